@@ -1,0 +1,325 @@
+//! Start-up and the subcommands: each loads settings, opens the database and
+//! builds a `Core`, then does its one job.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use lyceum_console::{ConsoleSink, Delivered, Session};
+use lyceum_core::clock::SystemClock;
+use lyceum_core::domain::{IdentityRef, Locale, Platform};
+use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum_core::{Core, CoreError, Invoker, render};
+use tokio::sync::Notify;
+
+use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, MemberCmd};
+use crate::settings::{self, Loaded};
+use crate::{db, http, logging};
+
+/// What ended a run: bad usage or config (exit 2), or a runtime failure (exit 1).
+enum Failure {
+    Usage(String),
+    Runtime(String),
+}
+
+impl From<db::DbError> for Failure {
+    fn from(e: db::DbError) -> Self {
+        Failure::Runtime(e.to_string())
+    }
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::User(u) => {
+                Failure::Usage(render::reply(Locale::En, "", &lyceum_core::Reply::Refused(u)))
+            }
+            other => Failure::Runtime(other.to_string()),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    let loaded = settings::load(cli.config.as_deref())
+        .map_err(|e| Failure::Usage(format!("invalid configuration: {e}")))?;
+    let json = cli.log_json || loaded.json_logs;
+    let command = cli.command.unwrap_or(Cmd::Run);
+    // The console shares the terminal with the person typing: only warnings.
+    let filter = match command {
+        Cmd::Run => loaded.settings.log.filter.clone(),
+        _ => "warn".to_owned(),
+    };
+    logging::init(&filter, json);
+    match command {
+        Cmd::Run => run(loaded).await,
+        Cmd::Console {
+            name,
+            admin,
+            community,
+            locale,
+        } => console(loaded, name, admin, community, locale).await,
+        Cmd::Migrate => {
+            db::open_and_migrate(&loaded.settings.database.url).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Cmd::Config {
+            command: ConfigCmd::Show,
+        } => {
+            let text = toml_like(&loaded)?;
+            println!("{text}");
+            Ok(())
+        }
+        Cmd::Community { command } => community(loaded, command).await,
+        Cmd::Member { command } => member(loaded, command).await,
+    }
+}
+
+fn toml_like(loaded: &Loaded) -> Result<String, Failure> {
+    serde_json::to_string_pretty(&loaded.settings).map_err(|e| Failure::Runtime(e.to_string()))
+}
+
+async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
+    let db = db::open_and_migrate(&loaded.settings.database.url).await?;
+    let core = Core::start(db, &loaded.communities, Arc::new(SystemClock)).await?;
+    Ok(Arc::new(core))
+}
+
+fn retry_policy(loaded: &Loaded) -> RetryPolicy {
+    let o = &loaded.settings.outbox;
+    RetryPolicy {
+        base_secs: o.retry_base_secs,
+        max_secs: o.retry_max_secs,
+        max_attempts: o.max_attempts,
+    }
+}
+
+async fn run(loaded: Loaded) -> Result<(), Failure> {
+    let core = start_core(&loaded).await?;
+    let listener = http::bind(loaded.http_addr)
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot listen on {} (http.addr): {e}", loaded.http_addr)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let stop = Arc::new(Notify::new());
+
+    let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded));
+    worker.register(Arc::new(ConsoleSink::Log));
+    let worker_task = tokio::spawn(worker.run(core.wake(), stop.clone()));
+
+    let every = Duration::from_secs(loaded.settings.scheduler.expire_every_secs);
+    let scheduler_core = core.clone();
+    let scheduler_stop = stop.clone();
+    let scheduler = tokio::spawn(async move {
+        loop {
+            match scheduler_core.expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "expired access that ran out"),
+                Err(e) => tracing::error!(error = %e, "expiry pass failed"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = scheduler_stop.notified() => break,
+            }
+        }
+    });
+
+    let platforms = [
+        (Platform::Discord, &loaded.settings.discord),
+        (Platform::Telegram, &loaded.settings.telegram),
+    ];
+    let mut any_platform = false;
+    for (platform, s) in platforms {
+        if s.token.is_some() {
+            any_platform = true;
+            tracing::warn!(
+                "a {platform} token is configured, but this build has no {platform} adapter yet; \
+                 {platform} effects wait in the outbox until one runs"
+            );
+        }
+    }
+    if !any_platform {
+        tracing::info!(
+            "no Discord or Telegram token configured; try the local console: \
+             cargo run -- console --as alice   (or: lyceum console --as alice)"
+        );
+    }
+    let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
+    tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
+
+    let server = tokio::spawn(http::serve(listener, core.db().clone(), stop.clone()));
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    stop.notify_waiters();
+    let _ = tokio::join!(worker_task, scheduler, server);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn env_locale() -> Option<Locale> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| Locale::negotiate(&v))
+}
+
+async fn console(
+    loaded: Loaded,
+    name: String,
+    admin: bool,
+    community: Option<String>,
+    locale: Option<String>,
+) -> Result<(), Failure> {
+    let identity = IdentityRef::new(Platform::Console, &name).map_err(|_| {
+        Failure::Usage(format!(
+            "--as {name}: a console name is 1-32 characters of a-z, 0-9, '_', '.' and '-'"
+        ))
+    })?;
+    let locale =
+        match locale {
+            Some(tag) => Some(Locale::negotiate(&tag).ok_or_else(|| {
+                Failure::Usage(format!("--locale {tag}: supported locales are en and zh-CN"))
+            })?),
+            None => env_locale(),
+        };
+    let core = start_core(&loaded).await?;
+    let slug = match community {
+        Some(slug) if core.community(&slug).is_some() => slug,
+        Some(slug) => return Err(Failure::Usage(format!("--community {slug}: no such community"))),
+        None => core
+            .communities()
+            .first()
+            .map(|c| c.slug().to_owned())
+            .ok_or_else(|| Failure::Usage("no community is configured".into()))?,
+    };
+    let delivered = Delivered::default();
+    let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded));
+    worker.register(Arc::new(ConsoleSink::Session(delivered.clone())));
+    let session = Session {
+        core,
+        worker,
+        delivered,
+        community: slug,
+        invoker: Invoker {
+            identity,
+            display_name: Some(name),
+            locale,
+            operator: admin,
+        },
+        interactive: std::io::stdin().is_terminal(),
+    };
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    session
+        .run(stdin, tokio::io::stdout())
+        .await
+        .map_err(|e| Failure::Runtime(format!("console: {e}")))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+async fn community(loaded: Loaded, cmd: CommunityCmd) -> Result<(), Failure> {
+    let core = start_core(&loaded).await?;
+    match cmd {
+        CommunityCmd::List { json } => {
+            let mut views = Vec::new();
+            for c in core.communities() {
+                views.push(core.community_view(c.slug()).await?);
+            }
+            if json {
+                return print_json(&views);
+            }
+            for v in views {
+                println!("{}\t{}\t{} tiers", v.slug, v.name, v.tiers.len());
+            }
+            Ok(())
+        }
+        CommunityCmd::Show { slug, json } => {
+            let view = core.community_view(&slug).await?;
+            if json {
+                return print_json(&view);
+            }
+            let reply = lyceum_core::Reply::Tiers {
+                community: view.name.clone(),
+                tiers: view.tiers,
+            };
+            println!("{}", render::reply(Locale::En, &view.name, &reply));
+            Ok(())
+        }
+    }
+}
+
+async fn member(loaded: Loaded, cmd: MemberCmd) -> Result<(), Failure> {
+    let MemberCmd::Show {
+        community,
+        identity,
+        json,
+    } = cmd;
+    let who: IdentityRef = identity
+        .parse()
+        .map_err(|e: lyceum_core::domain::BadIdentity| Failure::Usage(e.to_string()))?;
+    let core = start_core(&loaded).await?;
+    let view = core.member_view(&community, &who).await?;
+    if json {
+        return print_json(&view);
+    }
+    let name = core
+        .community(&community)
+        .map(|c| c.config.name.get(Locale::En, Locale::En).to_owned())
+        .unwrap_or_default();
+    println!(
+        "{}",
+        render::reply(Locale::En, &name, &lyceum_core::Reply::Member(Box::new(view)))
+    );
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lyceum",
+    version,
+    about = "Paid knowledge communities in Discord and Telegram"
+)]
+pub struct Cli {
+    /// A config file to use instead of the built-in demo (config/default.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log as JSON lines (same as log.format = "json").
+    #[arg(long, global = true)]
+    pub log_json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Migrate, sync config, serve HTTP and run every configured adapter (the default).
+    Run,
+    /// A local chat with the bot, as a console identity.
+    Console {
+        /// Your console name: you are `console:NAME`.
+        #[arg(long = "as", value_name = "NAME")]
+        name: String,
+        /// Act as a local operator, allowed to run admin commands.
+        #[arg(long)]
+        admin: bool,
+        /// The community to talk in (default: the first configured).
+        #[arg(long, value_name = "SLUG")]
+        community: Option<String>,
+        /// Reply language, e.g. en or zh-CN (default: LANG, then the community's).
+        #[arg(long, value_name = "TAG")]
+        locale: Option<String>,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Inspect configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCmd,
+    },
+    /// Inspect communities.
+    Community {
+        #[command(subcommand)]
+        command: CommunityCmd,
+    },
+    /// Inspect members.
+    Member {
+        #[command(subcommand)]
+        command: MemberCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the effective configuration, secrets redacted.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommunityCmd {
+    /// List configured communities.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one community's tiers, perks and prices.
+    Show {
+        slug: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Show a member's status, perks, points, badges and history.
+    Show {
+        community: String,
+        /// e.g. console:alice, discord:123, telegram:456
+        identity: String,
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,64 @@
+//! Opening the database and bringing its schema up to date.
+
+use std::time::Duration;
+
+use lyceum_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+use crate::settings::redacted_url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database at {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("cannot migrate the database at {url}: {reason}")]
+    Migrate { url: String, reason: String },
+}
+
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        // WAL lets readers proceed during a write; the busy timeout makes a
+        // second writer wait instead of failing with "database is locked".
+        opts.max_connections(4).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        opts.max_connections(10);
+    }
+    let open_err = |e: sea_orm::DbErr| DbError::Open {
+        url: redacted_url(url),
+        reason: clean(&e),
+    };
+    let db = Database::connect(opts).await.map_err(open_err)?;
+    // Connecting can succeed lazily; a real query surfaces a corrupt file now.
+    db.execute_unprepared("SELECT 1").await.map_err(open_err)?;
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection, url: &str) -> Result<(), DbError> {
+    Migrator::up(db, None).await.map_err(|e| DbError::Migrate {
+        url: redacted_url(url),
+        reason: clean(&e),
+    })
+}
+
+pub async fn open_and_migrate(url: &str) -> Result<DatabaseConnection, DbError> {
+    let db = connect(url).await?;
+    migrate(&db, url).await?;
+    Ok(db)
+}
+
+// Driver errors nest several layers of wrappers; the innermost text is the
+// one a person can act on ("file is not a database").
+fn clean(e: &sea_orm::DbErr) -> String {
+    let text = e.to_string();
+    text.rsplit(": ").next().unwrap_or(&text).trim().to_owned()
+}

@@ -1,0 +1,274 @@
+//! Settings: the built-in `config/default.toml` or a file given with
+//! `--config`, overlaid with `LYCEUM__SECTION__KEY` environment variables.
+//! Secrets are wrapped so they never print, and must not come from a file of
+//! settings: only from the environment or a file of their own.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use lyceum_core::config::{Community, CommunityConfig, ConfigProblem, validate_communities};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+pub const BUILTIN: &str = include_str!("../../config/default.toml");
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+    #[serde(default)]
+    pub outbox: OutboxSettings,
+    #[serde(default)]
+    pub scheduler: SchedulerSettings,
+    #[serde(default)]
+    pub discord: PlatformSettings,
+    #[serde(default)]
+    pub telegram: PlatformSettings,
+    #[serde(default)]
+    pub communities: Vec<CommunityConfig>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    #[serde(serialize_with = "redact_url")]
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    pub addr: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub filter: String,
+    pub format: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            filter: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxSettings {
+    pub retry_base_secs: i64,
+    pub retry_max_secs: i64,
+    pub max_attempts: i32,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        let p = lyceum_core::outbox::RetryPolicy::default();
+        OutboxSettings {
+            retry_base_secs: p.base_secs,
+            retry_max_secs: p.max_secs,
+            max_attempts: p.max_attempts,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    pub expire_every_secs: u64,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        SchedulerSettings {
+            expire_every_secs: 30,
+        }
+    }
+}
+
+/// A chat platform's credentials. Its adapter arrives in a later release;
+/// the settings exist now so secrets are handled the same way from the start.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSettings {
+    #[serde(default, serialize_with = "redact")]
+    pub token: Option<SecretString>,
+    pub token_file: Option<PathBuf>,
+}
+
+fn redact<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+fn redact_url<S: Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&redacted_url(url))
+}
+
+/// The URL with any password replaced, fit for logs and error messages.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("[redacted]"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why settings could not be loaded: always names the key and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("config file {0} cannot be read: {1}")]
+    File(PathBuf, String),
+    #[error("{0}")]
+    Invalid(ConfigProblem),
+}
+
+fn invalid(key: &str, problem: impl std::fmt::Display) -> SettingsError {
+    SettingsError::Invalid(ConfigProblem {
+        key: key.to_owned(),
+        problem: problem.to_string(),
+    })
+}
+
+/// Settings whose every value has been checked.
+pub struct Loaded {
+    pub settings: Settings,
+    pub communities: Vec<Community>,
+    pub http_addr: SocketAddr,
+    pub json_logs: bool,
+}
+
+pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
+    let base = match file {
+        Some(path) => {
+            // Figment treats a missing file as empty; a typo'd path must not
+            // silently start the demo instead.
+            std::fs::metadata(path).map_err(|e| SettingsError::File(path.into(), e.to_string()))?;
+            Figment::new().merge(Toml::file_exact(path))
+        }
+        None => Figment::new().merge(Toml::string(BUILTIN)),
+    };
+    let figment = base.merge(Env::prefixed("LYCEUM__").split("__"));
+    let mut settings: Settings = figment.extract().map_err(|e| {
+        let key = if e.path.is_empty() {
+            "(top level)".to_owned()
+        } else {
+            e.path.join(".")
+        };
+        invalid(&key, e.kind)
+    })?;
+
+    for (name, platform) in [
+        ("discord", &mut settings.discord),
+        ("telegram", &mut settings.telegram),
+    ] {
+        let key = format!("{name}.token");
+        if platform.token.is_some() {
+            let from_env = figment
+                .find_metadata(&key)
+                .is_some_and(|m| m.name.contains("environment"));
+            if !from_env {
+                return Err(invalid(
+                    &key,
+                    format!(
+                        "secrets must not be written in a config file; set LYCEUM__{}__TOKEN or {name}.token_file",
+                        name.to_uppercase()
+                    ),
+                ));
+            }
+        }
+        if let Some(path) = &platform.token_file {
+            let secret = std::fs::read_to_string(path)
+                .map_err(|e| invalid(&format!("{name}.token_file"), format!("{}: {e}", path.display())))?;
+            platform.token = Some(SecretString::from(secret.trim().to_owned()));
+        }
+        if platform
+            .token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().trim().is_empty())
+        {
+            return Err(invalid(&key, "is empty"));
+        }
+    }
+
+    let url = settings.database.url.as_str();
+    if !["sqlite:", "postgres:", "postgresql:"]
+        .iter()
+        .any(|p| url.starts_with(p))
+    {
+        return Err(invalid(
+            "database.url",
+            format!("`{}` is not a sqlite:// or postgres:// URL", redacted_url(url)),
+        ));
+    }
+    let http_addr: SocketAddr = settings.http.addr.parse().map_err(|_| {
+        invalid(
+            "http.addr",
+            format!("`{}` is not an address like 127.0.0.1:8080", settings.http.addr),
+        )
+    })?;
+    let json_logs = match settings.log.format.as_str() {
+        "text" => false,
+        "json" => true,
+        other => return Err(invalid("log.format", format!("`{other}` is not text or json"))),
+    };
+    if tracing_subscriber::EnvFilter::try_new(&settings.log.filter).is_err() {
+        return Err(invalid(
+            "log.filter",
+            format!("`{}` is not a log filter", settings.log.filter),
+        ));
+    }
+    let o = &settings.outbox;
+    if o.retry_base_secs < 1 || o.retry_max_secs < o.retry_base_secs || o.max_attempts < 1 {
+        return Err(invalid(
+            "outbox",
+            "need retry_base_secs ≥ 1, retry_max_secs ≥ retry_base_secs and max_attempts ≥ 1",
+        ));
+    }
+    if settings.scheduler.expire_every_secs == 0 {
+        return Err(invalid("scheduler.expire_every_secs", "must be at least 1"));
+    }
+    let communities = validate_communities(&settings.communities).map_err(SettingsError::Invalid)?;
+    Ok(Loaded {
+        settings,
+        communities,
+        http_addr,
+        json_logs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_is_valid() {
+        let loaded = load(None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.communities[0].slug.as_str(), "demo");
+        assert!(loaded.communities[0].tiers.len() >= 2);
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        let shown = redacted_url("postgres://lyceum:hunter2@db:5432/lyceum");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+        assert_eq!(
+            redacted_url("sqlite://lyceum.db?mode=rwc"),
+            "sqlite://lyceum.db?mode=rwc"
+        );
+    }
+}

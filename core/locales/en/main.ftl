@@ -1,0 +1,128 @@
+# Lyceum — English. Message ids must match zh-CN/main.ftl exactly.
+
+## Command catalogue: descriptions (Discord allows 100 characters)
+
+cmd-help = Show the commands you can use here
+cmd-tiers = List membership tiers, their perks and prices
+cmd-join = Join this community
+cmd-me = Show your membership, points and badges
+cmd-points = Show your points balance and rank
+cmd-leaderboard = Show the all-time points leaderboard
+cmd-leaderboard-page = Page number, starting at 1
+cmd-badges = Show the badges you have earned and those still open
+cmd-link = Link your accounts on other platforms, so one membership counts everywhere
+cmd-link-code = The code you got from /link on your other account
+cmd-grant = Admin: give a member a tier
+cmd-grant-user = The member, e.g. discord:123 or console:alice
+cmd-grant-tier = The tier key, e.g. pro
+cmd-grant-days = For how many days (leave out for no end date)
+cmd-revoke = Admin: end a member's access now
+cmd-revoke-user = The member, e.g. discord:123 or console:alice
+cmd-award = Admin: award points to a member
+cmd-award-user = The member, e.g. discord:123 or console:alice
+cmd-award-points = How many points (1 to 1000000)
+cmd-award-reason = Why, in a few words
+cmd-member = Admin: show a member's status and the history behind it
+cmd-member-user = The member, e.g. discord:123 or console:alice
+
+## Replies
+
+help-title = Commands you can use in { $community }:
+help-admin-title = Admin commands:
+tiers-title = Membership tiers of { $community }:
+tiers-perks = perks: { $perks }
+tiers-no-perks = no perks
+tiers-free = no price set
+offer-tier_monthly = { $price } / month
+offer-tier_yearly = { $price } / year
+offer-course = course: { $price }
+offer-lesson = lesson: { $price }
+joined = Welcome to { $community }! See /tiers for memberships and /help for what you can do.
+joined-already = You are already a member of { $community }.
+me-title = Your membership in { $community }
+member-title = Member #{ $id } in { $community }
+field-identities = Accounts: { $identities }
+field-tier = Tier: { $tier }
+field-no-tier = Tier: none
+field-status = Status: { $status }
+field-until = Access until: { $until }
+field-until-open = Access until: no end date
+field-perks = Perks: { $perks }
+field-points = Points: { $points }
+field-badges = Badges: { $badges }
+none = none
+history-title = History (why access is what it is):
+history-empty = No changes yet.
+history-line = { $at }: { $from } → { $to }{ $tier } — { $cause }{ $actor }
+history-by = , by { $actor }
+history-tier = , tier { $tier }
+points-balance = You have { $balance } points.
+points-rank = You are #{ $rank } on the leaderboard.
+points-unranked = Earn points to appear on the leaderboard.
+leaderboard-title = Leaderboard, page { $page } of { $pages }:
+leaderboard-empty = Nobody has points yet. Be the first!
+leaderboard-line = { $rank }. { $name } — { $points } points
+badges-earned = Badges you have earned:
+badges-open = Still open:
+badges-none-earned = You have not earned a badge yet.
+badges-none-configured = This community has no badges yet.
+badge-line = { $name } (at { $points } points)
+link-code = Your link code is { $code }. Within { $minutes } minutes, send /link { $code } from your account on the other platform. Do not share it.
+linked = Linked. These accounts now share one membership: { $identities }
+granted = { $identity } now has { $tier } until { $until }.
+granted-open = { $identity } now has { $tier }, with no end date.
+revoked = Access ended for { $identity }.
+awarded = Awarded { $points } points to { $identity }; their balance is { $balance }.
+
+## Status and causes
+
+status-none = no membership
+status-trialing = trialing
+status-active = active
+status-past_due = payment overdue
+status-canceled = canceled
+status-expired = expired
+cause-join = joined
+cause-admin_grant = granted by an admin
+cause-admin_revoke = revoked by an admin
+cause-expiry = access period ended
+cause-link = accounts linked
+cause-payment = payment event
+
+## Refusals
+
+err-unknown-command = There is no command /{ $name }. Send /help to see what you can do.
+err-unknown-option = /{ $command } has no option "{ $option }".
+err-missing-option = /{ $command } needs { $option }. Send /help to see how to use it.
+err-too-many-arguments = /{ $command } got more than it takes. Send /help to see how to use it.
+err-not-an-integer = { $option } must be a whole number, not "{ $value }".
+err-integer-out-of-range = { $option } must be between { $min } and { $max }.
+err-text-too-long = { $option } can be at most { $max } characters.
+err-bad-identity = "{ $input }" is not an account. Write it like discord:123, telegram:456 or console:alice.
+err-not-admin = Only admins of this community can use /{ $command }.
+err-unknown-community = There is no community "{ $slug }".
+err-not-member = You are not a member yet. Send /join first.
+err-unknown-member = { $identity } is not a member of this community.
+err-unknown-tier = There is no tier "{ $key }". Tiers: { $available }.
+err-balance-overflow = That would take the balance past the largest number we can keep. Nothing was changed.
+err-nothing-to-revoke = { $identity } has no access to end.
+err-link-code-invalid = That link code is not valid. Send /link on your other account to get a new one.
+err-link-code-expired = That link code has expired. Send /link on your other account to get a new one.
+err-link-code-used = That link code was already used. Send /link on your other account to get a new one.
+err-already-linked = These accounts are already linked.
+err-platform-already-linked = You already have a linked { $platform } account; one per platform.
+err-internal = Something went wrong on our side and nothing was changed. Please try again in a moment.
+
+## Messages delivered through the outbox
+
+notice-access-granted = You now have { $tier } in { $community } until { $until }.
+notice-access-granted-open = You now have { $tier } in { $community }.
+notice-access-ended = Your { $tier } access in { $community } has ended.
+notice-points-awarded = You received { $points } points in { $community } for: { $reason }. Balance: { $balance }.
+notice-badge-earned = New badge in { $community }: { $badge }!
+effect-grant-perk = perk granted: { $perk } ({ $community })
+effect-revoke-perk = perk removed: { $perk } ({ $community })
+
+## Console
+
+console-welcome = Lyceum console — you are { $identity } in { $community }. Type /help, or end input to leave.

@@ -1,0 +1,128 @@
+# Lyceum — 简体中文。消息 id 必须与 en/main.ftl 完全一致。
+
+## 命令目录：说明
+
+cmd-help = 查看你在这里可以使用的命令
+cmd-tiers = 查看会员等级、权益和价格
+cmd-join = 加入本社群
+cmd-me = 查看你的会员资格、积分和徽章
+cmd-points = 查看你的积分余额和排名
+cmd-leaderboard = 查看积分总排行榜
+cmd-leaderboard-page = 页码，从 1 开始
+cmd-badges = 查看已获得和尚未获得的徽章
+cmd-link = 关联你在其他平台的账号，一份会员资格处处有效
+cmd-link-code = 你在另一个账号上通过 /link 获得的关联码
+cmd-grant = 管理员：给成员设置会员等级
+cmd-grant-user = 成员，例如 discord:123 或 console:alice
+cmd-grant-tier = 等级代号，例如 pro
+cmd-grant-days = 持续天数（不填则长期有效）
+cmd-revoke = 管理员：立即结束成员的访问权限
+cmd-revoke-user = 成员，例如 discord:123 或 console:alice
+cmd-award = 管理员：给成员发放积分
+cmd-award-user = 成员，例如 discord:123 或 console:alice
+cmd-award-points = 积分数量（1 到 1000000）
+cmd-award-reason = 原因，简短说明
+cmd-member = 管理员：查看成员状态及其变更记录
+cmd-member-user = 成员，例如 discord:123 或 console:alice
+
+## 回复
+
+help-title = 你在 { $community } 可以使用的命令：
+help-admin-title = 管理员命令：
+tiers-title = { $community } 的会员等级：
+tiers-perks = 权益：{ $perks }
+tiers-no-perks = 无权益
+tiers-free = 未设置价格
+offer-tier_monthly = { $price } / 月
+offer-tier_yearly = { $price } / 年
+offer-course = 课程：{ $price }
+offer-lesson = 单课：{ $price }
+joined = 欢迎加入 { $community }！发送 /tiers 查看会员等级，发送 /help 查看可用命令。
+joined-already = 你已经是 { $community } 的成员了。
+me-title = 你在 { $community } 的会员资格
+member-title = { $community } 的成员 #{ $id }
+field-identities = 账号：{ $identities }
+field-tier = 等级：{ $tier }
+field-no-tier = 等级：无
+field-status = 状态：{ $status }
+field-until = 有效期至：{ $until }
+field-until-open = 有效期至：长期有效
+field-perks = 权益：{ $perks }
+field-points = 积分：{ $points }
+field-badges = 徽章：{ $badges }
+none = 无
+history-title = 变更记录（访问权限的由来）：
+history-empty = 暂无变更。
+history-line = { $at }：{ $from } → { $to }{ $tier } — { $cause }{ $actor }
+history-by = ，操作者 { $actor }
+history-tier = ，等级 { $tier }
+points-balance = 你有 { $balance } 积分。
+points-rank = 你在排行榜上排第 { $rank } 名。
+points-unranked = 获得积分即可登上排行榜。
+leaderboard-title = 排行榜，第 { $page } / { $pages } 页：
+leaderboard-empty = 还没有人获得积分，快来抢第一！
+leaderboard-line = { $rank }. { $name } — { $points } 积分
+badges-earned = 你已获得的徽章：
+badges-open = 尚未获得：
+badges-none-earned = 你还没有获得徽章。
+badges-none-configured = 本社群还没有设置徽章。
+badge-line = { $name }（{ $points } 积分时获得）
+link-code = 你的关联码是 { $code }。请在 { $minutes } 分钟内，用另一个平台上的账号发送 /link { $code }。请勿泄露。
+linked = 关联成功。以下账号现在共享同一份会员资格：{ $identities }
+granted = { $identity } 现在拥有 { $tier }，有效期至 { $until }。
+granted-open = { $identity } 现在拥有 { $tier }，长期有效。
+revoked = 已结束 { $identity } 的访问权限。
+awarded = 已给 { $identity } 发放 { $points } 积分，当前余额 { $balance }。
+
+## 状态与原因
+
+status-none = 非会员
+status-trialing = 试用中
+status-active = 有效
+status-past_due = 付款逾期
+status-canceled = 已取消
+status-expired = 已过期
+cause-join = 加入社群
+cause-admin_grant = 管理员授予
+cause-admin_revoke = 管理员撤销
+cause-expiry = 有效期结束
+cause-link = 账号关联
+cause-payment = 支付事件
+
+## 拒绝原因
+
+err-unknown-command = 没有 /{ $name } 这个命令。发送 /help 查看可用命令。
+err-unknown-option = /{ $command } 没有“{ $option }”这个选项。
+err-missing-option = /{ $command } 需要提供 { $option }。发送 /help 查看用法。
+err-too-many-arguments = /{ $command } 收到的参数太多了。发送 /help 查看用法。
+err-not-an-integer = { $option } 必须是整数，而不是“{ $value }”。
+err-integer-out-of-range = { $option } 必须在 { $min } 到 { $max } 之间。
+err-text-too-long = { $option } 最多 { $max } 个字符。
+err-bad-identity = “{ $input }”不是有效账号。请写成 discord:123、telegram:456 或 console:alice 的形式。
+err-not-admin = 只有本社群的管理员才能使用 /{ $command }。
+err-unknown-community = 没有名为“{ $slug }”的社群。
+err-not-member = 你还不是成员。请先发送 /join。
+err-unknown-member = { $identity } 不是本社群的成员。
+err-unknown-tier = 没有“{ $key }”这个等级。可用等级：{ $available }。
+err-balance-overflow = 这会让积分余额超出可保存的最大值。未做任何更改。
+err-nothing-to-revoke = { $identity } 当前没有可结束的访问权限。
+err-link-code-invalid = 该关联码无效。请在另一个账号上发送 /link 获取新的关联码。
+err-link-code-expired = 该关联码已过期。请在另一个账号上发送 /link 获取新的关联码。
+err-link-code-used = 该关联码已被使用。请在另一个账号上发送 /link 获取新的关联码。
+err-already-linked = 这些账号已经关联过了。
+err-platform-already-linked = 你已经关联了一个 { $platform } 账号；每个平台只能关联一个。
+err-internal = 我们这边出了点问题，未做任何更改。请稍后再试。
+
+## 通过发件箱投递的消息
+
+notice-access-granted = 你在 { $community } 获得了 { $tier }，有效期至 { $until }。
+notice-access-granted-open = 你在 { $community } 获得了 { $tier }。
+notice-access-ended = 你在 { $community } 的 { $tier } 访问权限已结束。
+notice-points-awarded = 你在 { $community } 获得 { $points } 积分，原因：{ $reason }。余额：{ $balance }。
+notice-badge-earned = 你在 { $community } 获得新徽章：{ $badge }！
+effect-grant-perk = 已授予权益：{ $perk }（{ $community }）
+effect-revoke-perk = 已移除权益：{ $perk }（{ $community }）
+
+## 控制台
+
+console-welcome = Lyceum 控制台 — 你是 { $community } 中的 { $identity }。输入 /help，结束输入即可退出。

@@ -1,0 +1,159 @@
+//! The one command catalogue. Every adapter registers its commands from this
+//! list; descriptions live in the locale files under `cmd-<name>` and
+//! `cmd-<name>-<option>`, so a command is added here once and speaks both
+//! languages everywhere.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; commands about oneself.
+    Member,
+    /// Only the community's configured admins.
+    Admin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A platform identity such as `discord:123` (adapters may offer a user picker).
+    User,
+    /// A tier key of the community.
+    Tier,
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    /// Free text; the last text option of a command takes the rest of the line.
+    Text {
+        max_len: usize,
+    },
+    /// A one-time `/link` code.
+    Code,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub required: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub options: &'static [OptionSpec],
+    pub access: Access,
+}
+
+impl CommandSpec {
+    pub fn description_key(&self) -> String {
+        format!("cmd-{}", self.name)
+    }
+
+    pub fn option_key(&self, option: &str) -> String {
+        format!("cmd-{}-{}", self.name, option)
+    }
+}
+
+const fn opt(name: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
+    OptionSpec { name, kind, required }
+}
+
+const fn cmd(name: &'static str, access: Access, options: &'static [OptionSpec]) -> CommandSpec {
+    CommandSpec {
+        name,
+        options,
+        access,
+    }
+}
+
+pub const MAX_AWARD: i64 = 1_000_000;
+pub const MAX_GRANT_DAYS: i64 = 3650;
+pub const MAX_REASON_LEN: usize = 200;
+pub const MAX_PAGE: i64 = 100_000;
+
+const USER: OptionSpec = opt("user", OptionKind::User, true);
+
+pub const CATALOGUE: &[CommandSpec] = &[
+    cmd("help", Access::Member, &[]),
+    cmd("tiers", Access::Member, &[]),
+    cmd("join", Access::Member, &[]),
+    cmd("me", Access::Member, &[]),
+    cmd("points", Access::Member, &[]),
+    cmd(
+        "leaderboard",
+        Access::Member,
+        &[opt(
+            "page",
+            OptionKind::Integer {
+                min: 1,
+                max: MAX_PAGE,
+            },
+            false,
+        )],
+    ),
+    cmd("badges", Access::Member, &[]),
+    cmd("link", Access::Member, &[opt("code", OptionKind::Code, false)]),
+    cmd(
+        "grant",
+        Access::Admin,
+        &[
+            USER,
+            opt("tier", OptionKind::Tier, true),
+            opt(
+                "days",
+                OptionKind::Integer {
+                    min: 1,
+                    max: MAX_GRANT_DAYS,
+                },
+                false,
+            ),
+        ],
+    ),
+    cmd("revoke", Access::Admin, &[USER]),
+    cmd(
+        "award",
+        Access::Admin,
+        &[
+            USER,
+            opt(
+                "points",
+                OptionKind::Integer {
+                    min: 1,
+                    max: MAX_AWARD,
+                },
+                true,
+            ),
+            opt(
+                "reason",
+                OptionKind::Text {
+                    max_len: MAX_REASON_LEN,
+                },
+                true,
+            ),
+        ],
+    ),
+    cmd("member", Access::Admin, &[USER]),
+];
+
+pub fn find(name: &str) -> Option<&'static CommandSpec> {
+    CATALOGUE.iter().find(|c| c.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_platform_safe() {
+        for (i, c) in CATALOGUE.iter().enumerate() {
+            assert!(CATALOGUE[i + 1..].iter().all(|d| d.name != c.name), "{}", c.name);
+            // Discord allows 1-32 lowercase characters; Telegram 1-32 of [a-z0-9_].
+            assert!((1..=32).contains(&c.name.len()));
+            assert!(c.name.bytes().all(|b| b.is_ascii_lowercase()));
+            // Required options come before optional ones on every platform.
+            let first_optional = c.options.iter().position(|o| !o.required);
+            if let Some(i) = first_optional {
+                assert!(c.options[i..].iter().all(|o| !o.required), "{}", c.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Turning what a person typed (or what a platform sent as typed options)
+//! into a `Command`, checked against the catalogue.
+
+use std::collections::HashMap;
+
+use crate::catalogue::{self, CommandSpec, OptionKind};
+use crate::domain::{IdentityRef, Key};
+use crate::error::UserError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Tiers,
+    Join,
+    Me,
+    Points,
+    Leaderboard {
+        page: u32,
+    },
+    Badges,
+    Link {
+        code: Option<String>,
+    },
+    Grant {
+        user: IdentityRef,
+        tier: Key,
+        days: Option<i64>,
+    },
+    Revoke {
+        user: IdentityRef,
+    },
+    Award {
+        user: IdentityRef,
+        points: i64,
+        reason: String,
+    },
+    Member {
+        user: IdentityRef,
+    },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Help => "help",
+            Command::Tiers => "tiers",
+            Command::Join => "join",
+            Command::Me => "me",
+            Command::Points => "points",
+            Command::Leaderboard { .. } => "leaderboard",
+            Command::Badges => "badges",
+            Command::Link { .. } => "link",
+            Command::Grant { .. } => "grant",
+            Command::Revoke { .. } => "revoke",
+            Command::Award { .. } => "award",
+            Command::Member { .. } => "member",
+        }
+    }
+
+    pub fn spec(&self) -> &'static CommandSpec {
+        catalogue::find(self.name()).unwrap_or(&catalogue::CATALOGUE[0])
+    }
+
+    /// Parses a chat line such as `/award console:bob 50 great answer`.
+    /// Options are positional; the last text option takes the rest of the line.
+    /// A Telegram-style `/cmd@botname` suffix is ignored.
+    pub fn parse_line(line: &str) -> Result<Command, UserError> {
+        let line = line.trim();
+        let body = line.strip_prefix('/').unwrap_or(line);
+        let (head, mut rest) = split_token(body);
+        let name = head.split('@').next().unwrap_or_default().to_lowercase();
+        let spec = catalogue::find(&name).ok_or(UserError::UnknownCommand { name: name.clone() })?;
+        let mut values = HashMap::new();
+        for option in spec.options {
+            if rest.is_empty() {
+                break;
+            }
+            let value = if matches!(option.kind, OptionKind::Text { .. }) {
+                std::mem::take(&mut rest)
+            } else {
+                let (token, tail) = split_token(rest);
+                rest = tail;
+                token
+            };
+            values.insert(option.name.to_owned(), value.to_owned());
+        }
+        if !rest.is_empty() {
+            return Err(UserError::TooManyArguments { command: name });
+        }
+        Self::build(spec, values)
+    }
+
+    /// Builds a command from named option values, as platforms with typed
+    /// slash-command options deliver them.
+    pub fn from_named(name: &str, values: HashMap<String, String>) -> Result<Command, UserError> {
+        let spec = catalogue::find(name).ok_or(UserError::UnknownCommand { name: name.into() })?;
+        if let Some(unknown) = values.keys().find(|k| spec.options.iter().all(|o| o.name != *k)) {
+            return Err(UserError::UnknownOption {
+                command: name.into(),
+                option: unknown.clone(),
+            });
+        }
+        Self::build(spec, values)
+    }
+
+    fn build(spec: &CommandSpec, mut values: HashMap<String, String>) -> Result<Command, UserError> {
+        let mut get = |option: &str| -> Result<Option<Value>, UserError> {
+            let Some(opt) = spec.options.iter().find(|o| o.name == option) else {
+                return Ok(None);
+            };
+            match values.remove(option).filter(|v| !v.trim().is_empty()) {
+                Some(raw) => convert(option, opt.kind, raw.trim()).map(Some),
+                None if opt.required => Err(UserError::MissingOption {
+                    command: spec.name.into(),
+                    option: option.into(),
+                }),
+                None => Ok(None),
+            }
+        };
+        // `get` already refuses a missing required option; `need` restates that
+        // for the type checker without a panic.
+        let need = |v: Option<Value>, option: &str| {
+            v.ok_or_else(|| UserError::MissingOption {
+                command: spec.name.into(),
+                option: option.into(),
+            })
+        };
+        let cmd = match spec.name {
+            "help" => Command::Help,
+            "tiers" => Command::Tiers,
+            "join" => Command::Join,
+            "me" => Command::Me,
+            "points" => Command::Points,
+            "badges" => Command::Badges,
+            "leaderboard" => Command::Leaderboard {
+                page: get("page")?
+                    .map(Value::int)
+                    .and_then(|p| u32::try_from(p).ok())
+                    .unwrap_or(1),
+            },
+            "link" => Command::Link {
+                code: get("code")?.map(Value::text),
+            },
+            "grant" => Command::Grant {
+                user: need(get("user")?, "user")?.user()?,
+                tier: need(get("tier")?, "tier")?.key()?,
+                days: get("days")?.map(Value::int),
+            },
+            "revoke" => Command::Revoke {
+                user: need(get("user")?, "user")?.user()?,
+            },
+            "award" => Command::Award {
+                user: need(get("user")?, "user")?.user()?,
+                points: need(get("points")?, "points")?.int(),
+                reason: need(get("reason")?, "reason")?.text(),
+            },
+            "member" => Command::Member {
+                user: need(get("user")?, "user")?.user()?,
+            },
+            other => {
+                return Err(UserError::UnknownCommand { name: other.into() });
+            }
+        };
+        Ok(cmd)
+    }
+}
+
+enum Value {
+    Int(i64),
+    Text(String),
+    User(IdentityRef),
+    Key(Key),
+}
+
+impl Value {
+    fn int(self) -> i64 {
+        match self {
+            Value::Int(n) => n,
+            _ => 0,
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Value::Text(s) => s,
+            Value::Int(n) => n.to_string(),
+            Value::User(u) => u.to_string(),
+            Value::Key(k) => k.to_string(),
+        }
+    }
+
+    fn user(self) -> Result<IdentityRef, UserError> {
+        match self {
+            Value::User(u) => Ok(u),
+            other => Err(UserError::BadIdentity { input: other.text() }),
+        }
+    }
+
+    fn key(self) -> Result<Key, UserError> {
+        match self {
+            Value::Key(k) => Ok(k),
+            other => {
+                let key = other.text();
+                Err(UserError::UnknownTier {
+                    key,
+                    available: String::new(),
+                })
+            }
+        }
+    }
+}
+
+fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError> {
+    match kind {
+        OptionKind::User => raw
+            .parse::<IdentityRef>()
+            .map(Value::User)
+            .map_err(|e| UserError::BadIdentity { input: e.input }),
+        OptionKind::Tier => {
+            Key::parse(&raw.to_lowercase())
+                .map(Value::Key)
+                .map_err(|_| UserError::UnknownTier {
+                    key: raw.into(),
+                    available: String::new(),
+                })
+        }
+        OptionKind::Integer { min, max } => {
+            let n: i64 = raw.parse().map_err(|_| {
+                // A number too large for i64 is out of range, not "not a number".
+                if raw
+                    .trim_start_matches(['-', '+'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                {
+                    UserError::IntegerOutOfRange {
+                        option: option.into(),
+                        min,
+                        max,
+                    }
+                } else {
+                    UserError::NotAnInteger {
+                        option: option.into(),
+                        value: raw.into(),
+                    }
+                }
+            })?;
+            if (min..=max).contains(&n) {
+                Ok(Value::Int(n))
+            } else {
+                Err(UserError::IntegerOutOfRange {
+                    option: option.into(),
+                    min,
+                    max,
+                })
+            }
+        }
+        OptionKind::Text { max_len } => {
+            if raw.chars().count() > max_len {
+                Err(UserError::TextTooLong {
+                    option: option.into(),
+                    max: max_len,
+                })
+            } else {
+                Ok(Value::Text(raw.into()))
+            }
+        }
+        OptionKind::Code => Ok(Value::Text(raw.into())),
+    }
+}
+
+fn split_token(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim_start()),
+        None => (s, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Command, UserError> {
+        Command::parse_line(line)
+    }
+
+    #[test]
+    fn parses_positional_options_and_trailing_text() {
+        assert_eq!(parse("/help"), Ok(Command::Help));
+        assert_eq!(parse("/help@LyceumBot"), Ok(Command::Help));
+        assert_eq!(parse("leaderboard 3"), Ok(Command::Leaderboard { page: 3 }));
+        let award = parse("/award console:bob 50 a  great answer").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            award,
+            Command::Award {
+                user: "console:bob".parse().unwrap_or_else(|e| panic!("{e}")),
+                points: 50,
+                reason: "a  great answer".into()
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_bad_input_with_a_reason() {
+        assert_eq!(
+            parse("/dance"),
+            Err(UserError::UnknownCommand { name: "dance".into() })
+        );
+        assert!(matches!(
+            parse("/award console:bob -5 x"),
+            Err(UserError::IntegerOutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse("/award console:bob 99999999999999999999999 x"),
+            Err(UserError::IntegerOutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse("/award console:bob lots x"),
+            Err(UserError::NotAnInteger { .. })
+        ));
+        assert!(matches!(
+            parse("/award console:bob 5"),
+            Err(UserError::MissingOption { .. })
+        ));
+        assert!(matches!(
+            parse("/grant bob pro"),
+            Err(UserError::BadIdentity { .. })
+        ));
+        assert!(matches!(
+            parse("/me please"),
+            Err(UserError::TooManyArguments { .. })
+        ));
+        assert!(matches!(
+            parse("/grant console:bob pro 0"),
+            Err(UserError::IntegerOutOfRange { .. })
+        ));
+        let long = format!("/award console:bob 5 {}", "x".repeat(201));
+        assert!(matches!(parse(&long), Err(UserError::TextTooLong { .. })));
+    }
+
+    #[test]
+    fn named_options_are_checked_too() {
+        let values = HashMap::from([("user".to_owned(), "console:bob".to_owned())]);
+        assert!(Command::from_named("revoke", values).is_ok());
+        let unknown = HashMap::from([("colour".to_owned(), "red".to_owned())]);
+        assert!(matches!(
+            Command::from_named("me", unknown),
+            Err(UserError::UnknownOption { .. })
+        ));
+    }
+}

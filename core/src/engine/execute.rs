@@ -1,0 +1,314 @@
+//! What each command does, inside the transaction `Core::run` opened.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::catalogue::{Access, CATALOGUE};
+use crate::clock::iso;
+use crate::command::Command;
+use crate::domain::{EntitlementStatus, IdentityRef, Locale};
+use crate::entity::{member, offer};
+use crate::error::{CoreResult, UserError};
+use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
+use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
+use crate::store::linking;
+use crate::store::membership::{ensure_member, entitlement_of, find_member};
+use crate::store::people::{display_name, ensure_identity, find_identity, identities_of};
+use crate::store::points::{self, Entry, PAGE_SIZE};
+use crate::store::sync::CommunityCtx;
+use crate::store::view::member_view;
+
+use super::Invoker;
+
+pub(super) struct Call<'a> {
+    pub ctx: &'a CommunityCtx,
+    pub all: &'a [CommunityCtx],
+    pub invoker: &'a Invoker,
+    pub admin: bool,
+    pub locale: Locale,
+    pub now: i64,
+}
+
+impl Call<'_> {
+    fn actor(&self) -> Option<String> {
+        Some(self.invoker.identity.to_string())
+    }
+
+    async fn own_member<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<member::Model> {
+        let ident = find_identity(conn, &self.invoker.identity)
+            .await?
+            .ok_or(UserError::NotMember)?;
+        Ok(find_member(conn, self.ctx.id, ident.person_id)
+            .await?
+            .ok_or(UserError::NotMember)?)
+    }
+
+    async fn target<C: ConnectionTrait>(&self, conn: &C, who: &IdentityRef) -> CoreResult<member::Model> {
+        let unknown = || UserError::UnknownMember {
+            identity: who.to_string(),
+        };
+        let ident = find_identity(conn, who).await?.ok_or_else(unknown)?;
+        Ok(find_member(conn, self.ctx.id, ident.person_id)
+            .await?
+            .ok_or_else(unknown)?)
+    }
+
+    async fn ensure_self<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<crate::entity::identity::Model> {
+        ensure_identity(
+            conn,
+            &self.invoker.identity,
+            self.invoker.display_name.as_deref(),
+            self.invoker.locale,
+            self.now,
+        )
+        .await
+    }
+
+    pub async fn execute<C: ConnectionTrait>(&self, conn: &C, cmd: Command) -> CoreResult<Reply> {
+        let (ctx, now, locale) = (self.ctx, self.now, self.locale);
+        match cmd {
+            Command::Help => Ok(Reply::Help {
+                commands: CATALOGUE
+                    .iter()
+                    .filter(|c| self.admin || c.access == Access::Member)
+                    .collect(),
+            }),
+            Command::Tiers => Ok(Reply::Tiers {
+                community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
+                tiers: tier_views(conn, ctx, locale).await?,
+            }),
+            Command::Join => {
+                let ident = self.ensure_self(conn).await?;
+                let (_, created) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                Ok(Reply::Joined {
+                    community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
+                    already: !created,
+                })
+            }
+            Command::Me => {
+                let m = self.own_member(conn).await?;
+                Ok(Reply::Me(Box::new(
+                    member_view(conn, ctx, &m, locale, now).await?,
+                )))
+            }
+            Command::Points => {
+                let m = self.own_member(conn).await?;
+                Ok(Reply::Points {
+                    balance: points::balance(conn, m.id).await?,
+                    rank: points::rank(conn, ctx.id, m.id).await?,
+                })
+            }
+            Command::Leaderboard { page } => {
+                let (rows, total) = points::leaderboard(conn, ctx.id, page).await?;
+                let mut entries = Vec::new();
+                for (i, (member_id, points)) in rows.into_iter().enumerate() {
+                    let name = match member::Entity::find_by_id(member_id).one(conn).await? {
+                        Some(m) => display_name(&identities_of(conn, m.person_id).await?),
+                        None => "?".to_owned(),
+                    };
+                    entries.push(LeaderEntry {
+                        rank: u64::from(page.saturating_sub(1)) * PAGE_SIZE + i as u64 + 1,
+                        name,
+                        points,
+                    });
+                }
+                let pages = u32::try_from(total.div_ceil(PAGE_SIZE).max(1)).unwrap_or(u32::MAX);
+                Ok(Reply::Leaderboard { page, pages, entries })
+            }
+            Command::Badges => {
+                let held = match self.own_member(conn).await {
+                    Ok(m) => points::badges_of(conn, m.id).await?,
+                    Err(_) => Vec::new(),
+                };
+                let (earned, open) = ctx
+                    .config
+                    .badges
+                    .iter()
+                    .map(|b| BadgeView {
+                        key: b.key.to_string(),
+                        name: b.name.get(locale, ctx.config.default_locale).to_owned(),
+                        points: b.points,
+                    })
+                    .partition(|b| held.contains(&b.key));
+                Ok(Reply::Badges { earned, open })
+            }
+            Command::Link { code: None } => {
+                let ident = self.ensure_self(conn).await?;
+                let code = linking::create_code(conn, ident.person_id, now).await?;
+                Ok(Reply::LinkCode {
+                    code,
+                    minutes: linking::CODE_TTL_SECS / 60,
+                })
+            }
+            Command::Link { code: Some(code) } => {
+                let identities = linking::redeem(
+                    conn,
+                    self.all,
+                    &code,
+                    &self.invoker.identity,
+                    self.invoker.display_name.as_deref(),
+                    self.invoker.locale,
+                    now,
+                )
+                .await?;
+                Ok(Reply::Linked { identities })
+            }
+            Command::Grant { user, tier, days } => {
+                let tiers = tiers_of(conn, ctx.id).await?;
+                let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()).cloned() else {
+                    return Err(UserError::UnknownTier {
+                        key: tier.to_string(),
+                        available: tiers
+                            .iter()
+                            .map(|t| t.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }
+                    .into());
+                };
+                let ident = ensure_identity(conn, &user, None, None, now).await?;
+                let (m, _) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                let until = days.map(|d| now + d * 86_400);
+                let name = tier_name(ctx, &t, locale);
+                let change = Change {
+                    tier: Some(t),
+                    status: EntitlementStatus::Active,
+                    access_until: until,
+                    cause: Cause::AdminGrant,
+                    actor: self.actor(),
+                    note: days.map(|d| format!("{d} days")),
+                };
+                access::apply(conn, ctx, &m, change, now).await?;
+                Ok(Reply::Granted {
+                    identity: user.to_string(),
+                    tier: name,
+                    access_until: until.map(iso),
+                })
+            }
+            Command::Revoke { user } => {
+                let m = self.target(conn, &user).await?;
+                let e = entitlement_of(conn, m.id).await?;
+                let live = e.as_ref().filter(|e| {
+                    EntitlementStatus::parse(&e.status).is_some_and(|s| s.has_access(e.access_until, now))
+                });
+                let Some(e) = live else {
+                    return Err(UserError::NothingToRevoke {
+                        identity: user.to_string(),
+                    }
+                    .into());
+                };
+                let change = Change {
+                    tier: tier_by_id(conn, e.tier_id).await?,
+                    status: EntitlementStatus::Expired,
+                    access_until: Some(now),
+                    cause: Cause::AdminRevoke,
+                    actor: self.actor(),
+                    note: None,
+                };
+                access::apply(conn, ctx, &m, change, now).await?;
+                Ok(Reply::Revoked {
+                    identity: user.to_string(),
+                })
+            }
+            Command::Award { user, points, reason } => {
+                let m = self.target(conn, &user).await?;
+                let entry = Entry {
+                    delta: points,
+                    source: "admin_award",
+                    reason: &reason,
+                    actor: self.actor(),
+                };
+                let awarded = points::award(conn, ctx, &m, entry, now).await?;
+                Ok(Reply::Awarded {
+                    identity: user.to_string(),
+                    points,
+                    balance: awarded.balance,
+                })
+            }
+            Command::Member { user } => {
+                let m = self.target(conn, &user).await?;
+                Ok(Reply::Member(Box::new(
+                    member_view(conn, ctx, &m, locale, now).await?,
+                )))
+            }
+        }
+    }
+}
+
+pub(super) async fn tier_views<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    locale: Locale,
+) -> CoreResult<Vec<TierView>> {
+    let offers = offer::Entity::find()
+        .filter(offer::Column::CommunityId.eq(ctx.id))
+        .filter(offer::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    Ok(tiers_of(conn, ctx.id)
+        .await?
+        .into_iter()
+        .map(|t| TierView {
+            key: t.key.clone(),
+            name: tier_name(ctx, &t, locale),
+            rank: t.rank,
+            perks: tier_perks(&t),
+            prices: offers
+                .iter()
+                .filter(|o| o.tier_id == Some(t.id))
+                .map(price_view)
+                .collect(),
+        })
+        .collect())
+}
+
+pub(super) fn price_view(o: &offer::Model) -> PriceView {
+    let display = crate::domain::Money::new(o.amount_minor, &o.currency)
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| format!("{} {}", o.amount_minor, o.currency));
+    PriceView {
+        offer: o.key.clone(),
+        kind: o.kind.clone(),
+        amount: o.amount_minor,
+        currency: o.currency.clone(),
+        display,
+    }
+}
+
+/// Expires one member's entitlement if it is still due at `now`. Returns
+/// whether it did; a concurrent renewal makes this a no-op.
+pub(super) async fn expire_one<'a, C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    now: i64,
+    community: impl Fn(i64) -> Option<&'a CommunityCtx>,
+) -> CoreResult<bool> {
+    let Some(m) = member::Entity::find_by_id(member_id).one(conn).await? else {
+        return Ok(false);
+    };
+    let Some(ctx) = community(m.community_id) else {
+        tracing::warn!(
+            member = m.id,
+            community = m.community_id,
+            "cannot expire: community not configured"
+        );
+        return Ok(false);
+    };
+    let Some(e) = entitlement_of(conn, m.id).await? else {
+        return Ok(false);
+    };
+    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let due = status.may_grant_access() && e.access_until.is_some_and(|u| u <= now);
+    if !due {
+        return Ok(false);
+    }
+    let change = Change {
+        tier: tier_by_id(conn, e.tier_id).await?,
+        status: EntitlementStatus::Expired,
+        access_until: e.access_until,
+        cause: Cause::Expiry,
+        actor: None,
+        note: None,
+    };
+    access::apply(conn, ctx, &m, change, now).await?;
+    Ok(true)
+}

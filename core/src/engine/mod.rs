@@ -1,0 +1,249 @@
+//! The core's front door: a command from someone in a community goes in, a
+//! structured reply comes out, and every write it caused commits together.
+
+mod execute;
+mod queries;
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use tokio::sync::Notify;
+
+use crate::catalogue::Access;
+use crate::clock::Clock;
+use crate::command::Command;
+use crate::config::Community;
+use crate::domain::{IdentityRef, Locale};
+use crate::error::{CoreError, CoreResult, UserError};
+use crate::render;
+use crate::reply::Reply;
+use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
+use crate::store::sync::{CommunityCtx, sync_communities};
+
+pub use queries::{CommunityView, OfferView};
+
+/// Who is asking, as their platform reports them.
+#[derive(Clone, Debug)]
+pub struct Invoker {
+    pub identity: IdentityRef,
+    pub display_name: Option<String>,
+    /// The platform's locale for this user, if it reports one.
+    pub locale: Option<Locale>,
+    /// A local operator (the console's `--admin`) may run admin commands in
+    /// any community without being listed in its config.
+    pub operator: bool,
+}
+
+impl Invoker {
+    pub fn new(identity: IdentityRef) -> Self {
+        Invoker {
+            identity,
+            display_name: None,
+            locale: None,
+            operator: false,
+        }
+    }
+}
+
+/// A reply with what is needed to render it.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub reply: Reply,
+    pub locale: Locale,
+    /// The community's name in `locale`.
+    pub community: String,
+}
+
+impl Outcome {
+    pub fn text(&self) -> String {
+        render::reply(self.locale, &self.community, &self.reply)
+    }
+}
+
+pub struct Core {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    communities: Vec<CommunityCtx>,
+    wake: Arc<Notify>,
+}
+
+impl Core {
+    /// Syncs the configured communities into the database and returns a core
+    /// serving them. The schema must already be migrated.
+    pub async fn start(
+        db: DatabaseConnection,
+        communities: &[Community],
+        clock: Arc<dyn Clock>,
+    ) -> CoreResult<Core> {
+        let communities = sync_communities(&db, communities, clock.now()).await?;
+        Ok(Core {
+            db,
+            clock,
+            communities,
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Notified whenever a commit queued effects, so the outbox worker wakes.
+    pub fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    pub fn communities(&self) -> &[CommunityCtx] {
+        &self.communities
+    }
+
+    pub fn community(&self, slug: &str) -> Option<&CommunityCtx> {
+        self.communities.iter().find(|c| c.slug() == slug)
+    }
+
+    fn community_by_id(&self, id: i64) -> Option<&CommunityCtx> {
+        self.communities.iter().find(|c| c.id == id)
+    }
+
+    /// Parses and handles one chat line such as `/points`.
+    pub async fn handle_line(&self, slug: &str, invoker: &Invoker, line: &str) -> Outcome {
+        match Command::parse_line(line) {
+            Ok(cmd) => self.handle(slug, invoker, cmd).await,
+            Err(e) => self.refusal(slug, invoker, e).await,
+        }
+    }
+
+    async fn locale_for(&self, ctx: Option<&CommunityCtx>, invoker: &Invoker) -> Locale {
+        if let Some(l) = invoker.locale {
+            return l;
+        }
+        let stored = match find_identity(&self.db, &invoker.identity).await {
+            Ok(Some(i)) => identity_locale(&i),
+            _ => None,
+        };
+        stored.unwrap_or_else(|| ctx.map_or(Locale::En, |c| c.config.default_locale))
+    }
+
+    fn outcome(ctx: Option<&CommunityCtx>, locale: Locale, reply: Reply) -> Outcome {
+        let community = ctx.map_or_else(String::new, |c| {
+            c.config.name.get(locale, c.config.default_locale).to_owned()
+        });
+        Outcome {
+            reply,
+            locale,
+            community,
+        }
+    }
+
+    /// A refusal for input that never reached a command.
+    pub async fn refusal(&self, slug: &str, invoker: &Invoker, e: UserError) -> Outcome {
+        let ctx = self.community(slug);
+        let locale = self.locale_for(ctx, invoker).await;
+        Self::outcome(ctx, locale, Reply::Refused(e))
+    }
+
+    pub async fn is_admin(&self, ctx: &CommunityCtx, invoker: &Invoker) -> CoreResult<bool> {
+        if invoker.operator || ctx.config.admins.contains(&invoker.identity) {
+            return Ok(true);
+        }
+        let Some(ident) = find_identity(&self.db, &invoker.identity).await? else {
+            return Ok(false);
+        };
+        let linked = identities_of(&self.db, ident.person_id).await?;
+        Ok(linked.iter().any(|i| {
+            ctx.config
+                .admins
+                .iter()
+                .any(|a| a.to_string() == identity_string(i))
+        }))
+    }
+
+    pub async fn handle(&self, slug: &str, invoker: &Invoker, cmd: Command) -> Outcome {
+        let Some(ctx) = self.community(slug) else {
+            let locale = self.locale_for(None, invoker).await;
+            return Self::outcome(
+                None,
+                locale,
+                Reply::Refused(UserError::UnknownCommunity { slug: slug.into() }),
+            );
+        };
+        let locale = self.locale_for(Some(ctx), invoker).await;
+        let reply = match self.run(ctx, invoker, cmd, locale).await {
+            Ok(reply) => reply,
+            Err(CoreError::User(e)) => Reply::Refused(e),
+            Err(e) => {
+                tracing::error!(community = %slug, identity = %invoker.identity, error = %e, "command failed");
+                Reply::Internal
+            }
+        };
+        Self::outcome(Some(ctx), locale, reply)
+    }
+
+    async fn run(
+        &self,
+        ctx: &CommunityCtx,
+        invoker: &Invoker,
+        cmd: Command,
+        locale: Locale,
+    ) -> CoreResult<Reply> {
+        let admin = self.is_admin(ctx, invoker).await?;
+        if cmd.spec().access == Access::Admin && !admin {
+            return Err(UserError::NotAdmin {
+                command: cmd.name().into(),
+            }
+            .into());
+        }
+        let txn = self.db.begin().await?;
+        let now = self.clock.now();
+        let call = execute::Call {
+            ctx,
+            all: &self.communities,
+            invoker,
+            admin,
+            locale,
+            now,
+        };
+        // Dropping the transaction on an error rolls it back: a refused
+        // command leaves nothing behind.
+        let reply = call.execute(&txn, cmd).await?;
+        txn.commit().await?;
+        self.wake.notify_one();
+        Ok(reply)
+    }
+
+    /// Moves every entitlement whose time has run out to `expired`, revoking
+    /// its perks; each in its own transaction. Returns how many expired.
+    pub async fn expire_due(&self) -> CoreResult<u32> {
+        let mut expired = 0;
+        loop {
+            let now = self.clock.now();
+            let due = crate::store::access::due_for_expiry(&self.db, now, 100).await?;
+            let mut progress = 0;
+            for e in due {
+                let txn = self.db.begin().await?;
+                if execute::expire_one(&txn, e.member_id, now, |id| self.community_by_id(id)).await? {
+                    progress += 1;
+                }
+                txn.commit().await?;
+            }
+            // Rows that could not be expired (a community no longer
+            // configured) stay due; stop rather than spin on them.
+            if progress == 0 {
+                break;
+            }
+            expired += progress;
+        }
+        if expired > 0 {
+            self.wake.notify_one();
+        }
+        Ok(expired)
+    }
+}

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "communities")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub default_locale: String,
+    pub admins: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

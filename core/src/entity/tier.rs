@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tiers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub community_id: i64,
+    pub key: String,
+    pub name: String,
+    pub rank: i32,
+    pub perks: String,
+    pub active: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! Lyceum's platform-neutral core: communities, people, entitlements and
+//! their history, points, badges, the command catalogue, localized replies,
+//! and the outbox through which adapters are told what to change.
+//!
+//! It knows no chat platform, payment provider or HTTP framework; adapters
+//! translate to and from the values defined here.
+
+pub mod catalogue;
+pub mod clock;
+pub mod command;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod entity;
+pub mod error;
+pub mod i18n;
+pub mod outbox;
+pub mod render;
+pub mod reply;
+pub mod store;
+
+pub use command::Command;
+pub use engine::{Core, Invoker, Outcome};
+pub use error::{CoreError, CoreResult, UserError};
+pub use reply::{Notice, Reply};

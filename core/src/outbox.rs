@@ -1,0 +1,270 @@
+//! The durable outbox. Effects are rows written in the same transaction as
+//! the change that caused them; a worker hands them to the adapter for their
+//! platform and records the outcome, retrying with backoff. Effects for one
+//! recipient are delivered in the order they were written, so a revoke can
+//! never overtake the grant before it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::domain::{IdentityRef, Locale, Platform};
+use crate::entity::{identity, outbox};
+use crate::reply::Notice;
+
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EffectKind {
+    GrantPerk { perk: String },
+    RevokePerk { perk: String },
+    SendMessage { notice: Notice },
+}
+
+impl EffectKind {
+    fn name(&self) -> &'static str {
+        match self {
+            EffectKind::GrantPerk { .. } => "grant_perk",
+            EffectKind::RevokePerk { .. } => "revoke_perk",
+            EffectKind::SendMessage { .. } => "send_message",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    community: Option<String>,
+    locale: Locale,
+    effect: EffectKind,
+}
+
+/// One effect as an adapter receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effect {
+    pub id: i64,
+    pub community: Option<String>,
+    pub recipient: IdentityRef,
+    pub locale: Locale,
+    pub kind: EffectKind,
+    /// Deliveries tried before this one.
+    pub attempts: i32,
+}
+
+/// Writes one effect for `recipient` inside the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    community: Option<(i64, &str)>,
+    recipient: &identity::Model,
+    locale: Locale,
+    kind: EffectKind,
+    now: i64,
+) -> Result<(), sea_orm::DbErr> {
+    let payload = Payload {
+        community: community.map(|(_, slug)| slug.to_owned()),
+        locale,
+        effect: kind,
+    };
+    outbox::ActiveModel {
+        community_id: Set(community.map(|(id, _)| id)),
+        platform: Set(recipient.platform.clone()),
+        recipient: Set(recipient.external_id.clone()),
+        kind: Set(payload.effect.name().to_owned()),
+        payload: Set(serde_json::to_string(&payload).unwrap_or_default()),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        delivered_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth trying again later: the platform is down, slow or rate-limiting.
+    #[error("temporary: {0}")]
+    Retry(String),
+    /// Can never succeed (the role was deleted, the user blocked the bot).
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+/// An adapter's side of the outbox.
+#[async_trait::async_trait]
+pub trait EffectSink: Send + Sync {
+    fn platform(&self) -> Platform;
+    async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError>;
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub base_secs: i64,
+    pub max_secs: i64,
+    pub max_attempts: i32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base_secs: 2,
+            max_secs: 900,
+            max_attempts: 12,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff: base, 2×base, 4×base … capped at `max_secs`.
+    pub fn delay_after(&self, attempts: i32) -> i64 {
+        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
+        self.base_secs.saturating_mul(1_i64 << exp).min(self.max_secs)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub delivered: u32,
+    pub retrying: u32,
+    pub failed: u32,
+}
+
+pub struct OutboxWorker {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    sinks: HashMap<Platform, Arc<dyn EffectSink>>,
+    policy: RetryPolicy,
+    batch: u64,
+}
+
+impl OutboxWorker {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, policy: RetryPolicy) -> Self {
+        OutboxWorker {
+            db,
+            clock,
+            sinks: HashMap::new(),
+            policy,
+            batch: 200,
+        }
+    }
+
+    pub fn register(&mut self, sink: Arc<dyn EffectSink>) {
+        self.sinks.insert(sink.platform(), sink);
+    }
+
+    /// Delivers what is due now, once. Rows for platforms with no registered
+    /// adapter are left untouched until one runs.
+    pub async fn run_once(&self) -> Result<PassReport, sea_orm::DbErr> {
+        let now = self.clock.now();
+        let platforms: Vec<&str> = self.sinks.keys().map(|p| p.as_str()).collect();
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(PENDING))
+            .filter(outbox::Column::Platform.is_in(platforms))
+            .order_by_asc(outbox::Column::Id)
+            .limit(self.batch)
+            .all(&self.db)
+            .await?;
+        let mut report = PassReport::default();
+        let mut blocked: HashSet<(String, String)> = HashSet::new();
+        for row in rows {
+            let who = (row.platform.clone(), row.recipient.clone());
+            if blocked.contains(&who) {
+                continue;
+            }
+            if row.next_attempt_at > now {
+                blocked.insert(who);
+                continue;
+            }
+            let outcome = match decode(&row) {
+                Ok(effect) => match self.sinks.get(&effect.recipient.platform()) {
+                    Some(sink) => sink.deliver(&effect).await,
+                    None => continue,
+                },
+                Err(why) => Err(DeliveryError::Permanent(why)),
+            };
+            let attempts = row.attempts.saturating_add(1);
+            let mut update: outbox::ActiveModel = row.into();
+            update.attempts = Set(attempts);
+            match outcome {
+                Ok(()) => {
+                    update.status = Set(DELIVERED.to_owned());
+                    update.delivered_at = Set(Some(now));
+                    update.last_error = Set(None);
+                    report.delivered += 1;
+                }
+                Err(DeliveryError::Retry(why)) if attempts < self.policy.max_attempts => {
+                    tracing::warn!(platform = %who.0, attempts, error = %why, "effect delivery failed; will retry");
+                    update.next_attempt_at = Set(now + self.policy.delay_after(attempts));
+                    update.last_error = Set(Some(why));
+                    blocked.insert(who);
+                    report.retrying += 1;
+                }
+                Err(err) => {
+                    tracing::error!(platform = %who.0, attempts, error = %err, "effect given up");
+                    update.status = Set(FAILED.to_owned());
+                    update.last_error = Set(Some(err.to_string()));
+                    report.failed += 1;
+                }
+            }
+            update.update(&self.db).await?;
+        }
+        Ok(report)
+    }
+
+    /// Runs until `stop` is notified: after every wake-up, and at least once a second.
+    pub async fn run(self, wake: Arc<Notify>, stop: Arc<Notify>) {
+        loop {
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "outbox pass failed");
+            }
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                () = stop.notified() => break,
+            }
+        }
+    }
+}
+
+fn decode(row: &outbox::Model) -> Result<Effect, String> {
+    let payload: Payload =
+        serde_json::from_str(&row.payload).map_err(|e| format!("unreadable payload: {e}"))?;
+    let platform = Platform::parse(&row.platform).ok_or("unknown platform")?;
+    let recipient = IdentityRef::new(platform, &row.recipient).map_err(|e| e.to_string())?;
+    Ok(Effect {
+        id: row.id,
+        community: payload.community,
+        recipient,
+        locale: payload.locale,
+        kind: payload.effect,
+        attempts: row.attempts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay_after(1), 2);
+        assert_eq!(p.delay_after(2), 4);
+        assert_eq!(p.delay_after(5), 32);
+        assert_eq!(p.delay_after(40), 900);
+    }
+}

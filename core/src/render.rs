@@ -1,0 +1,375 @@
+//! Plain-text rendering of replies and notices in a locale. Adapters that
+//! have richer idioms (embeds, buttons) may render the same values their way.
+
+use crate::catalogue::{Access, CommandSpec, OptionKind};
+use crate::domain::Locale;
+use crate::i18n::{Arg, t, t_args};
+use crate::reply::{BadgeView, HistoryEntry, MemberView, Notice, Reply};
+
+fn list(locale: Locale, items: &[String]) -> String {
+    if items.is_empty() {
+        t(locale, "none")
+    } else {
+        items.join(", ")
+    }
+}
+
+fn usage(spec: &CommandSpec) -> String {
+    let mut line = format!("/{}", spec.name);
+    for opt in spec.options {
+        let placeholder = match opt.kind {
+            OptionKind::Text { .. } => format!("{}…", opt.name),
+            _ => opt.name.to_owned(),
+        };
+        if opt.required {
+            line.push_str(&format!(" <{placeholder}>"));
+        } else {
+            line.push_str(&format!(" [{placeholder}]"));
+        }
+    }
+    line
+}
+
+pub fn status(locale: Locale, status: &str) -> String {
+    t(locale, &format!("status-{status}"))
+}
+
+fn history_line(locale: Locale, h: &HistoryEntry) -> String {
+    let tier = h
+        .to_tier
+        .as_deref()
+        .map(|tier| t_args(locale, "history-tier", &[("tier", tier.into())]))
+        .unwrap_or_default();
+    let actor = h
+        .actor
+        .as_deref()
+        .map(|a| t_args(locale, "history-by", &[("actor", a.into())]))
+        .unwrap_or_default();
+    let mut cause = t(locale, &format!("cause-{}", h.cause));
+    if let Some(note) = &h.note {
+        cause.push_str(&format!(" ({note})"));
+    }
+    t_args(
+        locale,
+        "history-line",
+        &[
+            ("at", h.at.as_str().into()),
+            ("from", status(locale, &h.from_status).into()),
+            ("to", status(locale, &h.to_status).into()),
+            ("tier", tier.into()),
+            ("cause", cause.into()),
+            ("actor", actor.into()),
+        ],
+    )
+}
+
+fn member_card(locale: Locale, title: String, m: &MemberView, with_history: bool) -> String {
+    let mut out = vec![title];
+    out.push(t_args(
+        locale,
+        "field-identities",
+        &[("identities", m.identities.join(", ").into())],
+    ));
+    out.push(match &m.tier_name {
+        Some(name) => t_args(locale, "field-tier", &[("tier", name.as_str().into())]),
+        None => t(locale, "field-no-tier"),
+    });
+    out.push(t_args(
+        locale,
+        "field-status",
+        &[("status", status(locale, &m.status).into())],
+    ));
+    if m.has_access {
+        out.push(match &m.access_until {
+            Some(until) => t_args(locale, "field-until", &[("until", until.as_str().into())]),
+            None => t(locale, "field-until-open"),
+        });
+    }
+    out.push(t_args(
+        locale,
+        "field-perks",
+        &[("perks", list(locale, &m.perks).into())],
+    ));
+    out.push(t_args(locale, "field-points", &[("points", m.points.into())]));
+    out.push(t_args(
+        locale,
+        "field-badges",
+        &[("badges", list(locale, &m.badges).into())],
+    ));
+    if with_history {
+        out.push(t(locale, "history-title"));
+        if m.history.is_empty() {
+            out.push(format!("  {}", t(locale, "history-empty")));
+        }
+        for h in &m.history {
+            out.push(format!("  {}", history_line(locale, h)));
+        }
+    }
+    out.join("\n")
+}
+
+fn badge_lines(locale: Locale, badges: &[BadgeView]) -> Vec<String> {
+    badges
+        .iter()
+        .map(|b| {
+            let line = t_args(
+                locale,
+                "badge-line",
+                &[("name", b.name.as_str().into()), ("points", b.points.into())],
+            );
+            format!("  {line}")
+        })
+        .collect()
+}
+
+/// Renders a reply. `community` is the community's display name in `locale`.
+pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
+    let c = || -> (&str, Arg) { ("community", community.into()) };
+    match reply {
+        Reply::Help { commands } => {
+            let mut out = vec![t_args(locale, "help-title", &[c()])];
+            let mut admin_title_shown = false;
+            for spec in commands {
+                if spec.access == Access::Admin && !admin_title_shown {
+                    out.push(t(locale, "help-admin-title"));
+                    admin_title_shown = true;
+                }
+                out.push(format!(
+                    "  {} — {}",
+                    usage(spec),
+                    t(locale, &spec.description_key())
+                ));
+            }
+            out.join("\n")
+        }
+        Reply::Tiers { community, tiers } => {
+            let mut out = vec![t_args(
+                locale,
+                "tiers-title",
+                &[("community", community.as_str().into())],
+            )];
+            for tier in tiers {
+                let perks = if tier.perks.is_empty() {
+                    t(locale, "tiers-no-perks")
+                } else {
+                    t_args(locale, "tiers-perks", &[("perks", tier.perks.join(", ").into())])
+                };
+                let prices: Vec<String> = tier
+                    .prices
+                    .iter()
+                    .map(|p| {
+                        t_args(
+                            locale,
+                            &format!("offer-{}", p.kind),
+                            &[("price", p.display.as_str().into())],
+                        )
+                    })
+                    .collect();
+                let prices = if prices.is_empty() {
+                    t(locale, "tiers-free")
+                } else {
+                    prices.join(", ")
+                };
+                out.push(format!("  {} ({}) — {perks}; {prices}", tier.name, tier.key));
+            }
+            out.join("\n")
+        }
+        Reply::Joined { community, already } => {
+            let key = if *already { "joined-already" } else { "joined" };
+            t_args(locale, key, &[("community", community.as_str().into())])
+        }
+        Reply::Me(m) => member_card(locale, t_args(locale, "me-title", &[c()]), m, false),
+        Reply::Member(m) => {
+            let title = t_args(locale, "member-title", &[("id", m.id.into()), c()]);
+            member_card(locale, title, m, true)
+        }
+        Reply::Points { balance, rank } => {
+            let second = match rank {
+                Some(rank) => t_args(locale, "points-rank", &[("rank", Arg::Number(*rank as i64))]),
+                None => t(locale, "points-unranked"),
+            };
+            format!(
+                "{} {second}",
+                t_args(locale, "points-balance", &[("balance", (*balance).into())])
+            )
+        }
+        Reply::Leaderboard { page, pages, entries } => {
+            if entries.is_empty() && *page <= 1 {
+                return t(locale, "leaderboard-empty");
+            }
+            let mut out = vec![t_args(
+                locale,
+                "leaderboard-title",
+                &[
+                    ("page", i64::from(*page).into()),
+                    ("pages", i64::from(*pages).into()),
+                ],
+            )];
+            for e in entries {
+                out.push(format!(
+                    "  {}",
+                    t_args(
+                        locale,
+                        "leaderboard-line",
+                        &[
+                            ("rank", Arg::Number(e.rank as i64)),
+                            ("name", e.name.as_str().into()),
+                            ("points", e.points.into()),
+                        ],
+                    )
+                ));
+            }
+            out.join("\n")
+        }
+        Reply::Badges { earned, open } => {
+            if earned.is_empty() && open.is_empty() {
+                return t(locale, "badges-none-configured");
+            }
+            let mut out = vec![];
+            if earned.is_empty() {
+                out.push(t(locale, "badges-none-earned"));
+            } else {
+                out.push(t(locale, "badges-earned"));
+                out.extend(badge_lines(locale, earned));
+            }
+            if !open.is_empty() {
+                out.push(t(locale, "badges-open"));
+                out.extend(badge_lines(locale, open));
+            }
+            out.join("\n")
+        }
+        Reply::LinkCode { code, minutes } => t_args(
+            locale,
+            "link-code",
+            &[("code", code.as_str().into()), ("minutes", (*minutes).into())],
+        ),
+        Reply::Linked { identities } => {
+            t_args(locale, "linked", &[("identities", identities.join(", ").into())])
+        }
+        Reply::Granted {
+            identity,
+            tier,
+            access_until,
+        } => {
+            let mut args = vec![
+                ("identity", identity.as_str().into()),
+                ("tier", tier.as_str().into()),
+            ];
+            match access_until {
+                Some(until) => {
+                    args.push(("until", until.as_str().into()));
+                    t_args(locale, "granted", &args)
+                }
+                None => t_args(locale, "granted-open", &args),
+            }
+        }
+        Reply::Revoked { identity } => t_args(locale, "revoked", &[("identity", identity.as_str().into())]),
+        Reply::Awarded {
+            identity,
+            points,
+            balance,
+        } => t_args(
+            locale,
+            "awarded",
+            &[
+                ("identity", identity.as_str().into()),
+                ("points", (*points).into()),
+                ("balance", (*balance).into()),
+            ],
+        ),
+        Reply::Refused(err) => {
+            let args: Vec<(&str, Arg)> = err.args().into_iter().map(|(k, v)| (k, Arg::Text(v))).collect();
+            t_args(locale, err.key(), &args)
+        }
+        Reply::Internal => t(locale, "err-internal"),
+    }
+}
+
+pub fn notice(locale: Locale, notice: &Notice) -> String {
+    match notice {
+        Notice::AccessGranted {
+            community,
+            tier,
+            access_until,
+        } => {
+            let mut args = vec![
+                ("community", community.as_str().into()),
+                ("tier", tier.as_str().into()),
+            ];
+            match access_until {
+                Some(until) => {
+                    args.push(("until", Arg::Text(until.clone())));
+                    t_args(locale, "notice-access-granted", &args)
+                }
+                None => t_args(locale, "notice-access-granted-open", &args),
+            }
+        }
+        Notice::AccessEnded { community, tier } => t_args(
+            locale,
+            "notice-access-ended",
+            &[
+                ("community", community.as_str().into()),
+                ("tier", tier.as_str().into()),
+            ],
+        ),
+        Notice::PointsAwarded {
+            community,
+            points,
+            reason,
+            balance,
+        } => t_args(
+            locale,
+            "notice-points-awarded",
+            &[
+                ("community", community.as_str().into()),
+                ("points", (*points).into()),
+                ("reason", reason.as_str().into()),
+                ("balance", (*balance).into()),
+            ],
+        ),
+        Notice::BadgeEarned { community, badge } => t_args(
+            locale,
+            "notice-badge-earned",
+            &[
+                ("community", community.as_str().into()),
+                ("badge", badge.as_str().into()),
+            ],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EntitlementStatus;
+    use crate::error::UserError;
+    use crate::i18n::has_own_text;
+
+    #[test]
+    fn every_status_cause_and_refusal_has_text() {
+        for st in EntitlementStatus::ALL {
+            assert!(has_own_text(Locale::En, &format!("status-{st}")), "{st}");
+        }
+        for cause in ["join", "admin_grant", "admin_revoke", "expiry", "link", "payment"] {
+            assert!(has_own_text(Locale::En, &format!("cause-{cause}")), "{cause}");
+        }
+        let refusals = [
+            UserError::NotMember,
+            UserError::LinkCodeUsed,
+            UserError::UnknownTier {
+                key: "gold".into(),
+                available: "basic, pro".into(),
+            },
+        ];
+        for e in refusals {
+            assert!(has_own_text(Locale::En, e.key()));
+            let zh = reply(Locale::ZhCn, "演示", &Reply::Refused(e.clone()));
+            let en = reply(Locale::En, "Demo", &Reply::Refused(e));
+            assert!(!zh.is_empty() && zh != en);
+            assert!(
+                !zh.contains('{') && !en.contains('{'),
+                "unfilled placeholder: {en} / {zh}"
+            );
+        }
+    }
+}

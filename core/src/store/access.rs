@@ -1,0 +1,210 @@
+//! Every entitlement change goes through `apply`: it writes the new state, a
+//! history entry explaining it, and the perk and message effects it implies,
+//! all on the caller's transaction.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::membership::entitlement_of;
+use super::people::{identities_of, identity_locale};
+use super::sync::CommunityCtx;
+use crate::clock::iso;
+use crate::domain::{EntitlementStatus, Locale, LocalizedText};
+use crate::entity::{entitlement, history, member, tier};
+use crate::error::{CoreError, CoreResult};
+use crate::outbox::{EffectKind, enqueue};
+use crate::reply::Notice;
+
+/// Why an entitlement changed, as the history records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    AdminGrant,
+    AdminRevoke,
+    Expiry,
+    Link,
+    Payment,
+}
+
+impl Cause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::AdminGrant => "admin_grant",
+            Cause::AdminRevoke => "admin_revoke",
+            Cause::Expiry => "expiry",
+            Cause::Link => "link",
+            Cause::Payment => "payment",
+        }
+    }
+}
+
+pub struct Change {
+    pub tier: Option<tier::Model>,
+    pub status: EntitlementStatus,
+    pub access_until: Option<i64>,
+    pub cause: Cause,
+    pub actor: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn tier_perks(t: &tier::Model) -> Vec<String> {
+    serde_json::from_str(&t.perks).unwrap_or_default()
+}
+
+pub fn tier_name(ctx: &CommunityCtx, t: &tier::Model, locale: Locale) -> String {
+    LocalizedText::from_json(&t.name)
+        .get(locale, ctx.config.default_locale)
+        .to_owned()
+}
+
+pub async fn tier_by_id<C: ConnectionTrait>(conn: &C, id: Option<i64>) -> CoreResult<Option<tier::Model>> {
+    match id {
+        Some(id) => Ok(tier::Entity::find_by_id(id).one(conn).await?),
+        None => Ok(None),
+    }
+}
+
+/// Active tiers of a community in rank order.
+pub async fn tiers_of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreResult<Vec<tier::Model>> {
+    Ok(tier::Entity::find()
+        .filter(tier::Column::CommunityId.eq(community_id))
+        .filter(tier::Column::Active.eq(true))
+        .order_by_asc(tier::Column::Rank)
+        .all(conn)
+        .await?)
+}
+
+/// Perks a state confers. Time is deliberately ignored: a lapsed but not yet
+/// expired entitlement still holds its perks on the platforms until the
+/// expiry change revokes them.
+fn perks_of(status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
+    match t {
+        Some(t) if status.may_grant_access() => tier_perks(t).into_iter().collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+pub async fn apply<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    change: Change,
+    now: i64,
+) -> CoreResult<entitlement::Model> {
+    let current = entitlement_of(conn, m.id)
+        .await?
+        .ok_or_else(|| CoreError::Corrupt(format!("member {} has no entitlement row", m.id)))?;
+    let old_status = EntitlementStatus::parse(&current.status)
+        .ok_or_else(|| CoreError::Corrupt(format!("unknown status {}", current.status)))?;
+    let old_tier = tier_by_id(conn, current.tier_id).await?;
+    let old_perks = perks_of(old_status, old_tier.as_ref());
+    let new_perks = perks_of(change.status, change.tier.as_ref());
+    let had_access = old_status.has_access(current.access_until, now);
+    let has_access = change.status.has_access(change.access_until, now);
+
+    let mut a: entitlement::ActiveModel = current.clone().into();
+    a.tier_id = Set(change.tier.as_ref().map(|t| t.id));
+    a.status = Set(change.status.as_str().to_owned());
+    a.access_until = Set(change.access_until);
+    a.updated_at = Set(now);
+    let updated = a.update(conn).await?;
+
+    history::ActiveModel {
+        member_id: Set(m.id),
+        at: Set(now),
+        from_status: Set(old_status.as_str().to_owned()),
+        to_status: Set(change.status.as_str().to_owned()),
+        from_tier: Set(old_tier.as_ref().map(|t| t.key.clone())),
+        to_tier: Set(change.tier.as_ref().map(|t| t.key.clone())),
+        access_until: Set(change.access_until),
+        cause: Set(change.cause.as_str().to_owned()),
+        actor: Set(change.actor.clone()),
+        note: Set(change.note.clone()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+
+    let mut effects: Vec<EffectKind> = Vec::new();
+    for perk in old_perks.difference(&new_perks) {
+        effects.push(EffectKind::RevokePerk { perk: perk.clone() });
+    }
+    for perk in new_perks.difference(&old_perks) {
+        effects.push(EffectKind::GrantPerk { perk: perk.clone() });
+    }
+    let community_name = ctx
+        .config
+        .name
+        .get(ctx.config.default_locale, ctx.config.default_locale);
+    let tier_changed = old_tier.as_ref().map(|t| t.id) != change.tier.as_ref().map(|t| t.id);
+    let notice = match (&change.tier, had_access, has_access) {
+        (Some(t), _, true) if !had_access || tier_changed || current.access_until != change.access_until => {
+            Some(Notice::AccessGranted {
+                community: community_name.to_owned(),
+                tier: tier_name(ctx, t, ctx.config.default_locale),
+                access_until: change.access_until.map(iso),
+            })
+        }
+        (_, true, false) => Some(Notice::AccessEnded {
+            community: community_name.to_owned(),
+            tier: old_tier
+                .as_ref()
+                .map(|t| tier_name(ctx, t, ctx.config.default_locale))
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    effects.extend(notice.map(|notice| EffectKind::SendMessage { notice }));
+    notify_person(conn, ctx, m.person_id, &effects, now).await?;
+    Ok(updated)
+}
+
+/// Queues `effects` for every identity of the person, in each one's locale.
+pub async fn notify_person<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    person_id: i64,
+    effects: &[EffectKind],
+    now: i64,
+) -> CoreResult<()> {
+    if effects.is_empty() {
+        return Ok(());
+    }
+    for ident in identities_of(conn, person_id).await? {
+        let locale = identity_locale(&ident).unwrap_or(ctx.config.default_locale);
+        for effect in effects {
+            enqueue(
+                conn,
+                Some((ctx.id, ctx.slug())),
+                &ident,
+                locale,
+                effect.clone(),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Entitlements whose paid-for time has run out, oldest first, at most `limit`.
+pub async fn due_for_expiry<C: ConnectionTrait>(
+    conn: &C,
+    now: i64,
+    limit: u64,
+) -> CoreResult<Vec<entitlement::Model>> {
+    let live: Vec<&str> = EntitlementStatus::ALL
+        .into_iter()
+        .filter(|s| s.may_grant_access())
+        .map(EntitlementStatus::as_str)
+        .collect();
+    Ok(entitlement::Entity::find()
+        .filter(entitlement::Column::Status.is_in(live))
+        .filter(entitlement::Column::AccessUntil.lte(now))
+        .order_by_asc(entitlement::Column::AccessUntil)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}

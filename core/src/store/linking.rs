@@ -1,0 +1,308 @@
+//! `/link`: one person, several platform identities. A code made on one
+//! account, redeemed from another, merges the second account's person into
+//! the first, so one payment opens the doors everywhere.
+
+use std::collections::BTreeSet;
+
+use rand::Rng;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
+
+use super::access::{Cause, tier_by_id, tier_perks};
+use super::membership::{entitlement_of, find_member};
+use super::people::{find_identity, identities_of, identity_locale, identity_string};
+use super::sync::CommunityCtx;
+use crate::domain::{EntitlementStatus, IdentityRef, Locale};
+use crate::entity::{badge, entitlement, history, identity, ledger, link_code, member, person};
+use crate::error::{CoreError, CoreResult, UserError};
+use crate::outbox::{EffectKind, enqueue};
+
+// No 0/O or 1/I: codes are read off one screen and typed on another.
+const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const CODE_LEN: usize = 8;
+pub const CODE_TTL_SECS: i64 = 600;
+
+pub fn normalize(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+pub async fn create_code<C: ConnectionTrait>(conn: &C, person_id: i64, now: i64) -> CoreResult<String> {
+    let mut rng = rand::rng();
+    let code: String = (0..CODE_LEN)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    link_code::ActiveModel {
+        code: Set(code.clone()),
+        person_id: Set(person_id),
+        created_at: Set(now),
+        expires_at: Set(now + CODE_TTL_SECS),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(code)
+}
+
+fn perks_of(e: Option<&entitlement::Model>, tier: Option<&crate::entity::tier::Model>) -> BTreeSet<String> {
+    let live = e
+        .and_then(|e| EntitlementStatus::parse(&e.status))
+        .is_some_and(EntitlementStatus::may_grant_access);
+    match tier {
+        Some(t) if live => tier_perks(t).into_iter().collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// Orders entitlements: access first, then the higher tier, then the later end.
+async fn score<C: ConnectionTrait>(
+    conn: &C,
+    e: &entitlement::Model,
+    now: i64,
+) -> CoreResult<(bool, i32, i64)> {
+    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let rank = tier_by_id(conn, e.tier_id).await?.map_or(-1, |t| t.rank);
+    Ok((
+        status.has_access(e.access_until, now),
+        rank,
+        e.access_until.unwrap_or(i64::MAX),
+    ))
+}
+
+async fn perk_diff_effects<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    idents: &[identity::Model],
+    before: &BTreeSet<String>,
+    after: &BTreeSet<String>,
+    now: i64,
+) -> CoreResult<()> {
+    let mut effects = Vec::new();
+    effects.extend(
+        before
+            .difference(after)
+            .map(|p| EffectKind::RevokePerk { perk: p.clone() }),
+    );
+    effects.extend(
+        after
+            .difference(before)
+            .map(|p| EffectKind::GrantPerk { perk: p.clone() }),
+    );
+    for ident in idents {
+        let locale = identity_locale(ident).unwrap_or(ctx.config.default_locale);
+        for e in &effects {
+            enqueue(conn, Some((ctx.id, ctx.slug())), ident, locale, e.clone(), now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn perks_in<C: ConnectionTrait>(conn: &C, m: Option<&member::Model>) -> CoreResult<BTreeSet<String>> {
+    let Some(m) = m else {
+        return Ok(BTreeSet::new());
+    };
+    let e = entitlement_of(conn, m.id).await?;
+    let t = tier_by_id(conn, e.as_ref().and_then(|e| e.tier_id)).await?;
+    Ok(perks_of(e.as_ref(), t.as_ref()))
+}
+
+/// Folds the loser member into the winner member of the same community.
+async fn merge_member<C: ConnectionTrait>(
+    conn: &C,
+    winner: &member::Model,
+    loser: member::Model,
+    now: i64,
+) -> CoreResult<()> {
+    ledger::Entity::update_many()
+        .col_expr(ledger::Column::MemberId, Expr::value(winner.id))
+        .filter(ledger::Column::MemberId.eq(loser.id))
+        .exec(conn)
+        .await?;
+    history::Entity::update_many()
+        .col_expr(history::Column::MemberId, Expr::value(winner.id))
+        .filter(history::Column::MemberId.eq(loser.id))
+        .exec(conn)
+        .await?;
+    let held: Vec<String> = badge::Entity::find()
+        .filter(badge::Column::MemberId.eq(winner.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| b.badge_key)
+        .collect();
+    badge::Entity::delete_many()
+        .filter(badge::Column::MemberId.eq(loser.id))
+        .filter(badge::Column::BadgeKey.is_in(held))
+        .exec(conn)
+        .await?;
+    badge::Entity::update_many()
+        .col_expr(badge::Column::MemberId, Expr::value(winner.id))
+        .filter(badge::Column::MemberId.eq(loser.id))
+        .exec(conn)
+        .await?;
+
+    let (Some(w), Some(l)) = (
+        entitlement_of(conn, winner.id).await?,
+        entitlement_of(conn, loser.id).await?,
+    ) else {
+        return Err(CoreError::Corrupt("member without entitlement row".into()));
+    };
+    if score(conn, &l, now).await? > score(conn, &w, now).await? {
+        let mut a: entitlement::ActiveModel = w.into();
+        a.tier_id = Set(l.tier_id);
+        a.status = Set(l.status.clone());
+        a.access_until = Set(l.access_until);
+        a.updated_at = Set(now);
+        a.update(conn).await?;
+    }
+    l.delete(conn).await?;
+    loser.delete(conn).await?;
+    Ok(())
+}
+
+async fn record_link<C: ConnectionTrait>(
+    conn: &C,
+    m: &member::Model,
+    actor: &IdentityRef,
+    note: String,
+    now: i64,
+) -> CoreResult<()> {
+    let e = entitlement_of(conn, m.id)
+        .await?
+        .ok_or_else(|| CoreError::Corrupt("member without entitlement row".into()))?;
+    let tier = tier_by_id(conn, e.tier_id).await?.map(|t| t.key);
+    history::ActiveModel {
+        member_id: Set(m.id),
+        at: Set(now),
+        from_status: Set(e.status.clone()),
+        to_status: Set(e.status.clone()),
+        from_tier: Set(tier.clone()),
+        to_tier: Set(tier),
+        access_until: Set(e.access_until),
+        cause: Set(Cause::Link.as_str().to_owned()),
+        actor: Set(Some(actor.to_string())),
+        note: Set(Some(note)),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Redeems `code` for `invoker`, returning every identity the person now has.
+pub async fn redeem<C: ConnectionTrait>(
+    conn: &C,
+    communities: &[CommunityCtx],
+    code: &str,
+    invoker: &IdentityRef,
+    display_name: Option<&str>,
+    locale: Option<Locale>,
+    now: i64,
+) -> CoreResult<Vec<String>> {
+    let row = link_code::Entity::find()
+        .filter(link_code::Column::Code.eq(normalize(code)))
+        .one(conn)
+        .await?
+        .ok_or(UserError::LinkCodeInvalid)?;
+    if row.used_at.is_some() {
+        return Err(UserError::LinkCodeUsed.into());
+    }
+    if row.expires_at <= now {
+        return Err(UserError::LinkCodeExpired.into());
+    }
+    let winner = row.person_id;
+    let winner_idents = identities_of(conn, winner).await?;
+    let mine = find_identity(conn, invoker).await?;
+    if mine.as_ref().is_some_and(|i| i.person_id == winner) {
+        return Err(UserError::AlreadyLinked.into());
+    }
+    let loser_idents = match &mine {
+        Some(i) => identities_of(conn, i.person_id).await?,
+        None => Vec::new(),
+    };
+    let incoming: Vec<&str> = if loser_idents.is_empty() {
+        vec![invoker.platform().as_str()]
+    } else {
+        loser_idents.iter().map(|i| i.platform.as_str()).collect()
+    };
+    if let Some(clash) = winner_idents
+        .iter()
+        .find(|w| incoming.contains(&w.platform.as_str()))
+    {
+        return Err(UserError::PlatformAlreadyLinked {
+            platform: clash.platform.clone(),
+        }
+        .into());
+    }
+
+    let mut used: link_code::ActiveModel = row.into();
+    used.used_at = Set(Some(now));
+    used.update(conn).await?;
+
+    let moved: Vec<identity::Model> = match mine {
+        None => vec![
+            identity::ActiveModel {
+                person_id: Set(winner),
+                platform: Set(invoker.platform().as_str().to_owned()),
+                external_id: Set(invoker.external_id().to_owned()),
+                display_name: Set(display_name.map(str::to_owned)),
+                locale: Set(locale.map(|l| l.tag().to_owned())),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?,
+        ],
+        Some(_) => loser_idents,
+    };
+    let loser = moved.first().map(|i| i.person_id).filter(|p| *p != winner);
+    let note = moved.iter().map(identity_string).collect::<Vec<_>>().join(", ");
+
+    for ctx in communities {
+        let w_member = find_member(conn, ctx.id, winner).await?;
+        let l_member = match loser {
+            Some(p) => find_member(conn, ctx.id, p).await?,
+            None => None,
+        };
+        let winner_before = perks_in(conn, w_member.as_ref()).await?;
+        let loser_before = perks_in(conn, l_member.as_ref()).await?;
+        let merged = match (w_member, l_member) {
+            (Some(w), Some(l)) => {
+                merge_member(conn, &w, l, now).await?;
+                Some(w)
+            }
+            (None, Some(l)) => {
+                let mut a: member::ActiveModel = l.into();
+                a.person_id = Set(winner);
+                Some(a.update(conn).await?)
+            }
+            (w, None) => w,
+        };
+        let Some(m) = merged else { continue };
+        record_link(conn, &m, invoker, note.clone(), now).await?;
+        let after = perks_in(conn, Some(&m)).await?;
+        perk_diff_effects(conn, ctx, &winner_idents, &winner_before, &after, now).await?;
+        perk_diff_effects(conn, ctx, &moved, &loser_before, &after, now).await?;
+    }
+
+    if let Some(loser) = loser {
+        identity::Entity::update_many()
+            .col_expr(identity::Column::PersonId, Expr::value(winner))
+            .filter(identity::Column::PersonId.eq(loser))
+            .exec(conn)
+            .await?;
+        link_code::Entity::delete_many()
+            .filter(link_code::Column::PersonId.eq(loser))
+            .exec(conn)
+            .await?;
+        person::Entity::delete_by_id(loser).exec(conn).await?;
+    }
+    Ok(identities_of(conn, winner)
+        .await?
+        .iter()
+        .map(identity_string)
+        .collect())
+}

@@ -1,0 +1,10 @@
+//! Reads and writes of the domain, each taking the caller's connection or
+//! transaction so a command's writes commit together or not at all.
+
+pub mod access;
+pub mod linking;
+pub mod membership;
+pub mod people;
+pub mod points;
+pub mod sync;
+pub mod view;

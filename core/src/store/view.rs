@@ -1,0 +1,70 @@
+//! The full picture of one member: what `/me`, `/member` and
+//! `lyceum member show` print.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::access::{tier_by_id, tier_name, tier_perks};
+use super::membership::entitlement_of;
+use super::people::{identities_of, identity_string};
+use super::points::{badges_of, balance};
+use super::sync::CommunityCtx;
+use crate::clock::iso;
+use crate::domain::{EntitlementStatus, Locale};
+use crate::entity::{history, member};
+use crate::error::{CoreError, CoreResult};
+use crate::reply::{HistoryEntry, MemberView};
+
+pub async fn member_view<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    locale: Locale,
+    now: i64,
+) -> CoreResult<MemberView> {
+    let e = entitlement_of(conn, m.id)
+        .await?
+        .ok_or_else(|| CoreError::Corrupt(format!("member {} has no entitlement row", m.id)))?;
+    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let tier = tier_by_id(conn, e.tier_id).await?;
+    let has_access = status.has_access(e.access_until, now);
+    let perks = match &tier {
+        Some(t) if has_access => tier_perks(t),
+        _ => Vec::new(),
+    };
+    let history = history::Entity::find()
+        .filter(history::Column::MemberId.eq(m.id))
+        .order_by_asc(history::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|h| HistoryEntry {
+            at: iso(h.at),
+            from_status: h.from_status,
+            to_status: h.to_status,
+            from_tier: h.from_tier,
+            to_tier: h.to_tier,
+            access_until: h.access_until.map(iso),
+            cause: h.cause,
+            actor: h.actor,
+            note: h.note,
+        })
+        .collect();
+    Ok(MemberView {
+        id: m.id,
+        community: ctx.slug().to_owned(),
+        identities: identities_of(conn, m.person_id)
+            .await?
+            .iter()
+            .map(identity_string)
+            .collect(),
+        tier: tier.as_ref().map(|t| t.key.clone()),
+        tier_name: tier.as_ref().map(|t| tier_name(ctx, t, locale)),
+        status: status.as_str().to_owned(),
+        access_until: e.access_until.map(iso),
+        has_access,
+        perks,
+        points: balance(conn, m.id).await?,
+        badges: badges_of(conn, m.id).await?,
+        history,
+    })
+}

@@ -1,0 +1,15 @@
+//! Schema migrations for Lyceum. One set serves SQLite and PostgreSQL: every
+//! table is described with sea-query's builder, never with backend SQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}
