@@ -60,5 +60,15 @@ pub async fn open_and_migrate(url: &str) -> Result<DatabaseConnection, DbError> 
 // one a person can act on ("file is not a database").
 fn clean(e: &sea_orm::DbErr) -> String {
     let text = e.to_string();
-    text.rsplit(": ").next().unwrap_or(&text).trim().to_owned()
+    let inner = text.rsplit(": ").next().unwrap_or(&text).trim();
+    // SQLite prefixes its result code: "26) file is not a database".
+    let inner = match inner.split_once(") ") {
+        Some((code, rest)) if code.bytes().all(|b| b.is_ascii_digit()) => rest,
+        _ => inner,
+    };
+    if inner.contains("timed out") {
+        format!("{inner} (is the server running and reachable?)")
+    } else {
+        inner.to_owned()
+    }
 }

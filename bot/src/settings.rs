@@ -17,7 +17,9 @@ pub const BUILTIN: &str = include_str!("../../config/default.toml");
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    #[serde(default)]
     pub database: DatabaseSettings,
+    #[serde(default)]
     pub http: HttpSettings,
     #[serde(default)]
     pub log: LogSettings,
@@ -34,20 +36,36 @@ pub struct Settings {
 }
 
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     #[serde(serialize_with = "redact_url")]
     pub url: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
     pub addr: String,
 }
 
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            addr: "127.0.0.1:8080".into(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: "sqlite://lyceum.db?mode=rwc".into(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     pub filter: String,
     pub format: String,
@@ -63,7 +81,7 @@ impl Default for LogSettings {
 }
 
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct OutboxSettings {
     pub retry_base_secs: i64,
     pub retry_max_secs: i64,
@@ -82,7 +100,7 @@ impl Default for OutboxSettings {
 }
 
 #[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SchedulerSettings {
     pub expire_every_secs: u64,
 }
@@ -120,7 +138,7 @@ fn redact_url<S: Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
 pub fn redacted_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("[redacted]"));
+            let _ = u.set_password(Some("redacted"));
             u.to_string()
         }
         _ => url.to_owned(),
@@ -265,7 +283,7 @@ mod tests {
     fn passwords_are_redacted_from_urls() {
         let shown = redacted_url("postgres://lyceum:hunter2@db:5432/lyceum");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("[redacted]"));
+        assert!(shown.contains(":redacted@"), "{shown}");
         assert_eq!(
             redacted_url("sqlite://lyceum.db?mode=rwc"),
             "sqlite://lyceum.db?mode=rwc"

@@ -338,6 +338,22 @@ mod tests {
         assert!(matches!(parse(&long), Err(UserError::TextTooLong { .. })));
     }
 
+    proptest::proptest! {
+        // Whatever a person types, parsing answers; it never panics.
+        #[test]
+        fn any_line_parses_or_is_refused(line in "\\PC{0,80}") {
+            let _ = Command::parse_line(&line);
+        }
+
+        #[test]
+        fn any_arguments_to_a_real_command_are_handled(
+            name in proptest::sample::select(catalogue::CATALOGUE.iter().map(|c| c.name).collect::<Vec<_>>()),
+            args in "[ -~一-龥]{0,60}",
+        ) {
+            let _ = Command::parse_line(&format!("/{name} {args}"));
+        }
+    }
+
     #[test]
     fn named_options_are_checked_too() {
         let values = HashMap::from([("user".to_owned(), "console:bob".to_owned())]);

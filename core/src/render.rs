@@ -184,13 +184,12 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             member_card(locale, title, m, true)
         }
         Reply::Points { balance, rank } => {
-            let second = match rank {
-                Some(rank) => t_args(locale, "points-rank", &[("rank", Arg::Number(*rank as i64))]),
-                None => t(locale, "points-unranked"),
-            };
-            format!(
-                "{} {second}",
-                t_args(locale, "points-balance", &[("balance", (*balance).into())])
+            // Rank 0 selects the "not ranked yet" sentence in the locale file.
+            let rank = rank.map_or(0, |r| i64::try_from(r).unwrap_or(i64::MAX));
+            t_args(
+                locale,
+                "points-summary",
+                &[("balance", (*balance).into()), ("rank", rank.into())],
             )
         }
         Reply::Leaderboard { page, pages, entries } => {
@@ -370,6 +369,153 @@ mod tests {
                 !zh.contains('{') && !en.contains('{'),
                 "unfilled placeholder: {en} / {zh}"
             );
+        }
+    }
+
+    fn member() -> MemberView {
+        MemberView {
+            id: 7,
+            community: "demo".into(),
+            identities: vec!["console:a".into()],
+            tier: Some("pro".into()),
+            tier_name: Some("Pro".into()),
+            status: "active".into(),
+            access_until: Some("2030-01-01T00:00:00Z".into()),
+            has_access: true,
+            perks: vec!["lounge".into()],
+            points: 5,
+            badges: vec![],
+            history: vec![HistoryEntry {
+                at: "2029-01-01T00:00:00Z".into(),
+                from_status: "none".into(),
+                to_status: "active".into(),
+                from_tier: None,
+                to_tier: Some("pro".into()),
+                access_until: None,
+                cause: "admin_grant".into(),
+                actor: Some("console:admin".into()),
+                note: Some("30 days".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn every_reply_and_notice_renders_with_known_keys_in_both_locales() {
+        let badge = BadgeView {
+            key: "b".into(),
+            name: "B".into(),
+            points: 3,
+        };
+        let replies = vec![
+            Reply::Help {
+                commands: crate::catalogue::CATALOGUE.iter().collect(),
+            },
+            Reply::Tiers {
+                community: "D".into(),
+                tiers: vec![],
+            },
+            Reply::Joined {
+                community: "D".into(),
+                already: false,
+            },
+            Reply::Joined {
+                community: "D".into(),
+                already: true,
+            },
+            Reply::Me(Box::new(member())),
+            Reply::Member(Box::new(member())),
+            Reply::Points {
+                balance: 3,
+                rank: None,
+            },
+            Reply::Points {
+                balance: 3,
+                rank: Some(2),
+            },
+            Reply::Leaderboard {
+                page: 1,
+                pages: 1,
+                entries: vec![crate::reply::LeaderEntry {
+                    rank: 1,
+                    name: "a".into(),
+                    points: 3,
+                }],
+            },
+            Reply::Leaderboard {
+                page: 1,
+                pages: 1,
+                entries: vec![],
+            },
+            Reply::Badges {
+                earned: vec![badge.clone()],
+                open: vec![badge],
+            },
+            Reply::Badges {
+                earned: vec![],
+                open: vec![],
+            },
+            Reply::LinkCode {
+                code: "ABCD2345".into(),
+                minutes: 10,
+            },
+            Reply::Linked {
+                identities: vec!["console:a".into()],
+            },
+            Reply::Granted {
+                identity: "console:a".into(),
+                tier: "Pro".into(),
+                access_until: None,
+            },
+            Reply::Granted {
+                identity: "console:a".into(),
+                tier: "Pro".into(),
+                access_until: Some("x".into()),
+            },
+            Reply::Revoked {
+                identity: "console:a".into(),
+            },
+            Reply::Awarded {
+                identity: "console:a".into(),
+                points: 1,
+                balance: 2,
+            },
+            Reply::Internal,
+        ];
+        let notices = [
+            Notice::AccessGranted {
+                community: "D".into(),
+                tier: "Pro".into(),
+                access_until: None,
+            },
+            Notice::AccessGranted {
+                community: "D".into(),
+                tier: "Pro".into(),
+                access_until: Some("x".into()),
+            },
+            Notice::AccessEnded {
+                community: "D".into(),
+                tier: "Pro".into(),
+            },
+            Notice::PointsAwarded {
+                community: "D".into(),
+                points: 1,
+                reason: "r".into(),
+                balance: 1,
+            },
+            Notice::BadgeEarned {
+                community: "D".into(),
+                badge: "B".into(),
+            },
+        ];
+        for locale in Locale::ALL {
+            let texts = replies
+                .iter()
+                .map(|r| reply(locale, "D", r))
+                .chain(notices.iter().map(|n| notice(locale, n)));
+            for text in texts {
+                assert!(!text.contains("Unknown localization key"), "{locale}: {text}");
+                assert!(!text.trim().is_empty());
+            }
         }
     }
 }

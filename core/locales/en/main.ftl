@@ -56,9 +56,10 @@ history-empty = No changes yet.
 history-line = { $at }: { $from } → { $to }{ $tier } — { $cause }{ $actor }
 history-by = , by { $actor }
 history-tier = , tier { $tier }
-points-balance = You have { $balance } points.
-points-rank = You are #{ $rank } on the leaderboard.
-points-unranked = Earn points to appear on the leaderboard.
+points-summary = You have { $balance } points. { $rank ->
+        [0] Earn points to appear on the leaderboard.
+       *[other] You are #{ $rank } on the leaderboard.
+    }
 leaderboard-title = Leaderboard, page { $page } of { $pages }:
 leaderboard-empty = Nobody has points yet. Be the first!
 leaderboard-line = { $rank }. { $name } — { $points } points

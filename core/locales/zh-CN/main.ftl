@@ -56,9 +56,10 @@ history-empty = 暂无变更。
 history-line = { $at }：{ $from } → { $to }{ $tier } — { $cause }{ $actor }
 history-by = ，操作者 { $actor }
 history-tier = ，等级 { $tier }
-points-balance = 你有 { $balance } 积分。
-points-rank = 你在排行榜上排第 { $rank } 名。
-points-unranked = 获得积分即可登上排行榜。
+points-summary = 你有 { $balance } 积分。{ $rank ->
+        [0] 获得积分即可登上排行榜。
+       *[other] 你在排行榜上排第 { $rank } 名。
+    }
 leaderboard-title = 排行榜，第 { $page } / { $pages } 页：
 leaderboard-empty = 还没有人获得积分，快来抢第一！
 leaderboard-line = { $rank }. { $name } — { $points } 积分

@@ -1,0 +1,259 @@
+//! The `lyceum` binary's other commands, configuration errors, database
+//! errors, and the HTTP server of `lyceum run`.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::{TestDb, lyceum, run_with_input, stderr, stdout};
+
+fn write_config(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("lyceum.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const MINIMAL: &str = r#"
+[database]
+url = "sqlite::memory:"
+[http]
+addr = "127.0.0.1:0"
+[[communities]]
+slug = "club"
+name = "Club"
+[[communities.tiers]]
+key = "member"
+name = "Member"
+"#;
+
+#[test]
+fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    // (config file text, environment overrides, what the error must name)
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            MINIMAL.replace("key = \"member\"", "key = \"Member Tier\""),
+            vec![],
+            "communities[0].tiers[0].key",
+        ),
+        (
+            format!("{MINIMAL}[[communities.tiers]]\nkey = \"member\"\nname = \"Again\"\n"),
+            vec![],
+            "communities[0].tiers[1].key: `member` is used twice",
+        ),
+        (MINIMAL.replace("[http]", "[http]\nport = 8080"), vec![], "http"),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__HTTP__ADDR", "not-an-address")],
+            "http.addr",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__DATABASE__URL", "mysql://x")],
+            "database.url",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__LOG__FORMAT", "xml")],
+            "log.format",
+        ),
+        (
+            MINIMAL.replace("name = \"Club\"", "name = \"Club\"\nadmins = [\"root\"]"),
+            vec![],
+            "communities[0].admins[0]",
+        ),
+        (
+            format!("{MINIMAL}[discord]\ntoken = \"MTAx.abc.def\"\n"),
+            vec![],
+            "discord.token: secrets must not be written in a config file",
+        ),
+    ];
+    for (text, env, key) in cases {
+        let path = write_config(&dir, &text);
+        let mut cmd = lyceum(&db.url);
+        cmd.env_remove("LYCEUM__DATABASE__URL");
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = run_with_input(cmd, &["--config", &path, "config", "show"], "");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{key}: {err}");
+        assert!(
+            err.contains("invalid configuration") && err.contains(key),
+            "{key}: {err}"
+        );
+        assert!(!err.contains("MTAx.abc.def"), "a secret was echoed: {err}");
+    }
+    let out = run_with_input(
+        lyceum(&db.url),
+        &["--config", "/no/such/file.toml", "migrate"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/no/such/file.toml"), "{}", stderr(&out));
+}
+
+#[test]
+fn config_show_redacts_secrets() {
+    let db = TestDb::sqlite();
+    let mut cmd = lyceum("postgres://lyceum:hunter2@127.0.0.1:1/lyceum");
+    cmd.env("LYCEUM__TELEGRAM__TOKEN", "123456:SECRET-TOKEN");
+    let out = run_with_input(cmd, &["config", "show"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains("hunter2") && !text.contains("SECRET-TOKEN"),
+        "{text}"
+    );
+    assert!(text.contains("[redacted]"), "{text}");
+    assert!(text.contains("\"slug\": \"demo\""), "{text}");
+    drop(db);
+}
+
+#[tokio::test]
+async fn community_commands_print_tiers_offers_and_prices() {
+    for db in TestDb::all().await {
+        let out = run_with_input(lyceum(&db.url), &["community", "list", "--json"], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let list: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(list[0]["slug"], "demo");
+
+        let out = run_with_input(lyceum(&db.url), &["community", "show", "demo", "--json"], "");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let keys: Vec<&str> = v["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, vec!["basic", "pro", "vip"]);
+        assert_eq!(
+            v["tiers"][1]["perks"],
+            serde_json::json!(["community-chat", "pro-lounge"])
+        );
+        let pro_monthly = v["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == "pro-monthly")
+            .unwrap();
+        assert_eq!(pro_monthly["tier"], "pro");
+        assert_eq!(pro_monthly["price"]["amount"], 1500);
+        assert_eq!(pro_monthly["price"]["currency"], "USD");
+        assert!(
+            v["offers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["kind"] == "course")
+        );
+
+        let out = run_with_input(lyceum(&db.url), &["community", "show", "nope", "--json"], "");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("There is no community \"nope\""),
+            "{}",
+            stderr(&out)
+        );
+        let out = run_with_input(
+            lyceum(&db.url),
+            &["member", "show", "demo", "console:ghost", "--json"],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("console:ghost is not a member"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_corrupt_or_unreachable_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("corrupt.db");
+    std::fs::write(
+        &corrupt,
+        b"this is not a database, just some bytes that are long enough to matter",
+    )
+    .unwrap();
+    let out = run_with_input(
+        lyceum(&format!("sqlite://{}", corrupt.display())),
+        &["migrate"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not a database"), "{}", stderr(&out));
+
+    let missing = dir.path().join("no/such/dir/lyceum.db");
+    let out = run_with_input(
+        lyceum(&format!("sqlite://{}?mode=rwc", missing.display())),
+        &["migrate"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot open the database"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run_with_input(
+        lyceum("postgres://nobody:pw-xyz@127.0.0.1:1/none"),
+        &["migrate"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !stderr(&out).contains("pw-xyz"),
+        "password leaked: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_serves_health_and_readiness_and_stops_on_sigterm() {
+    let db = TestDb::sqlite();
+    let mut cmd = lyceum(&db.url);
+    cmd.env("LYCEUM__HTTP__ADDR", "127.0.0.1:0").arg("run");
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        if log.read_line(&mut line).unwrap() == 0 || Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lyceum run never became ready:\n{seen}");
+        }
+        seen.push_str(&line);
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    assert!(seen.contains("try the local console"), "{seen}");
+    let health = ureq::get(&format!("http://{addr}/healthz"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert_eq!(health, "ok");
+    let ready = ureq::get(&format!("http://{addr}/readyz")).call().unwrap();
+    assert_eq!(ready.status(), 200);
+
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

@@ -1,0 +1,150 @@
+//! The console, driven end to end through the real `lyceum` binary over
+//! stdin, on every database.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use support::{TestDb, lyceum, run_with_input, stderr, stdout};
+
+fn console(db: &TestDb, args: &[&str], input: &str) -> String {
+    let mut all = vec!["console"];
+    all.extend_from_slice(args);
+    let out = run_with_input(lyceum(&db.url), &all, input);
+    assert!(
+        out.status.success(),
+        "{}: {:?}\n{}",
+        db.backend,
+        out.status,
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+#[tokio::test]
+async fn a_member_and_an_admin_talk_to_the_bot() {
+    for db in TestDb::all().await {
+        let alice = console(
+            &db,
+            &["--as", "alice"],
+            "/help\n\n/join\n/tiers\n/me\n/dance\n/grant console:alice vip\n/leaderboard two\n",
+        );
+        for expected in [
+            "/link [code] — Link your accounts",
+            "Welcome to Lyceum Demo!",
+            "Pro (pro) — perks: community-chat, pro-lounge; 15.00 USD / month, 150.00 USD / year",
+            "Status: no membership",
+            "There is no command /dance.",
+            "Only admins of this community can use /grant.",
+            "page must be a whole number, not \"two\".",
+        ] {
+            assert!(
+                alice.contains(expected),
+                "{}: missing {expected:?} in\n{alice}",
+                db.backend
+            );
+        }
+        assert!(
+            !alice.contains("/grant <user>"),
+            "members are not shown admin commands"
+        );
+
+        let admin = console(
+            &db,
+            &["--as", "admin"],
+            "/grant console:alice pro 30\n/award console:alice 120 wrote the week's best answer\n/member console:alice\n",
+        );
+        for expected in [
+            "console:alice now has Pro until",
+            "[→ console:alice] perk granted: pro-lounge (demo)",
+            "[→ console:alice] You now have Pro in Lyceum Demo until",
+            "Awarded 120 points to console:alice; their balance is 120.",
+            "[→ console:alice] New badge in Lyceum Demo: Contributor!",
+            "granted by an admin (30 days), by console:admin",
+        ] {
+            assert!(
+                admin.contains(expected),
+                "{}: missing {expected:?} in\n{admin}",
+                db.backend
+            );
+        }
+
+        // `--admin` makes a local operator of anyone.
+        let ops = console(&db, &["--as", "ops", "--admin"], "/revoke console:alice\n");
+        assert!(ops.contains("Access ended for console:alice."), "{ops}");
+
+        let show = run_with_input(
+            lyceum(&db.url),
+            &["member", "show", "demo", "console:alice", "--json"],
+            "",
+        );
+        assert!(show.status.success(), "{}", stderr(&show));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&show)).unwrap();
+        for field in [
+            "id",
+            "community",
+            "identities",
+            "tier",
+            "status",
+            "access_until",
+            "perks",
+            "points",
+            "badges",
+            "history",
+        ] {
+            assert!(v.get(field).is_some(), "member show lacks {field}: {v}");
+        }
+        assert_eq!(v["community"], "demo");
+        assert_eq!(v["identities"], serde_json::json!(["console:alice"]));
+        assert_eq!(v["status"], "expired");
+        assert_eq!(v["points"], 120);
+        let causes: Vec<&str> = v["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["cause"].as_str().unwrap())
+            .collect();
+        assert_eq!(causes, vec!["join", "admin_grant", "admin_revoke"]);
+        assert_eq!(v["history"][2]["actor"], "console:ops");
+    }
+}
+
+#[tokio::test]
+async fn the_console_speaks_simplified_chinese() {
+    let db = TestDb::sqlite();
+    let zh = console(
+        &db,
+        &["--as", "mei", "--locale", "zh-CN"],
+        "/join\n/points\n/award console:mei 5 x\n",
+    );
+    assert!(zh.contains("欢迎加入 Lyceum 演示社群！"), "{zh}");
+    assert!(zh.contains("你有 0 积分。获得积分即可登上排行榜。"), "{zh}");
+    assert!(zh.contains("只有本社群的管理员才能使用 /award。"), "{zh}");
+
+    // With no --locale, LANG is the platform locale.
+    let mut cmd = lyceum(&db.url);
+    cmd.env("LANG", "zh_CN.UTF-8");
+    let out = run_with_input(cmd, &["console", "--as", "mei"], "/me\n");
+    assert!(
+        stdout(&out).contains("你在 Lyceum 演示社群 的会员资格"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test]
+async fn bad_console_arguments_exit_with_a_reason() {
+    let db = TestDb::sqlite();
+    for (args, says) in [
+        (vec!["console", "--as", "Not Valid"], "--as Not Valid"),
+        (
+            vec!["console", "--as", "a", "--community", "nope"],
+            "--community nope",
+        ),
+        (vec!["console", "--as", "a", "--locale", "fr"], "--locale fr"),
+    ] {
+        let out = run_with_input(lyceum(&db.url), &args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -1,0 +1,335 @@
+//! The story of one community, told once and run on SQLite and PostgreSQL:
+//! join → grant → award points → leaderboard → revoke → history explains each
+//! step; then expiry, linking accounts, and refusals that change nothing.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use lyceum::{db, settings};
+use lyceum_console::{ConsoleSink, Delivered};
+use lyceum_core::clock::ManualClock;
+use lyceum_core::domain::IdentityRef;
+use lyceum_core::entity::{history, ledger, outbox};
+use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum_core::{Core, Invoker, Outcome, Reply, UserError};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use support::TestDb;
+
+const T0: i64 = 1_790_000_000;
+const DAY: i64 = 86_400;
+
+struct World {
+    core: Core,
+    clock: ManualClock,
+    worker: OutboxWorker,
+    delivered: Delivered,
+}
+
+impl World {
+    async fn new(db: &TestDb) -> World {
+        let conn = db::open_and_migrate(&db.url).await.unwrap();
+        let communities = settings::load(None).unwrap().communities;
+        let clock = ManualClock::at(T0);
+        let core = Core::start(conn.clone(), &communities, Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let delivered = Delivered::default();
+        let mut worker = OutboxWorker::new(conn, Arc::new(clock.clone()), RetryPolicy::default());
+        worker.register(Arc::new(ConsoleSink::Session(delivered.clone())));
+        World {
+            core,
+            clock,
+            worker,
+            delivered,
+        }
+    }
+
+    async fn say(&self, who: &str, line: &str) -> Outcome {
+        let invoker = Invoker::new(who.parse().unwrap());
+        self.core.handle_line("demo", &invoker, line).await
+    }
+
+    /// Delivers the outbox and returns what the console adapter received.
+    async fn deliver(&self) -> Vec<String> {
+        self.worker.run_once().await.unwrap();
+        self.delivered.take()
+    }
+
+    async fn view(&self, who: &str) -> lyceum_core::reply::MemberView {
+        let id: IdentityRef = who.parse().unwrap();
+        self.core.member_view("demo", &id).await.unwrap()
+    }
+
+    async fn rows(&self) -> (u64, u64, u64) {
+        let db = self.core.db();
+        (
+            history::Entity::find().count(db).await.unwrap(),
+            ledger::Entity::find().count(db).await.unwrap(),
+            outbox::Entity::find().count(db).await.unwrap(),
+        )
+    }
+}
+
+fn causes(v: &lyceum_core::reply::MemberView) -> Vec<&str> {
+    v.history.iter().map(|h| h.cause.as_str()).collect()
+}
+
+async fn story(db: TestDb) {
+    let w = World::new(&db).await;
+    let backend = db.backend;
+
+    // Join.
+    let joined = w.say("console:alice", "/join").await;
+    assert!(
+        matches!(joined.reply, Reply::Joined { already: false, .. }),
+        "{backend}: {joined:?}"
+    );
+    let again = w.say("console:alice", "/join").await;
+    assert!(matches!(again.reply, Reply::Joined { already: true, .. }));
+
+    // Grant: perks go out through the outbox to the console adapter.
+    let granted = w.say("console:admin", "/grant console:alice pro 30").await;
+    assert!(
+        matches!(granted.reply, Reply::Granted { .. }),
+        "{backend}: {granted:?}"
+    );
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("console:alice") && e.contains("pro-lounge")),
+        "{effects:?}"
+    );
+    assert!(effects.iter().any(|e| e.contains("community-chat")));
+    let alice = w.view("console:alice").await;
+    assert_eq!(alice.status, "active");
+    assert_eq!(alice.tier.as_deref(), Some("pro"));
+    assert_eq!(alice.perks, vec!["community-chat", "pro-lounge"]);
+    assert_eq!(
+        alice.access_until.as_deref(),
+        Some(lyceum_core::clock::iso(T0 + 30 * DAY).as_str())
+    );
+
+    // Points, badges and the leaderboard.
+    w.say("console:bob", "/join").await;
+    let awarded = w
+        .say(
+            "console:admin",
+            "/award console:alice 150 answered the hard question",
+        )
+        .await;
+    assert!(
+        matches!(awarded.reply, Reply::Awarded { balance: 150, .. }),
+        "{awarded:?}"
+    );
+    w.say("console:admin", "/award console:bob 20 first post").await;
+    w.say("console:admin", "/award console:bob 5 kind reply").await;
+    let effects = w.deliver().await;
+    assert!(effects.iter().any(|e| e.contains("Contributor")), "{effects:?}");
+    let board = w.say("console:bob", "/leaderboard").await;
+    let Reply::Leaderboard { entries, pages, .. } = &board.reply else {
+        panic!("{board:?}")
+    };
+    assert_eq!(*pages, 1);
+    let top: Vec<(&str, i64)> = entries.iter().map(|e| (e.name.as_str(), e.points)).collect();
+    assert_eq!(top, vec![("console:alice", 150), ("console:bob", 25)]);
+    let bob_points = w.say("console:bob", "/points").await;
+    assert!(
+        matches!(
+            bob_points.reply,
+            Reply::Points {
+                balance: 25,
+                rank: Some(2)
+            }
+        ),
+        "{bob_points:?}"
+    );
+    let alice_badges = w.view("console:alice").await.badges;
+    assert_eq!(alice_badges, vec!["first-points", "contributor"]);
+
+    // Revoke, and the history explains every step.
+    let revoked = w.say("console:admin", "/revoke console:alice").await;
+    assert!(matches!(revoked.reply, Reply::Revoked { .. }), "{revoked:?}");
+    let effects = w.deliver().await;
+    assert!(
+        effects.iter().any(|e| e.contains("perk removed: pro-lounge")),
+        "{effects:?}"
+    );
+    let alice = w.view("console:alice").await;
+    assert_eq!(alice.status, "expired");
+    assert!(alice.perks.is_empty());
+    assert_eq!(alice.points, 150, "revoking access keeps points");
+    assert_eq!(causes(&alice), vec!["join", "admin_grant", "admin_revoke"]);
+    assert_eq!(alice.history[1].actor.as_deref(), Some("console:admin"));
+    let member = w.say("console:admin", "/member console:alice").await;
+    assert!(member.text().contains("revoked by an admin"), "{}", member.text());
+    let again = w.say("console:admin", "/revoke console:alice").await;
+    assert!(matches!(
+        again.reply,
+        Reply::Refused(UserError::NothingToRevoke { .. })
+    ));
+
+    // Expiry: time passes, the scheduler ends access and says why.
+    w.say("console:admin", "/grant console:bob basic 1").await;
+    w.deliver().await;
+    w.clock.advance(DAY - 1);
+    assert_eq!(w.core.expire_due().await.unwrap(), 0);
+    w.clock.advance(1);
+    assert_eq!(w.core.expire_due().await.unwrap(), 1);
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("console:bob") && e.contains("perk removed: community-chat"))
+    );
+    let bob = w.view("console:bob").await;
+    assert_eq!((bob.status.as_str(), bob.has_access), ("expired", false));
+    assert_eq!(causes(&bob).last(), Some(&"expiry"));
+
+    // Refusals change nothing.
+    let before = w.rows().await;
+    for (who, line) in [
+        ("console:bob", "/grant console:bob vip"),
+        ("console:admin", "/grant console:bob gold"),
+        ("console:admin", "/award console:bob -5 nope"),
+        ("console:admin", "/award console:bob 9999999999999999999999 nope"),
+        ("console:admin", "/award console:nobody 5 who"),
+        ("console:admin", "/award bob 5 who"),
+        ("console:carol", "/me"),
+        ("console:carol", "/dance"),
+    ] {
+        let out = w.say(who, line).await;
+        assert!(matches!(out.reply, Reply::Refused(_)), "{line}: {out:?}");
+    }
+    assert_eq!(
+        w.rows().await,
+        before,
+        "{backend}: a refused command wrote something"
+    );
+
+    // Linking: a code from alice's console account, redeemed on Discord.
+    let code = match w.say("console:alice", "/link").await.reply {
+        Reply::LinkCode { code, .. } => code,
+        other => panic!("{other:?}"),
+    };
+    let linked = w
+        .say("discord:4242", &format!("/link {}", code.to_lowercase()))
+        .await;
+    assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
+    let alice = w.view("discord:4242").await;
+    assert_eq!(alice.identities, vec!["console:alice", "discord:4242"]);
+    assert_eq!(causes(&alice).last(), Some(&"link"));
+    let reused = w.say("discord:777", &format!("/link {code}")).await;
+    assert!(matches!(reused.reply, Reply::Refused(UserError::LinkCodeUsed)));
+    let wrong = w.say("discord:777", "/link NOTACODE").await;
+    assert!(matches!(wrong.reply, Reply::Refused(UserError::LinkCodeInvalid)));
+    let code = match w.say("console:bob", "/link").await.reply {
+        Reply::LinkCode { code, .. } => code,
+        other => panic!("{other:?}"),
+    };
+    w.clock.advance(601);
+    let late = w.say("telegram:99", &format!("/link {code}")).await;
+    assert!(matches!(late.reply, Reply::Refused(UserError::LinkCodeExpired)));
+
+    // One payment (here a grant) now reaches both of alice's platforms.
+    w.say("console:admin", "/grant discord:4242 vip").await;
+    let discord_rows = outbox::Entity::find()
+        .filter(outbox::Column::Platform.eq("discord"))
+        .filter(outbox::Column::Kind.eq("grant_perk"))
+        .count(w.core.db())
+        .await
+        .unwrap();
+    assert_eq!(discord_rows, 3, "vip perks queued for the linked Discord account");
+    let console = w.deliver().await;
+    assert!(
+        console
+            .iter()
+            .any(|e| e.contains("console:alice") && e.contains("office-hours"))
+    );
+    let pending_discord = outbox::Entity::find()
+        .filter(outbox::Column::Platform.eq("discord"))
+        .filter(outbox::Column::Status.eq("pending"))
+        .count(w.core.db())
+        .await
+        .unwrap();
+    assert!(
+        pending_discord >= 3,
+        "effects for a platform with no adapter wait, not fail"
+    );
+}
+
+#[tokio::test]
+async fn story_on_every_database() {
+    for db in TestDb::all().await {
+        story(db).await;
+    }
+}
+
+#[tokio::test]
+async fn linking_merges_two_members_of_one_community() {
+    for db in TestDb::all().await {
+        let w = World::new(&db).await;
+        // Both accounts joined separately and earned points; the Telegram
+        // one has the better entitlement.
+        w.say("console:dana", "/join").await;
+        w.say("telegram:55", "/join").await;
+        w.say("console:admin", "/award console:dana 30 a").await;
+        w.say("console:admin", "/award telegram:55 80 b").await;
+        w.say("console:admin", "/grant telegram:55 pro").await;
+        w.deliver().await;
+        let code = match w.say("console:dana", "/link").await.reply {
+            Reply::LinkCode { code, .. } => code,
+            other => panic!("{other:?}"),
+        };
+        let linked = w.say("telegram:55", &format!("/link {code}")).await;
+        assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
+        let dana = w.view("console:dana").await;
+        assert_eq!(dana.identities, vec!["console:dana", "telegram:55"]);
+        assert_eq!(dana.points, 110, "ledgers are combined");
+        assert_eq!(dana.tier.as_deref(), Some("pro"), "the better entitlement wins");
+        let effects = w.deliver().await;
+        assert!(
+            effects
+                .iter()
+                .any(|e| e.contains("console:dana") && e.contains("perk granted: pro-lounge")),
+            "the console account gains the perks it now shares: {effects:?}"
+        );
+        let same = w.say("console:dana", "/link").await;
+        let Reply::LinkCode { code, .. } = same.reply else {
+            panic!()
+        };
+        let again = w.say("telegram:55", &format!("/link {code}")).await;
+        assert!(matches!(again.reply, Reply::Refused(UserError::AlreadyLinked)));
+        let code = match w.say("console:dana", "/link").await.reply {
+            Reply::LinkCode { code, .. } => code,
+            other => panic!("{other:?}"),
+        };
+        let second_telegram = w.say("telegram:56", &format!("/link {code}")).await;
+        assert!(
+            matches!(
+                second_telegram.reply,
+                Reply::Refused(UserError::PlatformAlreadyLinked { .. })
+            ),
+            "{second_telegram:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn replies_follow_the_platform_locale_then_the_community_default() {
+    let db = TestDb::sqlite();
+    let w = World::new(&db).await;
+    let mut zh = Invoker::new("console:mei".parse().unwrap());
+    zh.locale = Some(lyceum_core::domain::Locale::ZhCn);
+    let out = w.core.handle_line("demo", &zh, "/join").await;
+    assert!(out.text().contains("欢迎加入"), "{}", out.text());
+    // The locale is remembered, so a later command without one still speaks Chinese.
+    let plain = Invoker::new("console:mei".parse().unwrap());
+    let me = w.core.handle_line("demo", &plain, "/points").await;
+    assert!(me.text().contains("积分"), "{}", me.text());
+    let en = w.say("console:sam", "/points").await;
+    assert!(en.text().contains("not a member"), "{}", en.text());
+}
