@@ -220,9 +220,21 @@ fn a_corrupt_or_unreachable_database_is_a_clear_error() {
 
 #[test]
 fn run_serves_health_and_readiness_and_stops_on_sigterm() {
+    serve_and_stop(false);
+}
+
+#[test]
+fn run_can_log_json_lines() {
+    serve_and_stop(true);
+}
+
+fn serve_and_stop(json: bool) {
     let db = TestDb::sqlite();
     let mut cmd = lyceum(&db.url);
     cmd.env("LYCEUM__HTTP__ADDR", "127.0.0.1:0").arg("run");
+    if json {
+        cmd.arg("--log-json");
+    }
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let mut log = BufReader::new(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -234,7 +246,13 @@ fn run_serves_health_and_readiness_and_stops_on_sigterm() {
             panic!("lyceum run never became ready:\n{seen}");
         }
         seen.push_str(&line);
-        if let Some(rest) = line.split("listening on http://").nth(1) {
+        if json {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+            if let Some(addr) = v["fields"]["addr"].as_str() {
+                break addr.to_owned();
+            }
+        } else if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };

@@ -58,6 +58,13 @@ impl World {
         self.delivered.take()
     }
 
+    async fn link_code(&self, who: &str) -> String {
+        match self.say(who, "/link").await.reply {
+            Reply::LinkCode { code, .. } => code,
+            other => panic!("{other:?}"),
+        }
+    }
+
     async fn view(&self, who: &str) -> lyceum_core::reply::MemberView {
         let id: IdentityRef = who.parse().unwrap();
         self.core.member_view("demo", &id).await.unwrap()
@@ -211,10 +218,7 @@ async fn story(db: TestDb) {
     );
 
     // Linking: a code from alice's console account, redeemed on Discord.
-    let code = match w.say("console:alice", "/link").await.reply {
-        Reply::LinkCode { code, .. } => code,
-        other => panic!("{other:?}"),
-    };
+    let code = w.link_code("console:alice").await;
     let linked = w
         .say("discord:4242", &format!("/link {}", code.to_lowercase()))
         .await;
@@ -226,10 +230,7 @@ async fn story(db: TestDb) {
     assert!(matches!(reused.reply, Reply::Refused(UserError::LinkCodeUsed)));
     let wrong = w.say("discord:777", "/link NOTACODE").await;
     assert!(matches!(wrong.reply, Reply::Refused(UserError::LinkCodeInvalid)));
-    let code = match w.say("console:bob", "/link").await.reply {
-        Reply::LinkCode { code, .. } => code,
-        other => panic!("{other:?}"),
-    };
+    let code = w.link_code("console:bob").await;
     w.clock.advance(601);
     let late = w.say("telegram:99", &format!("/link {code}")).await;
     assert!(matches!(late.reply, Reply::Refused(UserError::LinkCodeExpired)));
@@ -280,10 +281,7 @@ async fn linking_merges_two_members_of_one_community() {
         w.say("console:admin", "/award telegram:55 80 b").await;
         w.say("console:admin", "/grant telegram:55 pro").await;
         w.deliver().await;
-        let code = match w.say("console:dana", "/link").await.reply {
-            Reply::LinkCode { code, .. } => code,
-            other => panic!("{other:?}"),
-        };
+        let code = w.link_code("console:dana").await;
         let linked = w.say("telegram:55", &format!("/link {code}")).await;
         assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
         let dana = w.view("console:dana").await;
@@ -303,10 +301,7 @@ async fn linking_merges_two_members_of_one_community() {
         };
         let again = w.say("telegram:55", &format!("/link {code}")).await;
         assert!(matches!(again.reply, Reply::Refused(UserError::AlreadyLinked)));
-        let code = match w.say("console:dana", "/link").await.reply {
-            Reply::LinkCode { code, .. } => code,
-            other => panic!("{other:?}"),
-        };
+        let code = w.link_code("console:dana").await;
         let second_telegram = w.say("telegram:56", &format!("/link {code}")).await;
         assert!(
             matches!(
@@ -332,4 +327,56 @@ async fn replies_follow_the_platform_locale_then_the_community_default() {
     assert!(me.text().contains("积分"), "{}", me.text());
     let en = w.say("console:sam", "/points").await;
     assert!(en.text().contains("not a member"), "{}", en.text());
+
+    // What the outbox carries to her is in her language too, names included.
+    w.say("console:admin", "/grant console:mei pro").await;
+    w.say("console:admin", "/award console:mei 3 welcome").await;
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("你在 Lyceum 演示社群 获得了 专业版")),
+        "{effects:?}"
+    );
+    assert!(
+        effects.iter().any(|e| e.contains("获得新徽章：初获积分")),
+        "{effects:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
+    use lyceum_core::store::points::{Entry, award};
+    for db in TestDb::all().await {
+        let w = World::new(&db).await;
+        w.say("console:max", "/join").await;
+        w.say("console:admin", "/award console:max 5 start").await;
+        let ctx = w.core.community("demo").unwrap();
+        let id = lyceum_core::store::people::find_identity(w.core.db(), &"console:max".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let m = lyceum_core::store::membership::find_member(w.core.db(), ctx.id, id.person_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let before = w.rows().await;
+        let entry = Entry {
+            delta: i64::MAX,
+            source: "admin_award",
+            reason: "too much",
+            actor: None,
+        };
+        let refused = award(w.core.db(), ctx, &m, entry, T0).await;
+        assert!(
+            matches!(
+                refused,
+                Err(lyceum_core::CoreError::User(UserError::BalanceOverflow))
+            ),
+            "{}: {refused:?}",
+            db.backend
+        );
+        assert_eq!(w.rows().await, before);
+        assert_eq!(w.view("console:max").await.points, 5);
+    }
 }

@@ -32,11 +32,11 @@ impl Session {
         W: AsyncWrite + Unpin,
     {
         let mut lines = input.lines();
-        let greeting = self
-            .core
-            .handle_line(&self.community, &self.invoker, "/help")
-            .await;
         if self.interactive {
+            let greeting = self
+                .core
+                .handle_line(&self.community, &self.invoker, "/help")
+                .await;
             let welcome = lyceum_core::i18n::t_args(
                 greeting.locale,
                 "console-welcome",

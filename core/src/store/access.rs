@@ -127,54 +127,54 @@ pub async fn apply<C: ConnectionTrait>(
     .insert(conn)
     .await?;
 
-    let mut effects: Vec<EffectKind> = Vec::new();
-    for perk in old_perks.difference(&new_perks) {
-        effects.push(EffectKind::RevokePerk { perk: perk.clone() });
-    }
-    for perk in new_perks.difference(&old_perks) {
-        effects.push(EffectKind::GrantPerk { perk: perk.clone() });
-    }
-    let community_name = ctx
-        .config
-        .name
-        .get(ctx.config.default_locale, ctx.config.default_locale);
     let tier_changed = old_tier.as_ref().map(|t| t.id) != change.tier.as_ref().map(|t| t.id);
-    let notice = match (&change.tier, had_access, has_access) {
-        (Some(t), _, true) if !had_access || tier_changed || current.access_until != change.access_until => {
-            Some(Notice::AccessGranted {
-                community: community_name.to_owned(),
-                tier: tier_name(ctx, t, ctx.config.default_locale),
-                access_until: change.access_until.map(iso),
-            })
+    let until_changed = current.access_until != change.access_until;
+    // Built per recipient, so names reach each person in their own language.
+    let effects_in = |locale: Locale| {
+        let mut effects: Vec<EffectKind> = Vec::new();
+        for perk in old_perks.difference(&new_perks) {
+            effects.push(EffectKind::RevokePerk { perk: perk.clone() });
         }
-        (_, true, false) => Some(Notice::AccessEnded {
-            community: community_name.to_owned(),
-            tier: old_tier
-                .as_ref()
-                .map(|t| tier_name(ctx, t, ctx.config.default_locale))
-                .unwrap_or_default(),
-        }),
-        _ => None,
+        for perk in new_perks.difference(&old_perks) {
+            effects.push(EffectKind::GrantPerk { perk: perk.clone() });
+        }
+        let community = ctx.config.name.get(locale, ctx.config.default_locale).to_owned();
+        let notice = match (&change.tier, had_access, has_access) {
+            (Some(t), _, true) if !had_access || tier_changed || until_changed => {
+                Some(Notice::AccessGranted {
+                    community,
+                    tier: tier_name(ctx, t, locale),
+                    access_until: change.access_until.map(iso),
+                })
+            }
+            (_, true, false) => Some(Notice::AccessEnded {
+                community,
+                tier: old_tier
+                    .as_ref()
+                    .map(|t| tier_name(ctx, t, locale))
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        effects.extend(notice.map(|notice| EffectKind::SendMessage { notice }));
+        effects
     };
-    effects.extend(notice.map(|notice| EffectKind::SendMessage { notice }));
-    notify_person(conn, ctx, m.person_id, &effects, now).await?;
+    notify_person(conn, ctx, m.person_id, effects_in, now).await?;
     Ok(updated)
 }
 
-/// Queues `effects` for every identity of the person, in each one's locale.
+/// Queues the effects `effects_in(locale)` gives for every identity of the
+/// person, each in that identity's locale.
 pub async fn notify_person<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
     person_id: i64,
-    effects: &[EffectKind],
+    effects_in: impl Fn(Locale) -> Vec<EffectKind>,
     now: i64,
 ) -> CoreResult<()> {
-    if effects.is_empty() {
-        return Ok(());
-    }
     for ident in identities_of(conn, person_id).await? {
         let locale = identity_locale(&ident).unwrap_or(ctx.config.default_locale);
-        for effect in effects {
+        for effect in effects_in(locale) {
             enqueue(
                 conn,
                 Some((ctx.id, ctx.slug())),

@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::access::notify_person;
 use super::sync::CommunityCtx;
+use crate::domain::Locale;
 use crate::entity::{badge, ledger, member};
 use crate::error::{CoreResult, UserError};
 use crate::outbox::EffectKind;
@@ -47,6 +48,7 @@ pub struct Entry<'a> {
     pub actor: Option<String>,
 }
 
+#[derive(Debug)]
 pub struct Awarded {
     pub balance: i64,
     pub badges: Vec<String>,
@@ -82,18 +84,8 @@ pub async fn award<C: ConnectionTrait>(
     .insert(conn)
     .await?;
 
-    let loc = ctx.config.default_locale;
-    let community = ctx.config.name.get(loc, loc).to_owned();
-    let mut effects = vec![EffectKind::SendMessage {
-        notice: Notice::PointsAwarded {
-            community: community.clone(),
-            points: delta,
-            reason: reason.to_owned(),
-            balance: after,
-        },
-    }];
     let held = badges_of(conn, m.id).await?;
-    let mut new_badges = Vec::new();
+    let mut earned = Vec::new();
     for b in ctx.config.badges.iter().filter(|b| b.points <= after) {
         if held.iter().any(|h| h == b.key.as_str()) {
             continue;
@@ -106,18 +98,29 @@ pub async fn award<C: ConnectionTrait>(
         }
         .insert(conn)
         .await?;
-        new_badges.push(b.key.to_string());
-        effects.push(EffectKind::SendMessage {
-            notice: Notice::BadgeEarned {
-                community: community.clone(),
-                badge: b.name.get(loc, loc).to_owned(),
-            },
-        });
+        earned.push(b);
     }
-    notify_person(conn, ctx, m.person_id, &effects, now).await?;
+    let effects_in = |locale: Locale| {
+        let community = ctx.config.name.get(locale, ctx.config.default_locale).to_owned();
+        let mut notices = vec![Notice::PointsAwarded {
+            community: community.clone(),
+            points: delta,
+            reason: reason.to_owned(),
+            balance: after,
+        }];
+        notices.extend(earned.iter().map(|b| Notice::BadgeEarned {
+            community: community.clone(),
+            badge: b.name.get(locale, ctx.config.default_locale).to_owned(),
+        }));
+        notices
+            .into_iter()
+            .map(|notice| EffectKind::SendMessage { notice })
+            .collect()
+    };
+    notify_person(conn, ctx, m.person_id, effects_in, now).await?;
     Ok(Awarded {
         balance: after,
-        badges: new_badges,
+        badges: earned.iter().map(|b| b.key.to_string()).collect(),
     })
 }
 
