@@ -40,6 +40,12 @@ fn history_line(locale: Locale, h: &HistoryEntry) -> String {
         .as_deref()
         .map(|tier| t_args(locale, "history-tier", &[("tier", tier.into())]))
         .unwrap_or_default();
+    let until = h
+        .access_until
+        .as_deref()
+        .filter(|_| h.to_status != "expired")
+        .map(|u| t_args(locale, "history-until", &[("until", u.into())]))
+        .unwrap_or_default();
     let actor = h
         .actor
         .as_deref()
@@ -56,7 +62,7 @@ fn history_line(locale: Locale, h: &HistoryEntry) -> String {
             ("at", h.at.as_str().into()),
             ("from", status(locale, &h.from_status).into()),
             ("to", status(locale, &h.to_status).into()),
-            ("tier", tier.into()),
+            ("tier", format!("{tier}{until}").into()),
             ("cause", cause.into()),
             ("actor", actor.into()),
         ],

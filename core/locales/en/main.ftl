@@ -56,6 +56,7 @@ history-empty = No changes yet.
 history-line = { $at }: { $from } → { $to }{ $tier } — { $cause }{ $actor }
 history-by = , by { $actor }
 history-tier = , tier { $tier }
+history-until = , until { $until }
 points-summary = You have { $balance } points. { $rank ->
         [0] Earn points to appear on the leaderboard.
        *[other] You are #{ $rank } on the leaderboard.

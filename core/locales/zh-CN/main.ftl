@@ -56,6 +56,7 @@ history-empty = 暂无变更。
 history-line = { $at }：{ $from } → { $to }{ $tier } — { $cause }{ $actor }
 history-by = ，操作者 { $actor }
 history-tier = ，等级 { $tier }
+history-until = ，有效期至 { $until }
 points-summary = 你有 { $balance } 积分。{ $rank ->
         [0] 获得积分即可登上排行榜。
        *[other] 你在排行榜上排第 { $rank } 名。

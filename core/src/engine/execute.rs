@@ -175,7 +175,7 @@ impl Call<'_> {
                     access_until: until,
                     cause: Cause::AdminGrant,
                     actor: self.actor(),
-                    note: days.map(|d| format!("{d} days")),
+                    note: None,
                 };
                 access::apply(conn, ctx, &m, change, now).await?;
                 Ok(Reply::Granted {
