@@ -12,7 +12,7 @@ use lyceum_core::clock::SystemClock;
 use lyceum_core::domain::{IdentityRef, Locale, Platform};
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::{Core, CoreError, Invoker, render};
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, MemberCmd};
 use crate::settings::{self, Loaded};
@@ -126,15 +126,15 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let addr = listener
         .local_addr()
         .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let stop = Arc::new(Notify::new());
+    let (stop, stopped) = watch::channel(false);
 
     let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded));
     worker.register(Arc::new(ConsoleSink::Log));
-    let worker_task = tokio::spawn(worker.run(core.wake(), stop.clone()));
+    let worker_task = tokio::spawn(worker.run(core.wake(), stopped.clone()));
 
     let every = Duration::from_secs(loaded.settings.scheduler.expire_every_secs);
     let scheduler_core = core.clone();
-    let scheduler_stop = stop.clone();
+    let mut scheduler_stop = stopped.clone();
     let scheduler = tokio::spawn(async move {
         loop {
             match scheduler_core.expire_due().await {
@@ -144,7 +144,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
             }
             tokio::select! {
                 () = tokio::time::sleep(every) => {}
-                () = scheduler_stop.notified() => break,
+                _ = scheduler_stop.wait_for(|stopped| *stopped) => break,
             }
         }
     });
@@ -172,10 +172,10 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
-    let server = tokio::spawn(http::serve(listener, core.db().clone(), stop.clone()));
+    let server = tokio::spawn(http::serve(listener, core.db().clone(), stopped));
     shutdown_signal().await;
     tracing::info!("shutting down");
-    stop.notify_waiters();
+    let _ = stop.send(true);
     let _ = tokio::join!(worker_task, scheduler, server);
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! dashboard as their adapters arrive.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 #[derive(Clone)]
 struct AppState {
@@ -43,8 +42,14 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 
-pub async fn serve(listener: TcpListener, db: DatabaseConnection, stop: Arc<Notify>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
     axum::serve(listener, router(db))
-        .with_graceful_shutdown(async move { stop.notified().await })
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
         .await
 }

@@ -35,7 +35,7 @@ pub struct Settings {
     pub communities: Vec<CommunityConfig>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     #[serde(serialize_with = "redact_url")]
@@ -53,6 +53,15 @@ impl Default for HttpSettings {
         HttpSettings {
             addr: "127.0.0.1:8080".into(),
         }
+    }
+}
+
+// By hand, so a password in the URL never reaches a `{:?}`.
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redacted_url(&self.url))
+            .finish()
     }
 }
 
@@ -277,6 +286,22 @@ mod tests {
         let loaded = load(None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(loaded.communities[0].slug.as_str(), "demo");
         assert!(loaded.communities[0].tiers.len() >= 2);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let settings = DatabaseSettings {
+            url: "postgres://lyceum:hunter2@db/lyceum".into(),
+        };
+        let platform = PlatformSettings {
+            token: Some(SecretString::from("123:ABC-secret".to_owned())),
+            token_file: None,
+        };
+        let shown = format!("{settings:?} {platform:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ABC-secret"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::clock::Clock;
 use crate::domain::{IdentityRef, Locale, Platform};
@@ -225,8 +225,10 @@ impl OutboxWorker {
         Ok(report)
     }
 
-    /// Runs until `stop` is notified: after every wake-up, and at least once a second.
-    pub async fn run(self, wake: Arc<Notify>, stop: Arc<Notify>) {
+    /// Runs until `stop` turns true: after every wake-up, and at least once a
+    /// second. A watch (not a notification) so a stop that arrives mid-pass
+    /// is still seen.
+    pub async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         loop {
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "outbox pass failed");
@@ -234,7 +236,7 @@ impl OutboxWorker {
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                () = stop.notified() => break,
+                _ = stop.wait_for(|stopped| *stopped) => break,
             }
         }
     }
