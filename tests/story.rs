@@ -380,3 +380,45 @@ async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
         assert_eq!(w.view("console:max").await.points, 5);
     }
 }
+
+#[tokio::test]
+async fn a_restart_with_changed_config_retires_removed_tiers_but_keeps_history() {
+    for db in TestDb::all().await {
+        let w = World::new(&db).await;
+        w.say("console:admin", "/grant console:vic vip").await;
+        drop(w);
+
+        let conn = db::open_and_migrate(&db.url).await.unwrap();
+        let mut communities = settings::load(None).unwrap().communities;
+        communities[0].tiers.retain(|t| t.key.as_str() != "vip");
+        communities[0]
+            .offers
+            .retain(|o| o.tier.as_ref().is_none_or(|k| k.as_str() != "vip"));
+        let core = Core::start(conn, &communities, Arc::new(ManualClock::at(T0)))
+            .await
+            .unwrap();
+        let admin = Invoker::new("console:admin".parse().unwrap());
+
+        let tiers = core.handle_line("demo", &admin, "/tiers").await;
+        let Reply::Tiers { tiers, .. } = &tiers.reply else {
+            panic!("{tiers:?}")
+        };
+        let keys: Vec<&str> = tiers.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, vec!["basic", "pro"], "{}", db.backend);
+        let grant = core.handle_line("demo", &admin, "/grant console:vic vip").await;
+        assert!(
+            matches!(&grant.reply, Reply::Refused(UserError::UnknownTier { available, .. }) if available == "basic, pro")
+        );
+        let view = core
+            .member_view("demo", &"console:vic".parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            view.tier.as_deref(),
+            Some("vip"),
+            "history and current state still name the retired tier"
+        );
+        let shown = core.community_view("demo").await.unwrap();
+        assert!(shown.offers.iter().all(|o| o.tier.as_deref() != Some("vip")));
+    }
+}
