@@ -36,7 +36,15 @@ impl TestDb {
     /// `LYCEUM_TEST_DATABASE_URL`, or `None` (with a note why) if it is unset.
     pub async fn postgres() -> Option<TestDb> {
         let Ok(admin_url) = std::env::var(PG_ENV) else {
-            eprintln!("skipping PostgreSQL: {PG_ENV} is not set");
+            // Straight to stderr: libtest captures eprintln! of passing tests,
+            // and the reason for a skip must be seen.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: PostgreSQL tests skipped because {PG_ENV} is not set; they ran on SQLite only"
+                );
+            });
             return None;
         };
         let name = format!("lyceum_t_{:016x}", rand::rng().random::<u64>());
