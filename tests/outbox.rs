@@ -204,3 +204,27 @@ async fn permanent_failures_and_exhausted_retries_are_recorded() {
     assert!(down.last_error.as_deref().unwrap().contains("503"));
     assert!(sink.delivered.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn two_workers_on_one_database_deliver_each_effect_once() {
+    for db in TestDb::all().await {
+        let sink = Arc::new(Flaky::new(0));
+        let (core, first, clock) = setup(&db, sink.clone()).await;
+        for i in 0..20 {
+            award(&core, &format!("console:m{i}")).await;
+        }
+        let conn = lyceum::db::connect(&db.url).await.unwrap();
+        let mut second = OutboxWorker::new(conn, Arc::new(clock.clone()), RetryPolicy::default());
+        second.register(sink.clone());
+        let (a, b) = tokio::join!(first.run_once(), second.run_once());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let rows = outbox::Entity::find().all(core.db()).await.unwrap();
+        assert_eq!(rows.len(), 40, "a points message and a first badge each");
+        assert_eq!(a.delivered + b.delivered, 40, "{}: {a:?} {b:?}", db.backend);
+        let mut ids: Vec<i64> = sink.delivered.lock().unwrap().iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 40, "no effect delivered twice");
+        assert!(rows.iter().all(|r| r.status == "delivered"));
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -23,6 +24,9 @@ use crate::reply::Notice;
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
+
+/// How long a worker may hold an effect while delivering it.
+const LEASE_SECS: i64 = 60;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -189,6 +193,11 @@ impl OutboxWorker {
                 blocked.insert(who);
                 continue;
             }
+            if !self.claim(&row, now).await? {
+                // Another worker on this database took it first.
+                blocked.insert(who);
+                continue;
+            }
             let outcome = match decode(&row) {
                 Ok(effect) => match self.sinks.get(&effect.recipient.platform()) {
                     Some(sink) => sink.deliver(&effect).await,
@@ -223,6 +232,22 @@ impl OutboxWorker {
             update.update(&self.db).await?;
         }
         Ok(report)
+    }
+
+    /// Takes a lease on the row by moving its next attempt past the lease,
+    /// conditional on nobody having done so since we read it. Exactly one
+    /// worker wins; if it dies mid-delivery, the row is due again when the
+    /// lease ends (delivery is at least once, and adapters' effects are
+    /// idempotent).
+    async fn claim(&self, row: &outbox::Model, now: i64) -> Result<bool, sea_orm::DbErr> {
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + LEASE_SECS))
+            .filter(outbox::Column::Id.eq(row.id))
+            .filter(outbox::Column::Status.eq(PENDING))
+            .filter(outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
     }
 
     /// Runs until `stop` turns true: after every wake-up, and at least once a
