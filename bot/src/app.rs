@@ -256,10 +256,11 @@ async fn console(
         interactive: std::io::stdin().is_terminal(),
     };
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    session
-        .run(stdin, tokio::io::stdout())
-        .await
-        .map_err(|e| Failure::Runtime(format!("console: {e}")))
+    match session.run(stdin, tokio::io::stdout()).await {
+        // The reader went away (`lyceum console … | head`): nothing left to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::Runtime(format!("console: {e}"))),
+    }
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {

@@ -57,24 +57,36 @@ history-line = { $at }: { $from } → { $to }{ $tier } — { $cause }{ $actor }
 history-by = , by { $actor }
 history-tier = , tier { $tier }
 history-until = , until { $until }
-points-summary = You have { $balance } points. { $rank ->
+points-summary = You have { $balance ->
+        [one] { $balance } point
+       *[other] { $balance } points
+    }. { $rank ->
         [0] Earn points to appear on the leaderboard.
        *[other] You are #{ $rank } on the leaderboard.
     }
 leaderboard-title = Leaderboard, page { $page } of { $pages }:
 leaderboard-empty = Nobody has points yet. Be the first!
-leaderboard-line = { $rank }. { $name } — { $points } points
+leaderboard-line = { $rank }. { $name } — { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    }
 badges-earned = Badges you have earned:
 badges-open = Still open:
 badges-none-earned = You have not earned a badge yet.
 badges-none-configured = This community has no badges yet.
-badge-line = { $name } (at { $points } points)
+badge-line = { $name } (at { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    })
 link-code = Your link code is { $code }. Within { $minutes } minutes, send /link { $code } from your account on the other platform. Do not share it.
 linked = Linked. These accounts now share one membership: { $identities }
 granted = { $identity } now has { $tier } until { $until }.
 granted-open = { $identity } now has { $tier }, with no end date.
 revoked = Access ended for { $identity }.
-awarded = Awarded { $points } points to { $identity }; their balance is { $balance }.
+awarded = Awarded { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    } to { $identity }; their balance is { $balance }.
 
 ## Status and causes
 
@@ -120,7 +132,10 @@ err-internal = Something went wrong on our side and nothing was changed. Please 
 notice-access-granted = You now have { $tier } in { $community } until { $until }.
 notice-access-granted-open = You now have { $tier } in { $community }.
 notice-access-ended = Your { $tier } access in { $community } has ended.
-notice-points-awarded = You received { $points } points in { $community } for: { $reason }. Balance: { $balance }.
+notice-points-awarded = You received { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    } in { $community } for: { $reason }. Balance: { $balance }.
 notice-badge-earned = New badge in { $community }: { $badge }!
 effect-grant-perk = perk granted: { $perk } ({ $community })
 effect-revoke-perk = perk removed: { $perk } ({ $community })

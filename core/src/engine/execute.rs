@@ -7,7 +7,7 @@ use crate::clock::iso;
 use crate::command::Command;
 use crate::domain::{EntitlementStatus, IdentityRef, Locale};
 use crate::entity::{member, offer};
-use crate::error::{CoreResult, UserError};
+use crate::error::{CoreError, CoreResult, UserError};
 use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
 use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
 use crate::store::linking;
@@ -117,7 +117,9 @@ impl Call<'_> {
             Command::Badges => {
                 let held = match self.own_member(conn).await {
                     Ok(m) => points::badges_of(conn, m.id).await?,
-                    Err(_) => Vec::new(),
+                    // Not a member yet: every badge is still open.
+                    Err(CoreError::User(UserError::NotMember)) => Vec::new(),
+                    Err(other) => return Err(other),
                 };
                 let (earned, open) = ctx
                     .config
