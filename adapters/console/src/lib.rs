@@ -33,16 +33,13 @@ impl Session {
     {
         let mut lines = input.lines();
         if self.interactive {
-            let greeting = self
-                .core
-                .handle_line(&self.community, &self.invoker, "/help")
-                .await;
+            let (locale, community) = self.core.speaking_to(&self.community, &self.invoker).await;
             let welcome = lyceum_core::i18n::t_args(
-                greeting.locale,
+                locale,
                 "console-welcome",
                 &[
                     ("identity", self.invoker.identity.to_string().into()),
-                    ("community", greeting.community.as_str().into()),
+                    ("community", community.into()),
                 ],
             );
             output.write_all(format!("{welcome}\n> ").as_bytes()).await?;

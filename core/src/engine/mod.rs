@@ -132,15 +132,26 @@ impl Core {
         stored.unwrap_or_else(|| ctx.map_or(Locale::En, |c| c.config.default_locale))
     }
 
-    fn outcome(ctx: Option<&CommunityCtx>, locale: Locale, reply: Reply) -> Outcome {
-        let community = ctx.map_or_else(String::new, |c| {
+    fn community_name(ctx: Option<&CommunityCtx>, locale: Locale) -> String {
+        ctx.map_or_else(String::new, |c| {
             c.config.name.get(locale, c.config.default_locale).to_owned()
-        });
+        })
+    }
+
+    fn outcome(ctx: Option<&CommunityCtx>, locale: Locale, reply: Reply) -> Outcome {
         Outcome {
             reply,
             locale,
-            community,
+            community: Self::community_name(ctx, locale),
         }
+    }
+
+    /// The locale `invoker` is answered in, and the community's name in it:
+    /// what an adapter needs to greet someone before any command.
+    pub async fn speaking_to(&self, slug: &str, invoker: &Invoker) -> (Locale, String) {
+        let ctx = self.community(slug);
+        let locale = self.locale_for(ctx, invoker).await;
+        (locale, Self::community_name(ctx, locale))
     }
 
     /// A refusal for input that never reached a command.

@@ -13,7 +13,7 @@ use super::people::{identities_of, identity_locale};
 use super::sync::CommunityCtx;
 use crate::clock::iso;
 use crate::domain::{EntitlementStatus, Locale, LocalizedText};
-use crate::entity::{entitlement, history, member, tier};
+use crate::entity::{entitlement, history, identity, member, tier};
 use crate::error::{CoreError, CoreResult};
 use crate::outbox::{EffectKind, enqueue};
 use crate::reply::Notice;
@@ -79,7 +79,7 @@ pub async fn tiers_of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreRe
 /// Perks a state confers. Time is deliberately ignored: a lapsed but not yet
 /// expired entitlement still holds its perks on the platforms until the
 /// expiry change revokes them.
-fn perks_of(status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
+pub(crate) fn perks_of(status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
     match t {
         Some(t) if status.may_grant_access() => tier_perks(t).into_iter().collect(),
         _ => BTreeSet::new(),
@@ -129,15 +129,10 @@ pub async fn apply<C: ConnectionTrait>(
 
     let tier_changed = old_tier.as_ref().map(|t| t.id) != change.tier.as_ref().map(|t| t.id);
     let until_changed = current.access_until != change.access_until;
+    let perk_effects = perk_diff(&old_perks, &new_perks);
     // Built per recipient, so names reach each person in their own language.
     let effects_in = |locale: Locale| {
-        let mut effects: Vec<EffectKind> = Vec::new();
-        for perk in old_perks.difference(&new_perks) {
-            effects.push(EffectKind::RevokePerk { perk: perk.clone() });
-        }
-        for perk in new_perks.difference(&old_perks) {
-            effects.push(EffectKind::GrantPerk { perk: perk.clone() });
-        }
+        let mut effects = perk_effects.clone();
         let community = ctx.config.name.get(locale, ctx.config.default_locale).to_owned();
         let notice = match (&change.tier, had_access, has_access) {
             (Some(t), _, true) if !had_access || tier_changed || until_changed => {
@@ -163,6 +158,17 @@ pub async fn apply<C: ConnectionTrait>(
     Ok(updated)
 }
 
+/// Revokes for perks held only before, grants for perks held only after.
+pub fn perk_diff(before: &BTreeSet<String>, after: &BTreeSet<String>) -> Vec<EffectKind> {
+    let revokes = before
+        .difference(after)
+        .map(|p| EffectKind::RevokePerk { perk: p.clone() });
+    let grants = after
+        .difference(before)
+        .map(|p| EffectKind::GrantPerk { perk: p.clone() });
+    revokes.chain(grants).collect()
+}
+
 /// Queues the effects `effects_in(locale)` gives for every identity of the
 /// person, each in that identity's locale.
 pub async fn notify_person<C: ConnectionTrait>(
@@ -172,18 +178,22 @@ pub async fn notify_person<C: ConnectionTrait>(
     effects_in: impl Fn(Locale) -> Vec<EffectKind>,
     now: i64,
 ) -> CoreResult<()> {
-    for ident in identities_of(conn, person_id).await? {
-        let locale = identity_locale(&ident).unwrap_or(ctx.config.default_locale);
+    let identities = identities_of(conn, person_id).await?;
+    notify_identities(conn, ctx, &identities, effects_in, now).await
+}
+
+/// Queues the effects `effects_in(locale)` gives for each of `identities`.
+pub async fn notify_identities<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    identities: &[identity::Model],
+    effects_in: impl Fn(Locale) -> Vec<EffectKind>,
+    now: i64,
+) -> CoreResult<()> {
+    for ident in identities {
+        let locale = identity_locale(ident).unwrap_or(ctx.config.default_locale);
         for effect in effects_in(locale) {
-            enqueue(
-                conn,
-                Some((ctx.id, ctx.slug())),
-                &ident,
-                locale,
-                effect.clone(),
-                now,
-            )
-            .await?;
+            enqueue(conn, Some((ctx.id, ctx.slug())), ident, locale, effect, now).await?;
         }
     }
     Ok(())

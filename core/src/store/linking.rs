@@ -8,14 +8,13 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
 
-use super::access::{Cause, tier_by_id, tier_perks};
+use super::access::{Cause, notify_identities, perk_diff, perks_of, tier_by_id};
 use super::membership::{entitlement_of, find_member};
-use super::people::{find_identity, identities_of, identity_locale, identity_string};
+use super::people::{find_identity, identities_of, identity_string};
 use super::sync::CommunityCtx;
 use crate::domain::{EntitlementStatus, IdentityRef, Locale};
 use crate::entity::{badge, entitlement, history, identity, ledger, link_code, member, person};
 use crate::error::{CoreError, CoreResult, UserError};
-use crate::outbox::{EffectKind, enqueue};
 
 // No 0/O or 1/I: codes are read off one screen and typed on another.
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -47,16 +46,6 @@ pub async fn create_code<C: ConnectionTrait>(conn: &C, person_id: i64, now: i64)
     Ok(code)
 }
 
-fn perks_of(e: Option<&entitlement::Model>, tier: Option<&crate::entity::tier::Model>) -> BTreeSet<String> {
-    let live = e
-        .and_then(|e| EntitlementStatus::parse(&e.status))
-        .is_some_and(EntitlementStatus::may_grant_access);
-    match tier {
-        Some(t) if live => tier_perks(t).into_iter().collect(),
-        _ => BTreeSet::new(),
-    }
-}
-
 /// Orders entitlements: access first, then the higher tier, then the later end.
 async fn score<C: ConnectionTrait>(
     conn: &C,
@@ -72,41 +61,15 @@ async fn score<C: ConnectionTrait>(
     ))
 }
 
-async fn perk_diff_effects<C: ConnectionTrait>(
-    conn: &C,
-    ctx: &CommunityCtx,
-    idents: &[identity::Model],
-    before: &BTreeSet<String>,
-    after: &BTreeSet<String>,
-    now: i64,
-) -> CoreResult<()> {
-    let mut effects = Vec::new();
-    effects.extend(
-        before
-            .difference(after)
-            .map(|p| EffectKind::RevokePerk { perk: p.clone() }),
-    );
-    effects.extend(
-        after
-            .difference(before)
-            .map(|p| EffectKind::GrantPerk { perk: p.clone() }),
-    );
-    for ident in idents {
-        let locale = identity_locale(ident).unwrap_or(ctx.config.default_locale);
-        for e in &effects {
-            enqueue(conn, Some((ctx.id, ctx.slug())), ident, locale, e.clone(), now).await?;
-        }
-    }
-    Ok(())
-}
-
 async fn perks_in<C: ConnectionTrait>(conn: &C, m: Option<&member::Model>) -> CoreResult<BTreeSet<String>> {
     let Some(m) = m else {
         return Ok(BTreeSet::new());
     };
-    let e = entitlement_of(conn, m.id).await?;
-    let t = tier_by_id(conn, e.as_ref().and_then(|e| e.tier_id)).await?;
-    Ok(perks_of(e.as_ref(), t.as_ref()))
+    let Some(e) = entitlement_of(conn, m.id).await? else {
+        return Ok(BTreeSet::new());
+    };
+    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    Ok(perks_of(status, tier_by_id(conn, e.tier_id).await?.as_ref()))
 }
 
 /// Folds the loser member into the winner member of the same community.
@@ -284,8 +247,10 @@ pub async fn redeem<C: ConnectionTrait>(
         let Some(m) = merged else { continue };
         record_link(conn, &m, invoker, note.clone(), now).await?;
         let after = perks_in(conn, Some(&m)).await?;
-        perk_diff_effects(conn, ctx, &winner_idents, &winner_before, &after, now).await?;
-        perk_diff_effects(conn, ctx, &moved, &loser_before, &after, now).await?;
+        let winner_effects = perk_diff(&winner_before, &after);
+        let moved_effects = perk_diff(&loser_before, &after);
+        notify_identities(conn, ctx, &winner_idents, |_| winner_effects.clone(), now).await?;
+        notify_identities(conn, ctx, &moved, |_| moved_effects.clone(), now).await?;
     }
 
     if let Some(loser) = loser {
