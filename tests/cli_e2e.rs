@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{TestDb, lyceum, run_with_input, stderr, stdout};
+use support::{TestDb, assert_fails, field_strs, lyceum, run_with_input, stderr, stdout};
 
 fn write_config(dir: &tempfile::TempDir, text: &str) -> String {
     let path = dir.path().join("lyceum.toml");
@@ -82,12 +82,8 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
             cmd.env(k, v);
         }
         let out = run_with_input(cmd, &["--config", &path, "config", "show"], "");
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{key}: {err}");
-        assert!(
-            err.contains("invalid configuration") && err.contains(key),
-            "{key}: {err}"
-        );
+        let err = assert_fails(&out, 2, key);
+        assert!(err.contains("invalid configuration"), "{key}: {err}");
         assert!(!err.contains("MTAx.abc.def"), "a secret was echoed: {err}");
     }
     let out = run_with_input(
@@ -95,8 +91,7 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
         &["--config", "/no/such/file.toml", "migrate"],
         "",
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/no/such/file.toml"), "{}", stderr(&out));
+    assert_fails(&out, 2, "/no/such/file.toml");
 }
 
 #[test]
@@ -126,13 +121,7 @@ async fn community_commands_print_tiers_offers_and_prices() {
 
         let out = run_with_input(lyceum(&db.url), &["community", "show", "demo", "--json"], "");
         let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let keys: Vec<&str> = v["tiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["key"].as_str().unwrap())
-            .collect();
-        assert_eq!(keys, vec!["basic", "pro", "vip"]);
+        assert_eq!(field_strs(&v["tiers"], "key"), vec!["basic", "pro", "vip"]);
         assert_eq!(
             v["tiers"][1]["perks"],
             serde_json::json!(["community-chat", "pro-lounge"])
@@ -146,32 +135,16 @@ async fn community_commands_print_tiers_offers_and_prices() {
         assert_eq!(pro_monthly["tier"], "pro");
         assert_eq!(pro_monthly["price"]["amount"], 1500);
         assert_eq!(pro_monthly["price"]["currency"], "USD");
-        assert!(
-            v["offers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|o| o["kind"] == "course")
-        );
+        assert!(field_strs(&v["offers"], "kind").contains(&"course"));
 
         let out = run_with_input(lyceum(&db.url), &["community", "show", "nope", "--json"], "");
-        assert_eq!(out.status.code(), Some(2));
-        assert!(
-            stderr(&out).contains("There is no community \"nope\""),
-            "{}",
-            stderr(&out)
-        );
+        assert_fails(&out, 2, "There is no community \"nope\"");
         let out = run_with_input(
             lyceum(&db.url),
             &["member", "show", "demo", "console:ghost", "--json"],
             "",
         );
-        assert_eq!(out.status.code(), Some(2));
-        assert!(
-            stderr(&out).contains("console:ghost is not a member"),
-            "{}",
-            stderr(&out)
-        );
+        assert_fails(&out, 2, "console:ghost is not a member");
     }
 }
 
@@ -189,8 +162,7 @@ fn a_corrupt_or_unreachable_database_is_a_clear_error() {
         &["migrate"],
         "",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not a database"), "{}", stderr(&out));
+    assert_fails(&out, 1, "not a database");
 
     let missing = dir.path().join("no/such/dir/lyceum.db");
     let out = run_with_input(
@@ -198,24 +170,15 @@ fn a_corrupt_or_unreachable_database_is_a_clear_error() {
         &["migrate"],
         "",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("cannot open the database"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails(&out, 1, "cannot open the database");
 
     let out = run_with_input(
         lyceum("postgres://nobody:pw-xyz@127.0.0.1:1/none"),
         &["migrate"],
         "",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        !stderr(&out).contains("pw-xyz"),
-        "password leaked: {}",
-        stderr(&out)
-    );
+    let err = assert_fails(&out, 1, "cannot open the database");
+    assert!(!err.contains("pw-xyz"), "password leaked: {err}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{TestDb, lyceum, run_with_input, stderr, stdout};
+use support::{TestDb, assert_fails, field_strs, lyceum, run_with_input, stderr, stdout};
 
 fn console(db: &TestDb, args: &[&str], input: &str) -> String {
     let mut all = vec!["console"];
@@ -99,13 +99,10 @@ async fn a_member_and_an_admin_talk_to_the_bot() {
         assert_eq!(v["identities"], serde_json::json!(["console:alice"]));
         assert_eq!(v["status"], "expired");
         assert_eq!(v["points"], 120);
-        let causes: Vec<&str> = v["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["cause"].as_str().unwrap())
-            .collect();
-        assert_eq!(causes, vec!["join", "admin_grant", "admin_revoke"]);
+        assert_eq!(
+            field_strs(&v["history"], "cause"),
+            vec!["join", "admin_grant", "admin_revoke"]
+        );
         assert_eq!(v["history"][2]["actor"], "console:ops");
     }
 }
@@ -145,7 +142,6 @@ async fn bad_console_arguments_exit_with_a_reason() {
         (vec!["console", "--as", "a", "--locale", "fr"], "--locale fr"),
     ] {
         let out = run_with_input(lyceum(&db.url), &args, "");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert_fails(&out, 2, says);
     }
 }

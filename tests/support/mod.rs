@@ -131,3 +131,21 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Asserts the run exited with `code` and said `needle` on stderr; returns
+/// stderr for further checks.
+pub fn assert_fails(o: &Output, code: i32, needle: &str) -> String {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "expected exit {code}: {err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    err
+}
+
+/// The string field `key` of every element of the JSON array `v`.
+pub fn field_strs<'a>(v: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
