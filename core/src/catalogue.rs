@@ -25,8 +25,12 @@ pub enum OptionKind {
     Text {
         max_len: usize,
     },
-    /// A one-time `/link` code.
+    /// A short code: a one-time `/link` code, a referral or a promotion code.
     Code,
+    /// An offer key of the community (a course, a lesson).
+    Offer,
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -69,13 +73,15 @@ pub const MAX_AWARD: i64 = 1_000_000;
 pub const MAX_GRANT_DAYS: i64 = 3650;
 pub const MAX_REASON_LEN: usize = 200;
 pub const MAX_PAGE: i64 = 100_000;
+pub const MAX_COUPON_MONTHS: i64 = 36;
+pub const PERIODS: &[&str] = &["monthly", "yearly"];
 
 const USER: OptionSpec = opt("user", OptionKind::User, true);
 
 pub const CATALOGUE: &[CommandSpec] = &[
     cmd("help", Access::Member, &[]),
     cmd("tiers", Access::Member, &[]),
-    cmd("join", Access::Member, &[]),
+    cmd("join", Access::Member, &[opt("code", OptionKind::Code, false)]),
     cmd("me", Access::Member, &[]),
     cmd("points", Access::Member, &[]),
     cmd(
@@ -92,6 +98,18 @@ pub const CATALOGUE: &[CommandSpec] = &[
     ),
     cmd("badges", Access::Member, &[]),
     cmd("link", Access::Member, &[opt("code", OptionKind::Code, false)]),
+    cmd(
+        "subscribe",
+        Access::Member,
+        &[
+            opt("tier", OptionKind::Tier, false),
+            opt("period", OptionKind::Choice(PERIODS), false),
+        ],
+    ),
+    cmd("buy", Access::Member, &[opt("offer", OptionKind::Offer, true)]),
+    cmd("billing", Access::Member, &[]),
+    cmd("cancel", Access::Member, &[]),
+    cmd("invite", Access::Member, &[]),
     cmd(
         "grant",
         Access::Admin,
@@ -132,6 +150,22 @@ pub const CATALOGUE: &[CommandSpec] = &[
         ],
     ),
     cmd("member", Access::Admin, &[USER]),
+    cmd(
+        "coupon",
+        Access::Admin,
+        &[
+            opt("code", OptionKind::Code, true),
+            opt("percent", OptionKind::Integer { min: 1, max: 100 }, true),
+            opt(
+                "months",
+                OptionKind::Integer {
+                    min: 1,
+                    max: MAX_COUPON_MONTHS,
+                },
+                false,
+            ),
+        ],
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static CommandSpec> {

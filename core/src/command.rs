@@ -11,7 +11,9 @@ use crate::error::UserError;
 pub enum Command {
     Help,
     Tiers,
-    Join,
+    Join {
+        code: Option<String>,
+    },
     Me,
     Points,
     Leaderboard {
@@ -37,6 +39,21 @@ pub enum Command {
     Member {
         user: IdentityRef,
     },
+    Subscribe {
+        tier: Option<Key>,
+        yearly: bool,
+    },
+    Buy {
+        offer: Key,
+    },
+    Billing,
+    Cancel,
+    Invite,
+    Coupon {
+        code: String,
+        percent: u32,
+        months: Option<u32>,
+    },
 }
 
 impl Command {
@@ -44,7 +61,7 @@ impl Command {
         match self {
             Command::Help => "help",
             Command::Tiers => "tiers",
-            Command::Join => "join",
+            Command::Join { .. } => "join",
             Command::Me => "me",
             Command::Points => "points",
             Command::Leaderboard { .. } => "leaderboard",
@@ -54,7 +71,21 @@ impl Command {
             Command::Revoke { .. } => "revoke",
             Command::Award { .. } => "award",
             Command::Member { .. } => "member",
+            Command::Subscribe { .. } => "subscribe",
+            Command::Buy { .. } => "buy",
+            Command::Billing => "billing",
+            Command::Cancel => "cancel",
+            Command::Invite => "invite",
+            Command::Coupon { .. } => "coupon",
         }
+    }
+
+    /// Commands answered by calling the payment provider.
+    pub fn talks_to_provider(&self) -> bool {
+        matches!(
+            self,
+            Command::Subscribe { .. } | Command::Buy { .. } | Command::Billing | Command::Cancel | Command::Coupon { .. }
+        )
     }
 
     pub fn spec(&self) -> &'static CommandSpec {
@@ -128,7 +159,9 @@ impl Command {
         let cmd = match spec.name {
             "help" => Command::Help,
             "tiers" => Command::Tiers,
-            "join" => Command::Join,
+            "join" => Command::Join {
+                code: get("code")?.map(Value::text),
+            },
             "me" => Command::Me,
             "points" => Command::Points,
             "badges" => Command::Badges,
@@ -156,6 +189,21 @@ impl Command {
             },
             "member" => Command::Member {
                 user: need(get("user")?, "user")?.user()?,
+            },
+            "subscribe" => Command::Subscribe {
+                tier: get("tier")?.map(Value::key).transpose()?,
+                yearly: get("period")?.map(Value::text).as_deref() == Some("yearly"),
+            },
+            "buy" => Command::Buy {
+                offer: need(get("offer")?, "offer")?.key()?,
+            },
+            "billing" => Command::Billing,
+            "cancel" => Command::Cancel,
+            "invite" => Command::Invite,
+            "coupon" => Command::Coupon {
+                code: need(get("code")?, "code")?.text(),
+                percent: u32::try_from(need(get("percent")?, "percent")?.int()).unwrap_or(0),
+                months: get("months")?.map(Value::int).and_then(|m| u32::try_from(m).ok()),
             },
             other => {
                 return Err(UserError::UnknownCommand { name: other.into() });
@@ -264,9 +312,36 @@ fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError
                 Ok(Value::Text(raw.into()))
             }
         }
-        OptionKind::Code => Ok(Value::Text(raw.into())),
+        OptionKind::Code => {
+            if raw.chars().count() > MAX_CODE_LEN || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                Err(UserError::BadCode { option: option.into() })
+            } else {
+                Ok(Value::Text(raw.into()))
+            }
+        }
+        OptionKind::Offer => Key::parse(&raw.to_lowercase())
+            .map(Value::Key)
+            .map_err(|_| UserError::UnknownOffer {
+                key: raw.into(),
+                available: String::new(),
+            }),
+        OptionKind::Choice(choices) => {
+            let lower = raw.to_lowercase();
+            if choices.contains(&lower.as_str()) {
+                Ok(Value::Text(lower))
+            } else {
+                Err(UserError::BadChoice {
+                    option: option.into(),
+                    value: raw.into(),
+                    choices: choices.join(", "),
+                })
+            }
+        }
     }
 }
+
+/// Codes of every kind are short; a longer one is a typo or an attack.
+const MAX_CODE_LEN: usize = 40;
 
 fn split_token(s: &str) -> (&str, &str) {
     let s = s.trim_start();

@@ -23,6 +23,47 @@ pub struct CommunityConfig {
     pub offers: Vec<OfferConfig>,
     #[serde(default)]
     pub badges: Vec<BadgeConfig>,
+    #[serde(default)]
+    pub billing: BillingConfig,
+}
+
+/// How a community's paid access behaves around the edges of a payment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingConfig {
+    /// Days a member whose renewal failed keeps the `grace_perks`.
+    pub grace_days: u32,
+    /// The reduced perk set held during grace; unset keeps the tier's perks.
+    pub grace_perks: Option<Vec<String>>,
+    /// Reminders before access ends for members who will not renew.
+    pub reminder_days: Vec<u32>,
+    /// Slack after a renewing period ends before access lapses, so the
+    /// renewal's webhook can arrive first.
+    pub renewal_leeway_hours: u32,
+    /// The currency payments are expected in; others are recorded and flagged.
+    pub currency: Option<String>,
+    pub referral: ReferralConfig,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        BillingConfig {
+            grace_days: 3,
+            grace_perks: None,
+            reminder_days: vec![3, 1],
+            renewal_leeway_hours: 24,
+            currency: None,
+            referral: ReferralConfig::default(),
+        }
+    }
+}
+
+/// What a referrer earns for a referred member's first payment.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferralConfig {
+    pub points: i64,
+    pub commission_percent: u32,
 }
 
 fn default_locale_tag() -> String {
@@ -38,6 +79,11 @@ pub struct TierConfig {
     pub perks: Vec<String>,
     pub monthly: Option<MoneyRepr>,
     pub yearly: Option<MoneyRepr>,
+    #[serde(default)]
+    pub trial_days: u32,
+    /// The payment provider's price ids for the monthly and yearly prices.
+    pub stripe_monthly: Option<String>,
+    pub stripe_yearly: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +125,10 @@ pub struct OfferConfig {
     pub kind: OfferKind,
     pub name: LocalizedText,
     pub price: MoneyRepr,
+    /// What owning the offer grants, on top of any tier.
+    #[serde(default)]
+    pub perks: Vec<String>,
+    pub stripe_price: Option<String>,
 }
 
 /// A badge earned when a member's points balance reaches `points`.
@@ -114,6 +164,19 @@ pub struct Community {
     pub tiers: Vec<Tier>,
     pub offers: Vec<Offer>,
     pub badges: Vec<Badge>,
+    pub billing: Billing,
+}
+
+#[derive(Clone, Debug)]
+pub struct Billing {
+    pub grace_days: u32,
+    pub grace_perks: Option<Vec<Key>>,
+    /// Largest first, no repeats.
+    pub reminder_days: Vec<u32>,
+    pub renewal_leeway_secs: i64,
+    pub currency: Option<String>,
+    pub referral_points: i64,
+    pub referral_commission_percent: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -123,6 +186,7 @@ pub struct Tier {
     /// Position in the configured order: basic < pro < vip.
     pub rank: i32,
     pub perks: Vec<Key>,
+    pub trial_days: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -132,6 +196,8 @@ pub struct Offer {
     pub tier: Option<Key>,
     pub name: LocalizedText,
     pub price: Money,
+    pub perks: Vec<Key>,
+    pub stripe_price: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -158,6 +224,30 @@ fn unique(at: &str, seen: &mut BTreeSet<String>, k: &Key) -> Result<(), ConfigPr
     } else {
         Err(problem(at, format!("`{k}` is used twice")))
     }
+}
+
+fn perk_list(at: &str, list: &[String]) -> Result<Vec<Key>, ConfigProblem> {
+    let mut perks = Vec::new();
+    for (j, p) in list.iter().enumerate() {
+        let perk = key(&format!("{at}[{j}]"), p)?;
+        if perks.contains(&perk) {
+            return Err(problem(format!("{at}[{j}]"), format!("`{perk}` is listed twice")));
+        }
+        perks.push(perk);
+    }
+    Ok(perks)
+}
+
+fn price_id(at: &str, seen: &mut BTreeSet<String>, id: &Option<String>) -> Result<Option<String>, ConfigProblem> {
+    let Some(id) = id else { return Ok(None) };
+    let id = id.trim();
+    if id.is_empty() || id.len() > 255 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(problem(at, "a price id is letters, digits and `_`, such as price_1PgafmB7"));
+    }
+    if !seen.insert(id.to_owned()) {
+        return Err(problem(at, format!("`{id}` is used twice")));
+    }
+    Ok(Some(id.to_owned()))
 }
 
 fn money(at: &str, m: &MoneyRepr) -> Result<Money, ConfigProblem> {
@@ -193,6 +283,7 @@ impl CommunityConfig {
         }
 
         let mut offer_keys = BTreeSet::new();
+        let mut price_ids = BTreeSet::new();
         let mut tier_keys = BTreeSet::new();
         let mut tiers = Vec::new();
         let mut offers = Vec::new();
@@ -200,39 +291,43 @@ impl CommunityConfig {
             let at = format!("{at}.tiers[{i}]");
             let tier_key = key(&format!("{at}.key"), &t.key)?;
             unique(&format!("{at}.key"), &mut tier_keys, &tier_key)?;
-            let mut perks = Vec::new();
-            for (j, p) in t.perks.iter().enumerate() {
-                let perk = key(&format!("{at}.perks[{j}]"), p)?;
-                if perks.contains(&perk) {
-                    return Err(problem(
-                        format!("{at}.perks[{j}]"),
-                        format!("`{perk}` is listed twice"),
-                    ));
-                }
-                perks.push(perk);
-            }
+            let perks = perk_list(&format!("{at}.perks"), &t.perks)?;
             let name = text(&format!("{at}.name"), &t.name)?;
-            for (period, price, kind) in [
-                ("monthly", &t.monthly, OfferKind::TierMonthly),
-                ("yearly", &t.yearly, OfferKind::TierYearly),
+            for (period, price, stripe, kind) in [
+                ("monthly", &t.monthly, &t.stripe_monthly, OfferKind::TierMonthly),
+                ("yearly", &t.yearly, &t.stripe_yearly, OfferKind::TierYearly),
             ] {
-                if let Some(price) = price {
-                    let offer_key = key(&format!("{at}.key"), &format!("{tier_key}-{period}"))?;
-                    unique(&format!("{at}.{period}"), &mut offer_keys, &offer_key)?;
-                    offers.push(Offer {
-                        key: offer_key,
-                        kind,
-                        tier: Some(tier_key.clone()),
-                        name: name.clone(),
-                        price: money(&format!("{at}.{period}"), price)?,
-                    });
+                let stripe_at = format!("{at}.stripe_{period}");
+                let stripe_price = price_id(&stripe_at, &mut price_ids, stripe)?;
+                match price {
+                    Some(price) => {
+                        let offer_key = key(&format!("{at}.key"), &format!("{tier_key}-{period}"))?;
+                        unique(&format!("{at}.{period}"), &mut offer_keys, &offer_key)?;
+                        offers.push(Offer {
+                            key: offer_key,
+                            kind,
+                            tier: Some(tier_key.clone()),
+                            name: name.clone(),
+                            price: money(&format!("{at}.{period}"), price)?,
+                            perks: Vec::new(),
+                            stripe_price,
+                        });
+                    }
+                    None if stripe_price.is_some() => {
+                        return Err(problem(stripe_at, format!("there is no {period} price to attach it to")));
+                    }
+                    None => {}
                 }
+            }
+            if t.trial_days > 730 {
+                return Err(problem(format!("{at}.trial_days"), "at most 730 days"));
             }
             tiers.push(Tier {
                 key: tier_key,
                 name,
                 rank: i32::try_from(i).unwrap_or(i32::MAX),
                 perks,
+                trial_days: t.trial_days,
             });
         }
         for (i, o) in self.offers.iter().enumerate() {
@@ -251,6 +346,8 @@ impl CommunityConfig {
                 tier: None,
                 name: text(&format!("{at}.name"), &o.name)?,
                 price: money(&format!("{at}.price"), &o.price)?,
+                perks: perk_list(&format!("{at}.perks"), &o.perks)?,
+                stripe_price: price_id(&format!("{at}.stripe_price"), &mut price_ids, &o.stripe_price)?,
             });
         }
         let mut badge_keys = BTreeSet::new();
@@ -271,6 +368,7 @@ impl CommunityConfig {
                 points: b.points,
             });
         }
+        let billing = self.billing.validate(&format!("{at}.billing"))?;
         Ok(Community {
             slug,
             name,
@@ -279,6 +377,55 @@ impl CommunityConfig {
             tiers,
             offers,
             badges,
+            billing,
+        })
+    }
+}
+
+impl BillingConfig {
+    fn validate(&self, at: &str) -> Result<Billing, ConfigProblem> {
+        if self.grace_days > 60 {
+            return Err(problem(format!("{at}.grace_days"), "at most 60 days"));
+        }
+        let mut reminder_days = self.reminder_days.clone();
+        if let Some(bad) = reminder_days.iter().find(|d| **d == 0 || **d > 60) {
+            return Err(problem(
+                format!("{at}.reminder_days"),
+                format!("{bad} is not between 1 and 60 days"),
+            ));
+        }
+        reminder_days.sort_unstable_by(|a, b| b.cmp(a));
+        reminder_days.dedup();
+        if self.renewal_leeway_hours > 24 * 7 {
+            return Err(problem(format!("{at}.renewal_leeway_hours"), "at most a week (168 hours)"));
+        }
+        let currency = match &self.currency {
+            Some(c) => {
+                let code = c.to_ascii_uppercase();
+                if iso_currency::Currency::from_code(&code).is_none() {
+                    return Err(problem(format!("{at}.currency"), format!("`{c}` is not an ISO 4217 code")));
+                }
+                Some(code)
+            }
+            None => None,
+        };
+        if self.referral.points < 0 || self.referral.points > 1_000_000 {
+            return Err(problem(format!("{at}.referral.points"), "between 0 and 1000000"));
+        }
+        if self.referral.commission_percent > 100 {
+            return Err(problem(format!("{at}.referral.commission_percent"), "at most 100"));
+        }
+        Ok(Billing {
+            grace_days: self.grace_days,
+            grace_perks: match &self.grace_perks {
+                Some(list) => Some(perk_list(&format!("{at}.grace_perks"), list)?),
+                None => None,
+            },
+            reminder_days,
+            renewal_leeway_secs: i64::from(self.renewal_leeway_hours) * 3600,
+            currency,
+            referral_points: self.referral.points,
+            referral_commission_percent: self.referral.commission_percent,
         })
     }
 }
@@ -309,6 +456,9 @@ mod tests {
                 currency: "USD".into(),
             }),
             yearly: None,
+            trial_days: 0,
+            stripe_monthly: None,
+            stripe_yearly: None,
         }
     }
 

@@ -27,6 +27,21 @@ pub enum UserError {
     LinkCodeUsed,
     AlreadyLinked,
     PlatformAlreadyLinked { platform: String },
+    BadCode { option: String },
+    BadChoice { option: String, value: String, choices: String },
+    UnknownOffer { key: String, available: String },
+    PaymentsDisabled,
+    NotForSale { name: String },
+    AlreadySubscribed { tier: String },
+    AlreadyOwned { name: String },
+    NoBillingAccount,
+    NoSubscription,
+    AlreadyCanceling { until: String },
+    BillingRefused { message: String },
+    BillingUnavailable,
+    ReferralInvalid { code: String },
+    SelfReferral,
+    ReferralTooLate,
 }
 
 impl UserError {
@@ -52,6 +67,21 @@ impl UserError {
             UserError::LinkCodeUsed => "err-link-code-used",
             UserError::AlreadyLinked => "err-already-linked",
             UserError::PlatformAlreadyLinked { .. } => "err-platform-already-linked",
+            UserError::BadCode { .. } => "err-bad-code",
+            UserError::BadChoice { .. } => "err-bad-choice",
+            UserError::UnknownOffer { .. } => "err-unknown-offer",
+            UserError::PaymentsDisabled => "err-payments-disabled",
+            UserError::NotForSale { .. } => "err-not-for-sale",
+            UserError::AlreadySubscribed { .. } => "err-already-subscribed",
+            UserError::AlreadyOwned { .. } => "err-already-owned",
+            UserError::NoBillingAccount => "err-no-billing-account",
+            UserError::NoSubscription => "err-no-subscription",
+            UserError::AlreadyCanceling { .. } => "err-already-canceling",
+            UserError::BillingRefused { .. } => "err-billing-refused",
+            UserError::BillingUnavailable => "err-billing-unavailable",
+            UserError::ReferralInvalid { .. } => "err-referral-invalid",
+            UserError::SelfReferral => "err-self-referral",
+            UserError::ReferralTooLate => "err-referral-too-late",
         }
     }
 
@@ -85,12 +115,32 @@ impl UserError {
                 vec![("key", key.clone()), ("available", available.clone())]
             }
             UserError::PlatformAlreadyLinked { platform } => vec![("platform", platform.clone())],
+            UserError::BadCode { option } => vec![("option", option.clone())],
+            UserError::BadChoice { option, value, choices } => vec![
+                ("option", option.clone()),
+                ("value", value.clone()),
+                ("choices", choices.clone()),
+            ],
+            UserError::UnknownOffer { key, available } => {
+                vec![("key", key.clone()), ("available", available.clone())]
+            }
+            UserError::NotForSale { name } | UserError::AlreadyOwned { name } => vec![("name", name.clone())],
+            UserError::AlreadySubscribed { tier } => vec![("tier", tier.clone())],
+            UserError::AlreadyCanceling { until } => vec![("until", until.clone())],
+            UserError::BillingRefused { message } => vec![("message", message.clone())],
+            UserError::ReferralInvalid { code } => vec![("code", code.clone())],
             UserError::NotMember
             | UserError::BalanceOverflow
             | UserError::LinkCodeInvalid
             | UserError::LinkCodeExpired
             | UserError::LinkCodeUsed
-            | UserError::AlreadyLinked => vec![],
+            | UserError::AlreadyLinked
+            | UserError::PaymentsDisabled
+            | UserError::NoBillingAccount
+            | UserError::NoSubscription
+            | UserError::BillingUnavailable
+            | UserError::SelfReferral
+            | UserError::ReferralTooLate => vec![],
         }
     }
 }

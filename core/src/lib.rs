@@ -15,6 +15,7 @@ pub mod entity;
 pub mod error;
 pub mod i18n;
 pub mod outbox;
+pub mod payments;
 pub mod render;
 pub mod reply;
 pub mod store;

@@ -283,6 +283,58 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
                 ("balance", (*balance).into()),
             ],
         ),
+        Reply::Checkout {
+            offer,
+            price,
+            trial_days,
+            url,
+        } => {
+            let mut args = vec![
+                ("offer", offer.as_str().into()),
+                ("price", price.as_str().into()),
+                ("url", url.as_str().into()),
+            ];
+            match trial_days {
+                Some(days) => {
+                    args.push(("days", i64::from(*days).into()));
+                    t_args(locale, "checkout-trial", &args)
+                }
+                None => t_args(locale, "checkout", &args),
+            }
+        }
+        Reply::Portal { url } => t_args(locale, "portal", &[("url", url.as_str().into())]),
+        Reply::CancelScheduled { tier, until } => {
+            let mut args = vec![("tier", tier.as_str().into())];
+            match until {
+                Some(until) => {
+                    args.push(("until", until.as_str().into()));
+                    t_args(locale, "cancel-scheduled", &args)
+                }
+                None => t_args(locale, "cancel-scheduled-open", &args),
+            }
+        }
+        Reply::Invite { code, referred } => t_args(
+            locale,
+            "invite",
+            &[
+                c(),
+                ("code", code.as_str().into()),
+                ("referred", i64::try_from(*referred).unwrap_or(i64::MAX).into()),
+            ],
+        ),
+        Reply::CouponCreated { code, percent, months } => {
+            let mut args = vec![
+                ("code", code.as_str().into()),
+                ("percent", i64::from(*percent).into()),
+            ];
+            match months {
+                Some(m) => {
+                    args.push(("months", i64::from(*m).into()));
+                    t_args(locale, "coupon-created-months", &args)
+                }
+                None => t_args(locale, "coupon-created", &args),
+            }
+        }
         Reply::Refused(err) => {
             let args: Vec<(&str, Arg)> = err.args().into_iter().map(|(k, v)| (k, Arg::Text(v))).collect();
             t_args(locale, err.key(), &args)
@@ -316,6 +368,34 @@ pub fn notice(locale: Locale, notice: &Notice) -> String {
             &[
                 ("community", community.as_str().into()),
                 ("tier", tier.as_str().into()),
+            ],
+        ),
+        Notice::PaymentFailed {
+            community,
+            tier,
+            grace_until,
+        } => t_args(
+            locale,
+            "notice-payment-failed",
+            &[
+                ("community", community.as_str().into()),
+                ("tier", tier.as_str().into()),
+                ("until", grace_until.as_deref().unwrap_or("-").into()),
+            ],
+        ),
+        Notice::RenewalReminder {
+            community,
+            tier,
+            access_until,
+            days,
+        } => t_args(
+            locale,
+            "notice-renewal-reminder",
+            &[
+                ("community", community.as_str().into()),
+                ("tier", tier.as_str().into()),
+                ("until", access_until.as_str().into()),
+                ("days", i64::from(*days).into()),
             ],
         ),
         Notice::PointsAwarded {
@@ -486,6 +566,41 @@ mod tests {
                 points: 1,
                 balance: 2,
             },
+            Reply::Checkout {
+                offer: "Pro".into(),
+                price: "15.00 USD".into(),
+                trial_days: None,
+                url: "https://checkout.example/x".into(),
+            },
+            Reply::Checkout {
+                offer: "Pro".into(),
+                price: "15.00 USD".into(),
+                trial_days: Some(7),
+                url: "https://checkout.example/x".into(),
+            },
+            Reply::Portal { url: "u".into() },
+            Reply::CancelScheduled {
+                tier: "Pro".into(),
+                until: Some("x".into()),
+            },
+            Reply::CancelScheduled {
+                tier: "Pro".into(),
+                until: None,
+            },
+            Reply::Invite {
+                code: "R1ABC".into(),
+                referred: 2,
+            },
+            Reply::CouponCreated {
+                code: "SPRING".into(),
+                percent: 20,
+                months: None,
+            },
+            Reply::CouponCreated {
+                code: "SPRING".into(),
+                percent: 20,
+                months: Some(3),
+            },
             Reply::Internal,
         ];
         let notices = [
@@ -512,6 +627,17 @@ mod tests {
             Notice::BadgeEarned {
                 community: "D".into(),
                 badge: "B".into(),
+            },
+            Notice::PaymentFailed {
+                community: "D".into(),
+                tier: "Pro".into(),
+                grace_until: Some("x".into()),
+            },
+            Notice::RenewalReminder {
+                community: "D".into(),
+                tier: "Pro".into(),
+                access_until: "x".into(),
+                days: 3,
             },
         ];
         for locale in Locale::ALL {

@@ -116,6 +116,29 @@ pub enum Reply {
         balance: i64,
     },
     Member(Box<MemberView>),
+    /// A hosted checkout page for `offer`.
+    Checkout {
+        offer: String,
+        price: String,
+        trial_days: Option<u32>,
+        url: String,
+    },
+    Portal {
+        url: String,
+    },
+    CancelScheduled {
+        tier: String,
+        until: Option<String>,
+    },
+    Invite {
+        code: String,
+        referred: u64,
+    },
+    CouponCreated {
+        code: String,
+        percent: u32,
+        months: Option<u32>,
+    },
     Refused(UserError),
     /// Something failed on our side; the details are in the log, not the chat.
     Internal,
@@ -127,7 +150,15 @@ impl Reply {
     pub fn is_private(&self) -> bool {
         matches!(
             self,
-            Reply::Me(_) | Reply::Member(_) | Reply::LinkCode { .. } | Reply::Points { .. }
+            Reply::Me(_)
+                | Reply::Member(_)
+                | Reply::LinkCode { .. }
+                | Reply::Points { .. }
+                | Reply::Checkout { .. }
+                | Reply::Portal { .. }
+                | Reply::CancelScheduled { .. }
+                | Reply::Invite { .. }
+                | Reply::CouponCreated { .. }
         )
     }
 }
@@ -144,6 +175,19 @@ pub enum Notice {
     AccessEnded {
         community: String,
         tier: String,
+    },
+    /// A renewal failed; access continues in grace until `grace_until`.
+    PaymentFailed {
+        community: String,
+        tier: String,
+        grace_until: Option<String>,
+    },
+    /// Access ends soon and will not renew.
+    RenewalReminder {
+        community: String,
+        tier: String,
+        access_until: String,
+        days: u32,
     },
     PointsAwarded {
         community: String,

@@ -24,6 +24,19 @@ cmd-award-points = How many points (1 to 1000000)
 cmd-award-reason = Why, in a few words
 cmd-member = Admin: show a member's status and the history behind it
 cmd-member-user = The member, e.g. discord:123 or console:alice
+cmd-join-code = A referral code from the member who invited you (optional)
+cmd-subscribe = Get a private checkout link for a membership tier
+cmd-subscribe-tier = The tier key, e.g. pro (leave out to see the tiers)
+cmd-subscribe-period = monthly or yearly (monthly if left out)
+cmd-buy = Get a private checkout link for a course or lesson
+cmd-buy-offer = The offer key, e.g. rust-course
+cmd-billing = Manage your payment method, invoices and plan
+cmd-cancel = Cancel your subscription at the end of the paid period
+cmd-invite = Get your personal referral code
+cmd-coupon = Admin: create a promotion code for checkout
+cmd-coupon-code = What members type at checkout, e.g. SPRING25
+cmd-coupon-percent = Percent off (1 to 100)
+cmd-coupon-months = For how many months of a subscription (leave out for the first payment only)
 
 ## Replies
 
@@ -39,6 +52,22 @@ offer-course = course: { $price }
 offer-lesson = lesson: { $price }
 joined = Welcome to { $community }! See /tiers for memberships and /help for what you can do.
 joined-already = You are already a member of { $community }.
+checkout = Your checkout link for { $offer } ({ $price }): { $url }
+    Access opens as soon as the payment goes through. The link is only for you.
+checkout-trial = Your checkout link for { $offer } ({ $price }) with { $days ->
+        [one] { $days } free day
+       *[other] { $days } free days
+    }: { $url }
+    You will not be charged before the trial ends. The link is only for you.
+portal = Manage your payment method, invoices and plan here: { $url }
+cancel-scheduled = Your { $tier } subscription will not renew. You keep access until { $until }.
+cancel-scheduled-open = Your { $tier } subscription will not renew.
+invite = Your referral code for { $community } is { $code }. New members send /join { $code }. Members you referred: { $referred }.
+coupon-created = Promotion code { $code } created: { $percent }% off the first payment.
+coupon-created-months = Promotion code { $code } created: { $percent }% off for { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    }.
 me-title = Your membership in { $community }
 member-title = Member #{ $id } in { $community }
 field-identities = Accounts: { $identities }
@@ -125,6 +154,21 @@ err-link-code-expired = That link code has expired. Send /link on your other acc
 err-link-code-used = That link code was already used. Send /link on your other account to get a new one.
 err-already-linked = These accounts are already linked.
 err-platform-already-linked = You already have a linked { $platform } account; one per platform.
+err-bad-code = That { $option } is not valid: use letters, digits and dashes.
+err-bad-choice = { $option } must be one of { $choices }, not "{ $value }".
+err-unknown-offer = There is nothing for sale called "{ $key }". Offers: { $available }.
+err-payments-disabled = Payments are not set up for this community yet. Please ask an admin.
+err-not-for-sale = { $name } is not for sale online yet. Please ask an admin.
+err-already-subscribed = You already have a { $tier } subscription. Use /billing to change your plan, so you are never charged twice.
+err-already-owned = You already own { $name }; there is nothing to pay.
+err-no-billing-account = You have no payments on record yet. Use /subscribe or /buy first.
+err-no-subscription = You have no subscription to cancel.
+err-already-canceling = Your subscription is already set to end on { $until }.
+err-billing-refused = The payment provider refused the request: { $message }
+err-billing-unavailable = The payment provider cannot be reached right now. Nothing was charged; please try again in a few minutes.
+err-referral-invalid = "{ $code }" is not a referral code of this community.
+err-self-referral = You cannot use your own referral code.
+err-referral-too-late = A referral code only counts before your first payment, and only once.
 err-internal = Something went wrong on our side and nothing was changed. Please try again in a moment.
 
 ## Messages delivered through the outbox
@@ -132,6 +176,11 @@ err-internal = Something went wrong on our side and nothing was changed. Please 
 notice-access-granted = You now have { $tier } in { $community } until { $until }.
 notice-access-granted-open = You now have { $tier } in { $community }.
 notice-access-ended = Your { $tier } access in { $community } has ended.
+notice-payment-failed = Your last payment for { $tier } in { $community } did not go through. You keep access until { $until } while it is retried; send /billing to update your payment method.
+notice-renewal-reminder = Your { $tier } access in { $community } ends on { $until } and will not renew ({ $days ->
+        [one] { $days } day left
+       *[other] { $days } days left
+    }). Send /subscribe to keep it.
 notice-points-awarded = You received { $points ->
         [one] { $points } point
        *[other] { $points } points

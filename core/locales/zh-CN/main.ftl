@@ -24,6 +24,19 @@ cmd-award-points = 积分数量（1 到 1000000）
 cmd-award-reason = 原因，简短说明
 cmd-member = 管理员：查看成员状态及其变更记录
 cmd-member-user = 成员，例如 discord:123 或 console:alice
+cmd-join-code = 邀请你的成员给的推荐码（可选）
+cmd-subscribe = 获取会员等级的私人付款链接
+cmd-subscribe-tier = 等级代号，例如 pro（不填则列出所有等级）
+cmd-subscribe-period = monthly（按月）或 yearly（按年），默认按月
+cmd-buy = 获取课程或单节课的私人付款链接
+cmd-buy-offer = 商品代号，例如 rust-course
+cmd-billing = 管理付款方式、账单和订阅方案
+cmd-cancel = 在当前付费周期结束时取消订阅
+cmd-invite = 获取你的专属推荐码
+cmd-coupon = 管理员：创建结账时使用的优惠码
+cmd-coupon-code = 成员结账时输入的代码，例如 SPRING25
+cmd-coupon-percent = 折扣百分比（1 到 100）
+cmd-coupon-months = 对订阅的前几个月有效（不填则仅首次付款）
 
 ## 回复
 
@@ -39,6 +52,16 @@ offer-course = 课程：{ $price }
 offer-lesson = 单课：{ $price }
 joined = 欢迎加入 { $community }！发送 /tiers 查看会员等级，发送 /help 查看可用命令。
 joined-already = 你已经是 { $community } 的成员了。
+checkout = { $offer }（{ $price }）的付款链接：{ $url }
+    付款完成后立即开通。此链接仅供你本人使用。
+checkout-trial = { $offer }（{ $price }）的付款链接，含 { $days } 天免费试用：{ $url }
+    试用结束前不会扣款。此链接仅供你本人使用。
+portal = 在这里管理付款方式、账单和订阅方案：{ $url }
+cancel-scheduled = 你的 { $tier } 订阅不会再续费，访问权限保留到 { $until }。
+cancel-scheduled-open = 你的 { $tier } 订阅不会再续费。
+invite = 你在 { $community } 的推荐码是 { $code }。新成员发送 /join { $code } 即可。你已推荐的成员：{ $referred } 位。
+coupon-created = 优惠码 { $code } 已创建：首次付款 { $percent }% 折扣。
+coupon-created-months = 优惠码 { $code } 已创建：{ $months } 个月内 { $percent }% 折扣。
 me-title = 你在 { $community } 的会员资格
 member-title = { $community } 的成员 #{ $id }
 field-identities = 账号：{ $identities }
@@ -113,6 +136,21 @@ err-link-code-expired = 该关联码已过期。请在另一个账号上发送 /
 err-link-code-used = 该关联码已被使用。请在另一个账号上发送 /link 获取新的关联码。
 err-already-linked = 这些账号已经关联过了。
 err-platform-already-linked = 你已经关联了一个 { $platform } 账号；每个平台只能关联一个。
+err-bad-code = 该{ $option }无效：只能包含字母、数字和连字符。
+err-bad-choice = { $option } 只能是 { $choices } 之一，而不是"{ $value }"。
+err-unknown-offer = 没有名为"{ $key }"的商品。可购买：{ $available }。
+err-payments-disabled = 本社群尚未开通在线支付，请联系管理员。
+err-not-for-sale = { $name } 暂不支持在线购买，请联系管理员。
+err-already-subscribed = 你已订阅 { $tier }。请用 /billing 更改方案，以免重复扣款。
+err-already-owned = 你已拥有 { $name }，无需再次付款。
+err-no-billing-account = 你还没有付款记录。请先使用 /subscribe 或 /buy。
+err-no-subscription = 你没有可以取消的订阅。
+err-already-canceling = 你的订阅已设定在 { $until } 结束。
+err-billing-refused = 支付服务拒绝了请求：{ $message }
+err-billing-unavailable = 暂时无法连接支付服务，未产生任何扣款。请几分钟后再试。
+err-referral-invalid = "{ $code }" 不是本社群的推荐码。
+err-self-referral = 不能使用自己的推荐码。
+err-referral-too-late = 推荐码只能在首次付款前使用，且只能用一次。
 err-internal = 我们这边出了点问题，未做任何更改。请稍后再试。
 
 ## 通过发件箱投递的消息
@@ -120,6 +158,8 @@ err-internal = 我们这边出了点问题，未做任何更改。请稍后再�
 notice-access-granted = 你在 { $community } 获得了 { $tier }，有效期至 { $until }。
 notice-access-granted-open = 你在 { $community } 获得了 { $tier }。
 notice-access-ended = 你在 { $community } 的 { $tier } 访问权限已结束。
+notice-payment-failed = 你在 { $community } 的 { $tier } 最近一次付款未成功。重试期间你的访问权限保留到 { $until }；发送 /billing 更新付款方式。
+notice-renewal-reminder = 你在 { $community } 的 { $tier } 访问权限将于 { $until } 结束且不会续费（还剩 { $days } 天）。发送 /subscribe 继续订阅。
 notice-points-awarded = 你在 { $community } 获得 { $points } 积分，原因：{ $reason }。余额：{ $balance }。
 notice-badge-earned = 你在 { $community } 获得新徽章：{ $badge }！
 effect-grant-perk = 已授予权益：{ $perk }（{ $community }）

@@ -9,6 +9,7 @@ use crate::domain::{EntitlementStatus, IdentityRef, Locale};
 use crate::entity::{member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
+use crate::payments::referrals;
 use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
 use crate::store::linking;
 use crate::store::membership::{ensure_member, entitlement_of, find_member};
@@ -76,9 +77,12 @@ impl Call<'_> {
                 community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
                 tiers: tier_views(conn, ctx, locale).await?,
             }),
-            Command::Join => {
+            Command::Join { code } => {
                 let ident = self.ensure_self(conn).await?;
-                let (_, created) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                let (m, created) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                if let Some(code) = code {
+                    referrals::record(conn, &m, &code, now).await?;
+                }
                 Ok(Reply::Joined {
                     community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
                     already: !created,
@@ -230,6 +234,20 @@ impl Call<'_> {
                 let m = self.target(conn, &user).await?;
                 Ok(Reply::Member(Box::new(
                     member_view(conn, ctx, &m, locale, now).await?,
+                )))
+            }
+            Command::Invite => {
+                let ident = self.ensure_self(conn).await?;
+                let (m, _) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                Ok(Reply::Invite {
+                    code: referrals::code_of(conn, &m).await?,
+                    referred: referrals::count_referred(conn, m.id).await?,
+                })
+            }
+            Command::Subscribe { .. } | Command::Buy { .. } | Command::Billing | Command::Cancel | Command::Coupon { .. } => {
+                Err(CoreError::Corrupt(format!(
+                    "/{} reached the transactional executor; it talks to the payment provider",
+                    cmd.name()
                 )))
             }
         }

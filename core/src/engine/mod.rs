@@ -1,7 +1,9 @@
 //! The core's front door: a command from someone in a community goes in, a
 //! structured reply comes out, and every write it caused commits together.
 
+mod billing;
 mod execute;
+mod payments;
 mod queries;
 
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use crate::command::Command;
 use crate::config::Community;
 use crate::domain::{IdentityRef, Locale};
 use crate::error::{CoreError, CoreResult, UserError};
+use crate::payments::Billing;
 use crate::render;
 use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
@@ -65,6 +68,7 @@ pub struct Core {
     clock: Arc<dyn Clock>,
     communities: Vec<CommunityCtx>,
     wake: Arc<Notify>,
+    billing: Option<Arc<dyn Billing>>,
 }
 
 impl Core {
@@ -81,7 +85,15 @@ impl Core {
             clock,
             communities,
             wake: Arc::new(Notify::new()),
+            billing: None,
         })
+    }
+
+    /// Connects a payment provider for /subscribe, /buy, /billing, /cancel
+    /// and /coupon. Without one those commands say payments are not set up.
+    pub fn with_billing(mut self, billing: Arc<dyn Billing>) -> Self {
+        self.billing = Some(billing);
+        self
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -211,6 +223,9 @@ impl Core {
                 command: cmd.name().into(),
             }
             .into());
+        }
+        if cmd.talks_to_provider() {
+            return self.run_billing(ctx, invoker, cmd, locale).await;
         }
         let txn = self.db.begin().await?;
         let now = self.clock.now();

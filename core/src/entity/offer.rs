@@ -13,6 +13,8 @@ pub struct Model {
     pub amount_minor: i64,
     pub currency: String,
     pub active: bool,
+    pub stripe_price: Option<String>,
+    pub perks: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub struct Model {
     pub rank: i32,
     pub perks: String,
     pub active: bool,
+    pub trial_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

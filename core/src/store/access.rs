@@ -78,12 +78,45 @@ pub async fn tiers_of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreRe
 
 /// Perks a state confers. Time is deliberately ignored: a lapsed but not yet
 /// expired entitlement still holds its perks on the platforms until the
-/// expiry change revokes them.
-pub(crate) fn perks_of(status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
-    match t {
-        Some(t) if status.may_grant_access() => tier_perks(t).into_iter().collect(),
-        _ => BTreeSet::new(),
+/// expiry change revokes them. During grace only the community's grace perks
+/// that the tier has are held.
+pub(crate) fn perks_of(ctx: &CommunityCtx, status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
+    let Some(t) = t else { return BTreeSet::new() };
+    if !status.may_grant_access() {
+        return BTreeSet::new();
     }
+    let perks = tier_perks(t).into_iter();
+    match (&ctx.config.billing.grace_perks, status) {
+        (Some(grace), EntitlementStatus::PastDue) => {
+            perks.filter(|p| grace.iter().any(|g| g.as_str() == p)).collect()
+        }
+        _ => perks.collect(),
+    }
+}
+
+/// Perks the member holds now: those of their entitlement, plus those of
+/// every offer they own.
+pub async fn held_perks<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+) -> CoreResult<BTreeSet<String>> {
+    let Some(e) = entitlement_of(conn, m.id).await? else {
+        return Ok(BTreeSet::new());
+    };
+    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let mut perks = perks_of(ctx, status, tier_by_id(conn, e.tier_id).await?.as_ref());
+    perks.extend(owned_perks(conn, m).await?);
+    Ok(perks)
+}
+
+/// Perks of the offers the member owns (courses, lessons).
+pub async fn owned_perks<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult<BTreeSet<String>> {
+    let mut perks = BTreeSet::new();
+    for offer in crate::payments::owned_offers(conn, m).await? {
+        perks.extend(serde_json::from_str::<Vec<String>>(&offer.perks).unwrap_or_default());
+    }
+    Ok(perks)
 }
 
 pub async fn apply<C: ConnectionTrait>(
@@ -93,14 +126,26 @@ pub async fn apply<C: ConnectionTrait>(
     change: Change,
     now: i64,
 ) -> CoreResult<entitlement::Model> {
+    let before = held_perks(conn, ctx, m).await?;
+    apply_since(conn, ctx, m, change, before, now).await
+}
+
+/// Like [`apply`], for a caller that has already changed what the member
+/// owns: `old_perks` is what they held before those writes.
+pub async fn apply_since<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    change: Change,
+    old_perks: BTreeSet<String>,
+    now: i64,
+) -> CoreResult<entitlement::Model> {
     let current = entitlement_of(conn, m.id)
         .await?
         .ok_or_else(|| CoreError::Corrupt(format!("member {} has no entitlement row", m.id)))?;
     let old_status = EntitlementStatus::parse(&current.status)
         .ok_or_else(|| CoreError::Corrupt(format!("unknown status {}", current.status)))?;
     let old_tier = tier_by_id(conn, current.tier_id).await?;
-    let old_perks = perks_of(old_status, old_tier.as_ref());
-    let new_perks = perks_of(change.status, change.tier.as_ref());
     let had_access = old_status.has_access(current.access_until, now);
     let has_access = change.status.has_access(change.access_until, now);
 
@@ -127,6 +172,7 @@ pub async fn apply<C: ConnectionTrait>(
     .insert(conn)
     .await?;
 
+    let new_perks = held_perks(conn, ctx, m).await?;
     let tier_changed = old_tier.as_ref().map(|t| t.id) != change.tier.as_ref().map(|t| t.id);
     let until_changed = current.access_until != change.access_until;
     let perk_effects = perk_diff(&old_perks, &new_perks);
@@ -135,6 +181,13 @@ pub async fn apply<C: ConnectionTrait>(
         let mut effects = perk_effects.clone();
         let community = ctx.config.name.get(locale, ctx.config.default_locale).to_owned();
         let notice = match (&change.tier, had_access, has_access) {
+            (Some(t), _, true) if change.status == EntitlementStatus::PastDue => {
+                (old_status != EntitlementStatus::PastDue).then(|| Notice::PaymentFailed {
+                    community,
+                    tier: tier_name(ctx, t, locale),
+                    grace_until: change.access_until.map(iso),
+                })
+            }
             (Some(t), _, true) if !had_access || tier_changed || until_changed => {
                 Some(Notice::AccessGranted {
                     community,

@@ -8,7 +8,7 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
 
-use super::access::{Cause, notify_identities, perk_diff, perks_of, tier_by_id};
+use super::access::{Cause, held_perks, notify_identities, perk_diff, tier_by_id};
 use super::membership::{entitlement_of, find_member};
 use super::people::{find_identity, identities_of, identity_string};
 use super::sync::CommunityCtx;
@@ -61,15 +61,15 @@ async fn score<C: ConnectionTrait>(
     ))
 }
 
-async fn perks_in<C: ConnectionTrait>(conn: &C, m: Option<&member::Model>) -> CoreResult<BTreeSet<String>> {
-    let Some(m) = m else {
-        return Ok(BTreeSet::new());
-    };
-    let Some(e) = entitlement_of(conn, m.id).await? else {
-        return Ok(BTreeSet::new());
-    };
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
-    Ok(perks_of(status, tier_by_id(conn, e.tier_id).await?.as_ref()))
+async fn perks_in<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: Option<&member::Model>,
+) -> CoreResult<BTreeSet<String>> {
+    match m {
+        Some(m) => held_perks(conn, ctx, m).await,
+        None => Ok(BTreeSet::new()),
+    }
 }
 
 /// Folds the loser member into the winner member of the same community.
@@ -89,6 +89,7 @@ async fn merge_member<C: ConnectionTrait>(
         .filter(history::Column::MemberId.eq(loser.id))
         .exec(conn)
         .await?;
+    crate::payments::merge_members(conn, winner, &loser).await?;
     let held: Vec<String> = badge::Entity::find()
         .filter(badge::Column::MemberId.eq(winner.id))
         .all(conn)
@@ -230,8 +231,8 @@ pub async fn redeem<C: ConnectionTrait>(
             Some(p) => find_member(conn, ctx.id, p).await?,
             None => None,
         };
-        let winner_before = perks_in(conn, w_member.as_ref()).await?;
-        let loser_before = perks_in(conn, l_member.as_ref()).await?;
+        let winner_before = perks_in(conn, ctx, w_member.as_ref()).await?;
+        let loser_before = perks_in(conn, ctx, l_member.as_ref()).await?;
         let merged = match (w_member, l_member) {
             (Some(w), Some(l)) => {
                 merge_member(conn, &w, l, now).await?;
@@ -246,7 +247,7 @@ pub async fn redeem<C: ConnectionTrait>(
         };
         let Some(m) = merged else { continue };
         record_link(conn, &m, invoker, note.clone(), now).await?;
-        let after = perks_in(conn, Some(&m)).await?;
+        let after = perks_in(conn, ctx, Some(&m)).await?;
         let winner_effects = perk_diff(&winner_before, &after);
         let moved_effects = perk_diff(&loser_before, &after);
         notify_identities(conn, ctx, &winner_idents, |_| winner_effects.clone(), now).await?;
@@ -263,6 +264,7 @@ pub async fn redeem<C: ConnectionTrait>(
             .filter(link_code::Column::PersonId.eq(loser))
             .exec(conn)
             .await?;
+        crate::payments::merge_trials(conn, winner, loser).await?;
         person::Entity::delete_by_id(loser).exec(conn).await?;
     }
     Ok(identities_of(conn, winner)

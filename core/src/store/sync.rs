@@ -28,6 +28,10 @@ fn perks_json(perks: &[crate::domain::Key]) -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
+fn trial_days(t: &crate::config::Tier) -> i32 {
+    i32::try_from(t.trial_days).unwrap_or(i32::MAX)
+}
+
 pub async fn sync_communities(
     db: &DatabaseConnection,
     communities: &[Community],
@@ -77,6 +81,7 @@ pub async fn sync_communities(
                     a.rank = Set(t.rank);
                     a.perks = Set(perks_json(&t.perks));
                     a.active = Set(true);
+                    a.trial_days = Set(trial_days(t));
                     a.update(&txn).await?
                 }
                 None => {
@@ -87,6 +92,7 @@ pub async fn sync_communities(
                         rank: Set(t.rank),
                         perks: Set(perks_json(&t.perks)),
                         active: Set(true),
+                        trial_days: Set(trial_days(t)),
                         ..Default::default()
                     }
                     .insert(&txn)
@@ -127,6 +133,8 @@ pub async fn sync_communities(
             a.amount_minor = Set(o.price.amount_minor());
             a.currency = Set(o.price.currency_code());
             a.active = Set(true);
+            a.stripe_price = Set(o.stripe_price.clone());
+            a.perks = Set(perks_json(&o.perks));
             a.save(&txn).await?;
         }
         for s in stored_offers

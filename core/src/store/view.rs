@@ -3,7 +3,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::access::{tier_by_id, tier_name, tier_perks};
+use super::access::{held_perks, owned_perks, tier_by_id, tier_name};
 use super::membership::entitlement_of;
 use super::people::{identities_of, identity_string};
 use super::points::{badges_of, balance};
@@ -27,10 +27,13 @@ pub async fn member_view<C: ConnectionTrait>(
     let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
     let tier = tier_by_id(conn, e.tier_id).await?;
     let has_access = status.has_access(e.access_until, now);
-    let perks = match &tier {
-        Some(t) if has_access => tier_perks(t),
-        _ => Vec::new(),
-    };
+    let perks: Vec<String> = if has_access {
+        held_perks(conn, ctx, m).await?
+    } else {
+        owned_perks(conn, m).await?
+    }
+    .into_iter()
+    .collect();
     let history = history::Entity::find()
         .filter(history::Column::MemberId.eq(m.id))
         .order_by_asc(history::Column::Id)

@@ -1,0 +1,255 @@
+//! Commands that talk to the payment provider. Each reads what it needs in a
+//! short transaction, commits, and only then calls the provider, so no
+//! database lock is held across a network call. Nothing here changes access:
+//! that happens when the provider's webhook arrives.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+use super::execute::price_view;
+use super::{Core, Invoker};
+use crate::clock::iso;
+use crate::command::Command;
+use crate::config::OfferKind;
+use crate::domain::{Locale, LocalizedText};
+use crate::entity::{coupon, member, offer, subscription};
+use crate::error::{CoreError, CoreResult, UserError};
+use crate::payments::event::SubStatus;
+use crate::payments::{BillingError, CheckoutRequest, CouponRequest, facts, owned_offers, trials};
+use crate::reply::Reply;
+use crate::payments::find_offer;
+use crate::store::access::{tier_by_id, tier_name, tiers_of};
+use crate::store::membership::ensure_member;
+use crate::store::people::ensure_identity;
+use crate::store::sync::CommunityCtx;
+
+impl From<BillingError> for CoreError {
+    fn from(e: BillingError) -> Self {
+        match e {
+            BillingError::Refused(message) => UserError::BillingRefused { message }.into(),
+            BillingError::Unavailable(detail) => {
+                tracing::warn!(%detail, "payment provider unavailable");
+                UserError::BillingUnavailable.into()
+            }
+        }
+    }
+}
+
+fn offer_name(ctx: &CommunityCtx, o: &offer::Model, locale: Locale) -> String {
+    LocalizedText::from_json(&o.name)
+        .get(locale, ctx.config.default_locale)
+        .to_owned()
+}
+
+/// Subscriptions of the member that still run: paying, trialing or retrying.
+async fn live_subscriptions<C: ConnectionTrait>(
+    conn: &C,
+    m: &member::Model,
+    now: i64,
+) -> CoreResult<Vec<subscription::Model>> {
+    let found = facts::member_facts(conn, m.id).await?;
+    Ok(found
+        .subscriptions
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                SubStatus::parse(&s.status),
+                Some(SubStatus::Active | SubStatus::Trialing | SubStatus::PastDue)
+            ) && s.current_period_end.is_none_or(|e| e > now)
+        })
+        .collect())
+}
+
+/// The localized name of the tier a subscription is for, if it is known.
+async fn subscription_tier<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    s: &subscription::Model,
+    locale: Locale,
+) -> CoreResult<Option<String>> {
+    let o = find_offer(conn, Some(ctx.id), s.offer_key.as_deref(), None).await?;
+    let o = match o {
+        Some(o) => Some(o),
+        None => find_offer(conn, Some(ctx.id), None, s.price_id.as_deref()).await?,
+    };
+    let t = tier_by_id(conn, o.and_then(|o| o.tier_id)).await?;
+    Ok(t.map(|t| tier_name(ctx, &t, locale)))
+}
+
+impl Core {
+    pub(super) async fn run_billing(
+        &self,
+        ctx: &CommunityCtx,
+        invoker: &Invoker,
+        cmd: Command,
+        locale: Locale,
+    ) -> CoreResult<Reply> {
+        if let Command::Subscribe { tier: None, .. } = cmd {
+            return Ok(Reply::Tiers {
+                community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
+                tiers: super::execute::tier_views(&self.db, ctx, locale).await?,
+            });
+        }
+        let Some(billing) = self.billing.clone() else {
+            return Err(UserError::PaymentsDisabled.into());
+        };
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        let ident = ensure_identity(
+            &txn,
+            &invoker.identity,
+            invoker.display_name.as_deref(),
+            invoker.locale,
+            now,
+        )
+        .await?;
+        let actor = Some(invoker.identity.to_string());
+        let (m, _) = ensure_member(&txn, ctx.id, ident.person_id, actor.clone(), now).await?;
+        let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();
+
+        match cmd {
+            Command::Subscribe { tier: Some(tier), yearly } => {
+                let tiers = tiers_of(&txn, ctx.id).await?;
+                let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()) else {
+                    return Err(UserError::UnknownTier {
+                        key: tier.to_string(),
+                        available: tiers.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(", "),
+                    }
+                    .into());
+                };
+                let live = live_subscriptions(&txn, &m, now).await?;
+                if let Some(s) = live.first() {
+                    let held = match subscription_tier(&txn, ctx, s, locale).await? {
+                        Some(name) => name,
+                        None => tier_name(ctx, t, locale),
+                    };
+                    return Err(UserError::AlreadySubscribed { tier: held }.into());
+                }
+                let kind = if yearly { OfferKind::TierYearly } else { OfferKind::TierMonthly };
+                let o = offer::Entity::find()
+                    .filter(offer::Column::CommunityId.eq(ctx.id))
+                    .filter(offer::Column::TierId.eq(t.id))
+                    .filter(offer::Column::Kind.eq(kind.as_str()))
+                    .filter(offer::Column::Active.eq(true))
+                    .one(&txn)
+                    .await?;
+                let name = tier_name(ctx, t, locale);
+                let Some((o, price_id)) = o.and_then(|o| o.stripe_price.clone().map(|p| (o, p))) else {
+                    return Err(UserError::NotForSale { name }.into());
+                };
+                let had_subscription = !facts::member_facts(&txn, m.id).await?.subscriptions.is_empty();
+                let trial = (t.trial_days > 0 && !had_subscription && !trials::used(&txn, &m).await?)
+                    .then(|| u32::try_from(t.trial_days).unwrap_or(0));
+                txn.commit().await?;
+                let req = CheckoutRequest {
+                    community: ctx.slug().to_owned(),
+                    member_id: m.id,
+                    offer_key: o.key.clone(),
+                    price_id,
+                    subscription: true,
+                    trial_days: trial,
+                    customer,
+                    locale,
+                };
+                let url = billing.checkout(&req).await?;
+                Ok(Reply::Checkout {
+                    offer: name,
+                    price: price_view(&o).display,
+                    trial_days: trial,
+                    url,
+                })
+            }
+            Command::Buy { offer: key } => {
+                let for_sale = offer::Entity::find()
+                    .filter(offer::Column::CommunityId.eq(ctx.id))
+                    .filter(offer::Column::Active.eq(true))
+                    .filter(offer::Column::Kind.is_in([OfferKind::Course.as_str(), OfferKind::Lesson.as_str()]))
+                    .all(&txn)
+                    .await?;
+                let Some(o) = for_sale.iter().find(|o| o.key == key.as_str()).cloned() else {
+                    return Err(UserError::UnknownOffer {
+                        key: key.to_string(),
+                        available: for_sale.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join(", "),
+                    }
+                    .into());
+                };
+                let name = offer_name(ctx, &o, locale);
+                if owned_offers(&txn, &m).await?.iter().any(|x| x.id == o.id) {
+                    return Err(UserError::AlreadyOwned { name }.into());
+                }
+                let Some(price_id) = o.stripe_price.clone() else {
+                    return Err(UserError::NotForSale { name }.into());
+                };
+                txn.commit().await?;
+                let req = CheckoutRequest {
+                    community: ctx.slug().to_owned(),
+                    member_id: m.id,
+                    offer_key: o.key.clone(),
+                    price_id,
+                    subscription: false,
+                    trial_days: None,
+                    customer,
+                    locale,
+                };
+                let url = billing.checkout(&req).await?;
+                Ok(Reply::Checkout {
+                    offer: name,
+                    price: price_view(&o).display,
+                    trial_days: None,
+                    url,
+                })
+            }
+            Command::Billing => {
+                txn.commit().await?;
+                let customer = customer.ok_or(UserError::NoBillingAccount)?;
+                Ok(Reply::Portal {
+                    url: billing.portal(&customer, locale).await?,
+                })
+            }
+            Command::Cancel => {
+                let live = live_subscriptions(&txn, &m, now).await?;
+                let Some(s) = live.iter().find(|s| !s.cancel_at_period_end) else {
+                    return Err(match live.first() {
+                        Some(s) => UserError::AlreadyCanceling {
+                            until: s.current_period_end.map(iso).unwrap_or_default(),
+                        },
+                        None => UserError::NoSubscription,
+                    }
+                    .into());
+                };
+                let tier = subscription_tier(&txn, ctx, s, locale).await?.unwrap_or_default();
+                txn.commit().await?;
+                billing.cancel_at_period_end(&s.external_id).await?;
+                Ok(Reply::CancelScheduled {
+                    tier,
+                    until: s.current_period_end.map(iso),
+                })
+            }
+            Command::Coupon { code, percent, months } => {
+                txn.commit().await?;
+                let code = code.to_ascii_uppercase();
+                let req = CouponRequest {
+                    community: ctx.slug().to_owned(),
+                    code: code.clone(),
+                    percent_off: percent,
+                    months,
+                    actor: invoker.identity.to_string(),
+                };
+                let coupon_id = billing.create_coupon(&req).await?;
+                coupon::Entity::insert(coupon::ActiveModel {
+                    community_id: Set(ctx.id),
+                    provider: Set(billing.provider().to_owned()),
+                    coupon_id: Set(coupon_id),
+                    code: Set(code.clone()),
+                    percent_off: Set(i32::try_from(percent).unwrap_or(0)),
+                    created_by: Set(invoker.identity.to_string()),
+                    created_at: Set(now),
+                    ..Default::default()
+                })
+                .exec(&self.db)
+                .await?;
+                Ok(Reply::CouponCreated { code, percent, months })
+            }
+            other => Err(CoreError::Corrupt(format!("/{} is not a billing command", other.name()))),
+        }
+    }
+}

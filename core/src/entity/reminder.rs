@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reminders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub member_id: i64,
+    pub access_until: i64,
+    pub days_before: i32,
+    pub sent_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

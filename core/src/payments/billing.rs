@@ -1,0 +1,55 @@
+//! What the core asks of a payment provider. The Stripe adapter implements
+//! it; the core never holds a provider client.
+
+use async_trait::async_trait;
+
+use crate::domain::Locale;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    pub community: String,
+    pub member_id: i64,
+    pub offer_key: String,
+    pub price_id: String,
+    /// A subscription (tier) rather than a one-off payment.
+    pub subscription: bool,
+    /// Free days before the first charge; only offered once per person.
+    pub trial_days: Option<u32>,
+    /// The member's existing provider customer, so history stays in one place.
+    pub customer: Option<String>,
+    pub locale: Locale,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CouponRequest {
+    pub community: String,
+    /// What members type at checkout.
+    pub code: String,
+    pub percent_off: u32,
+    /// How many monthly invoices it applies to; `None` for the first only.
+    pub months: Option<u32>,
+    pub actor: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BillingError {
+    /// The provider refused the request; the message is the provider's.
+    #[error("refused by the payment provider: {0}")]
+    Refused(String),
+    /// The provider could not be reached or failed; worth trying again later.
+    #[error("payment provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Billing: Send + Sync {
+    /// The provider name stored with its records, e.g. `stripe`.
+    fn provider(&self) -> &'static str;
+    /// A hosted checkout page's URL.
+    async fn checkout(&self, req: &CheckoutRequest) -> Result<String, BillingError>;
+    /// A customer self-service portal URL.
+    async fn portal(&self, customer: &str, locale: Locale) -> Result<String, BillingError>;
+    async fn cancel_at_period_end(&self, subscription: &str) -> Result<(), BillingError>;
+    /// Creates the coupon and a promotion code for it; returns the coupon id.
+    async fn create_coupon(&self, req: &CouponRequest) -> Result<String, BillingError>;
+}

@@ -1,0 +1,187 @@
+//! What a payment provider told us, in the core's words. Adapters translate
+//! their webhooks into these; the core never sees a provider's JSON.
+
+/// The ids a checkout carries so a payment can be tied to a member: the
+/// metadata contract (`lyceum_community`, `lyceum_member`, `lyceum_offer`)
+/// and `client_reference_id`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refs {
+    pub community: Option<String>,
+    pub member: Option<i64>,
+    pub offer: Option<String>,
+}
+
+impl Refs {
+    pub fn is_empty(&self) -> bool {
+        self.community.is_none() && self.member.is_none() && self.offer.is_none()
+    }
+}
+
+/// A provider's subscription status, as far as access is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubStatus {
+    /// Not yet paid for (`incomplete`): no access.
+    Incomplete,
+    Trialing,
+    Active,
+    /// A renewal failed and is being retried.
+    PastDue,
+    /// Retries ran out (`unpaid`, `paused`) or the first payment never came
+    /// (`incomplete_expired`).
+    Unpaid,
+    /// The subscription has ended (`canceled`).
+    Ended,
+}
+
+impl SubStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubStatus::Incomplete => "incomplete",
+            SubStatus::Trialing => "trialing",
+            SubStatus::Active => "active",
+            SubStatus::PastDue => "past_due",
+            SubStatus::Unpaid => "unpaid",
+            SubStatus::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubStatus> {
+        [
+            SubStatus::Incomplete,
+            SubStatus::Trialing,
+            SubStatus::Active,
+            SubStatus::PastDue,
+            SubStatus::Unpaid,
+            SubStatus::Ended,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// One subscription as of `at` (the provider's own timestamp).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionSnapshot {
+    pub id: String,
+    pub customer: Option<String>,
+    pub refs: Refs,
+    pub status: SubStatus,
+    pub price_id: Option<String>,
+    pub current_period_end: Option<i64>,
+    pub cancel_at_period_end: bool,
+    pub ended_at: Option<i64>,
+    pub trial_end: Option<i64>,
+    /// When the subscription began (Stripe's `start_date`).
+    pub started_at: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckoutMode {
+    Subscription,
+    Payment,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutCompleted {
+    pub session: String,
+    pub mode: CheckoutMode,
+    pub refs: Refs,
+    pub customer: Option<String>,
+    pub subscription: Option<String>,
+    pub payment_ref: Option<String>,
+    /// Price ids of the line items, when the provider includes them.
+    pub price_ids: Vec<String>,
+    /// Whether the money has arrived (`payment_status` paid or no payment
+    /// required, as for a trial).
+    pub paid: bool,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payment_link: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoicePayment {
+    pub invoice: String,
+    pub customer: Option<String>,
+    pub subscription: Option<String>,
+    pub refs: Refs,
+    pub price_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payment_ref: Option<String>,
+    /// The period the invoice pays for ends here, when known.
+    pub period_end: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DisputeState {
+    Open,
+    Won,
+    Lost,
+}
+
+impl DisputeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeState::Open => "open",
+            DisputeState::Won => "won",
+            DisputeState::Lost => "lost",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaymentFact {
+    CheckoutCompleted(CheckoutCompleted),
+    Subscription(SubscriptionSnapshot),
+    InvoicePaid(InvoicePayment),
+    InvoiceFailed(InvoicePayment),
+    /// Money given back on a charge. `full` when nothing of it is left.
+    Refund {
+        charge: String,
+        charge_created: Option<i64>,
+        payment_ref: Option<String>,
+        customer: Option<String>,
+        refunded_minor: i64,
+        currency: String,
+        full: bool,
+    },
+    Dispute {
+        id: String,
+        charge: Option<String>,
+        charge_created: Option<i64>,
+        payment_ref: Option<String>,
+        customer: Option<String>,
+        state: DisputeState,
+        amount_minor: i64,
+        currency: String,
+    },
+    /// An event type the core has no use for; recorded so a repeat is known.
+    Ignored,
+}
+
+impl PaymentFact {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PaymentFact::CheckoutCompleted(_) => "checkout_completed",
+            PaymentFact::Subscription(_) => "subscription",
+            PaymentFact::InvoicePaid(_) => "invoice_paid",
+            PaymentFact::InvoiceFailed(_) => "invoice_failed",
+            PaymentFact::Refund { .. } => "refund",
+            PaymentFact::Dispute { .. } => "dispute",
+            PaymentFact::Ignored => "ignored",
+        }
+    }
+}
+
+/// One delivery from a provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentEvent {
+    pub provider: String,
+    pub id: String,
+    /// The provider's name for the event type, kept for the record.
+    pub event_type: String,
+    /// When the provider says the event happened (Unix seconds).
+    pub created: i64,
+    pub fact: PaymentFact,
+}
