@@ -1,0 +1,13 @@
+//! Stripe for Lyceum. Outbound: Checkout and Customer Portal sessions,
+//! cancellations and coupons through async-stripe ([`StripeBilling`]).
+//! Inbound: webhook signature verification ([`signature`]) and translation
+//! of events into the core's payment events ([`parse`]). Serving the
+//! endpoint is the binary's job; this crate has no HTTP server.
+
+mod client;
+pub mod parse;
+pub mod signature;
+
+pub use client::{ReturnUrls, StripeBilling};
+pub use parse::{HANDLED, PROVIDER, ParseError, parse_event};
+pub use signature::{SignatureError, verify};
