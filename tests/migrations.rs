@@ -8,6 +8,20 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
+const PAYMENT_TABLES: [&str; 11] = [
+    "payment_events",
+    "billing_customers",
+    "subscriptions",
+    "purchases",
+    "reversals",
+    "revenue",
+    "trials",
+    "reminders",
+    "referral_codes",
+    "referrals",
+    "coupons",
+];
+
 const TABLES: [&str; 12] = [
     "communities",
     "tiers",
@@ -35,7 +49,7 @@ async fn migrations_go_up_down_and_up_again() {
     for test_db in TestDb::all().await {
         let db = lyceum::db::connect(&test_db.url).await.unwrap();
         Migrator::up(&db, None).await.unwrap();
-        for t in TABLES {
+        for t in TABLES.iter().chain(&PAYMENT_TABLES) {
             assert!(
                 table_exists(&db, t).await,
                 "{}: {t} missing after up",
@@ -43,16 +57,30 @@ async fn migrations_go_up_down_and_up_again() {
             );
         }
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+        let all = Migrator::migrations().len();
+
+        // One step down undoes the payments migration only, columns included.
+        Migrator::down(&db, Some(1)).await.unwrap();
+        for t in PAYMENT_TABLES {
+            assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
+        }
+        assert!(table_exists(&db, "offers").await);
+        assert!(
+            db.execute_unprepared("SELECT stripe_price FROM offers").await.is_err(),
+            "{}: offers.stripe_price left after down",
+            test_db.backend
+        );
+        Migrator::up(&db, None).await.unwrap();
 
         Migrator::down(&db, None).await.unwrap();
-        for t in TABLES {
+        for t in TABLES.iter().chain(&PAYMENT_TABLES) {
             assert!(
                 !table_exists(&db, t).await,
                 "{}: {t} left after down",
                 test_db.backend
             );
         }
-        assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), 1);
+        assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), all);
 
         Migrator::up(&db, None).await.unwrap();
         assert!(table_exists(&db, "outbox").await);

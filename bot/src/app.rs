@@ -96,6 +96,31 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Cmd::Community { command } => community(loaded, command).await,
         Cmd::Member { command } => member(loaded, command).await,
+        Cmd::Reconcile { dry_run, json } => {
+            let core = start_core(&loaded).await?;
+            let report = core.reconcile(dry_run).await?;
+            if json {
+                return print_json(&report);
+            }
+            print!("{}", crate::reports::reconcile_text(&report));
+            Ok(())
+        }
+        Cmd::Revenue {
+            community,
+            from,
+            to,
+            json,
+        } => {
+            let core = start_core(&loaded).await?;
+            let (from, to) =
+                crate::reports::period(from.as_deref(), to.as_deref(), core.now()).map_err(Failure::Usage)?;
+            let report = core.revenue(&community, from, to).await?;
+            if json {
+                return print_json(&report);
+            }
+            print!("{}", crate::reports::revenue_text(&report));
+            Ok(())
+        }
     }
 }
 
@@ -105,7 +130,10 @@ fn toml_like(loaded: &Loaded) -> Result<String, Failure> {
 
 async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
     let db = db::open_and_migrate(&loaded.settings.database.url).await?;
-    let core = Core::start(db, &loaded.communities, Arc::new(SystemClock)).await?;
+    let mut core = Core::start(db, &loaded.communities, Arc::new(SystemClock)).await?;
+    if let Some(billing) = crate::payments::billing(loaded).map_err(Failure::Usage)? {
+        core = core.with_billing(billing);
+    }
     Ok(Arc::new(core))
 }
 
@@ -132,22 +160,14 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     worker.register(Arc::new(ConsoleSink::Log));
     let worker_task = tokio::spawn(worker.run(core.wake(), stopped.clone()));
 
-    let every = Duration::from_secs(loaded.settings.scheduler.expire_every_secs);
-    let scheduler_core = core.clone();
-    let mut scheduler_stop = stopped.clone();
-    let scheduler = tokio::spawn(async move {
-        loop {
-            match scheduler_core.expire_due().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expired access that ran out"),
-                Err(e) => tracing::error!(error = %e, "expiry pass failed"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                _ = scheduler_stop.wait_for(|stopped| *stopped) => break,
-            }
-        }
-    });
+    let scheduler = tokio::spawn(crate::scheduler::run(
+        core.clone(),
+        crate::scheduler::Every {
+            expire: Duration::from_secs(loaded.settings.scheduler.expire_every_secs),
+            reconcile: Duration::from_secs(loaded.settings.scheduler.reconcile_every_secs),
+        },
+        stopped.clone(),
+    ));
 
     let platforms = [
         (Platform::Discord, &loaded.settings.discord),
@@ -172,7 +192,18 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
-    let server = tokio::spawn(http::serve(listener, core.db().clone(), stopped));
+    if loaded.settings.stripe.secret_key.is_some() {
+        tracing::info!(
+            "Stripe is configured; webhooks are received at {}/webhooks/stripe",
+            loaded.public_url
+        );
+    }
+    let server = tokio::spawn(http::serve(
+        listener,
+        core.clone(),
+        crate::payments::webhook_secrets(&loaded),
+        stopped,
+    ));
     shutdown_signal().await;
     tracing::info!("shutting down");
     let _ = stop.send(true);

@@ -59,6 +59,26 @@ pub enum Cmd {
         #[command(subcommand)]
         command: MemberCmd,
     },
+    /// Recompute entitlements from payments and re-queue missing perk changes.
+    Reconcile {
+        /// Report what would change without changing it.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revenue of a community: MRR by tier, one-off sales and refunds.
+    Revenue {
+        community: String,
+        /// Start of the period, YYYY-MM-DD (default: the first of this month).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// End of the period, exclusive, YYYY-MM-DD (default: now).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,14 +2,18 @@
 //! dashboard as their adapters arrive.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
+use lyceum_core::Core;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use crate::webhook::{self, StripeHook};
 
 #[derive(Clone)]
 struct AppState {
@@ -30,11 +34,22 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-pub fn router(db: DatabaseConnection) -> Router {
+pub fn router(core: Arc<Core>, stripe_secrets: Vec<String>) -> Router {
+    let stripe = Router::new()
+        .route("/webhooks/stripe", post(webhook::stripe))
+        .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
+        .with_state(StripeHook {
+            core: core.clone(),
+            secrets: Arc::new(stripe_secrets),
+        });
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(AppState { db })
+        .route("/billing/done", get(webhook::billing_done))
+        .with_state(AppState {
+            db: core.db().clone(),
+        })
+        .merge(stripe)
 }
 
 /// Binds now (so a port conflict fails start-up) and serves until `stop`.
@@ -44,10 +59,11 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 pub async fn serve(
     listener: TcpListener,
-    db: DatabaseConnection,
+    core: Arc<Core>,
+    stripe_secrets: Vec<String>,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db))
+    axum::serve(listener, router(core, stripe_secrets))
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         })

@@ -6,6 +6,10 @@ pub mod cli;
 pub mod db;
 pub mod http;
 pub mod logging;
+pub mod payments;
+pub mod reports;
+pub mod scheduler;
 pub mod settings;
+pub mod webhook;
 
 pub use app::main;

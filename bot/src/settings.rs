@@ -32,6 +32,8 @@ pub struct Settings {
     #[serde(default)]
     pub telegram: PlatformSettings,
     #[serde(default)]
+    pub stripe: StripeSettings,
+    #[serde(default)]
     pub communities: Vec<CommunityConfig>,
 }
 
@@ -46,14 +48,37 @@ pub struct DatabaseSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
     pub addr: String,
+    /// The address people reach this server at, for links back to it
+    /// (after a checkout, say). Defaults to `http://{addr}`.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
             addr: "127.0.0.1:8080".into(),
+            public_url: None,
         }
     }
+}
+
+/// Stripe. Both secrets come from the environment
+/// (`LYCEUM__STRIPE__SECRET_KEY`, `LYCEUM__STRIPE__WEBHOOK_SECRET`), never
+/// from a config file.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StripeSettings {
+    #[serde(serialize_with = "redact")]
+    pub secret_key: Option<SecretString>,
+    /// One or more endpoint secrets separated by commas, so a new secret can
+    /// be added before the old one is removed.
+    #[serde(serialize_with = "redact")]
+    pub webhook_secret: Option<SecretString>,
+    /// Another API base than https://api.stripe.com/ (a local fake, a proxy).
+    pub api_base: Option<String>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub portal_return_url: Option<String>,
 }
 
 // By hand, so a password in the URL never reaches a `{:?}`.
@@ -111,13 +136,17 @@ impl Default for OutboxSettings {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SchedulerSettings {
+    /// How often access that ran out is expired and reminders are sent.
     pub expire_every_secs: u64,
+    /// How often entitlements are reconciled against payments (also at start).
+    pub reconcile_every_secs: u64,
 }
 
 impl Default for SchedulerSettings {
     fn default() -> Self {
         SchedulerSettings {
             expire_every_secs: 30,
+            reconcile_every_secs: 3600,
         }
     }
 }
@@ -173,6 +202,8 @@ fn invalid(key: &str, problem: impl std::fmt::Display) -> SettingsError {
 /// Settings whose every value has been checked.
 pub struct Loaded {
     pub settings: Settings,
+    /// Where links back to this server start, without a trailing slash.
+    pub public_url: String,
     pub communities: Vec<Community>,
     pub http_addr: SocketAddr,
     pub json_logs: bool,
@@ -198,25 +229,60 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         invalid(&key, e.kind)
     })?;
 
+    let from_env = |key: &str| {
+        figment
+            .find_metadata(key)
+            .is_some_and(|m| m.name.contains("environment"))
+    };
+    for (key, set) in [
+        ("discord.token", settings.discord.token.is_some()),
+        ("telegram.token", settings.telegram.token.is_some()),
+        ("stripe.secret_key", settings.stripe.secret_key.is_some()),
+        ("stripe.webhook_secret", settings.stripe.webhook_secret.is_some()),
+    ] {
+        if set && !from_env(key) {
+            let var = format!("LYCEUM__{}", key.to_uppercase().replace('.', "__"));
+            return Err(invalid(
+                key,
+                format!("secrets must not be written in a config file; set {var}"),
+            ));
+        }
+    }
+    for (key, secret) in [
+        ("stripe.secret_key", &settings.stripe.secret_key),
+        ("stripe.webhook_secret", &settings.stripe.webhook_secret),
+    ] {
+        if secret
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().trim().is_empty())
+        {
+            return Err(invalid(key, "is empty"));
+        }
+    }
+    if settings.stripe.secret_key.is_some() != settings.stripe.webhook_secret.is_some() {
+        return Err(invalid(
+            "stripe",
+            "set both LYCEUM__STRIPE__SECRET_KEY and LYCEUM__STRIPE__WEBHOOK_SECRET, or neither",
+        ));
+    }
+    for (key, value) in [
+        ("stripe.api_base", &settings.stripe.api_base),
+        ("stripe.success_url", &settings.stripe.success_url),
+        ("stripe.cancel_url", &settings.stripe.cancel_url),
+        ("stripe.portal_return_url", &settings.stripe.portal_return_url),
+        ("http.public_url", &settings.http.public_url),
+    ] {
+        if let Some(v) = value
+            && !url::Url::parse(v).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(invalid(key, format!("`{v}` is not an http(s) URL")));
+        }
+    }
     for (name, platform) in [
         ("discord", &mut settings.discord),
         ("telegram", &mut settings.telegram),
     ] {
         let key = format!("{name}.token");
-        if platform.token.is_some() {
-            let from_env = figment
-                .find_metadata(&key)
-                .is_some_and(|m| m.name.contains("environment"));
-            if !from_env {
-                return Err(invalid(
-                    &key,
-                    format!(
-                        "secrets must not be written in a config file; set LYCEUM__{}__TOKEN or {name}.token_file",
-                        name.to_uppercase()
-                    ),
-                ));
-            }
-        }
         if let Some(path) = &platform.token_file {
             let secret = std::fs::read_to_string(path)
                 .map_err(|e| invalid(&format!("{name}.token_file"), format!("{}: {e}", path.display())))?;
@@ -268,9 +334,20 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
     if settings.scheduler.expire_every_secs == 0 {
         return Err(invalid("scheduler.expire_every_secs", "must be at least 1"));
     }
+    if settings.scheduler.reconcile_every_secs < 60 {
+        return Err(invalid("scheduler.reconcile_every_secs", "must be at least 60"));
+    }
     let communities = validate_communities(&settings.communities).map_err(SettingsError::Invalid)?;
+    let public_url = settings
+        .http
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{http_addr}"))
+        .trim_end_matches('/')
+        .to_owned();
     Ok(Loaded {
         settings,
+        public_url,
         communities,
         http_addr,
         json_logs,
@@ -297,7 +374,13 @@ mod tests {
             token: Some(SecretString::from("123:ABC-secret".to_owned())),
             token_file: None,
         };
-        let shown = format!("{settings:?} {platform:?}");
+        let stripe = StripeSettings {
+            secret_key: Some(SecretString::from("sk_test_secret".to_owned())),
+            webhook_secret: Some(SecretString::from("whsec_secret".to_owned())),
+            ..Default::default()
+        };
+        let shown = format!("{settings:?} {platform:?} {stripe:?}");
+        assert!(!shown.contains("sk_test_secret") && !shown.contains("whsec_secret"));
         assert!(
             !shown.contains("hunter2") && !shown.contains("ABC-secret"),
             "{shown}"

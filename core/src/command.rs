@@ -84,7 +84,11 @@ impl Command {
     pub fn talks_to_provider(&self) -> bool {
         matches!(
             self,
-            Command::Subscribe { .. } | Command::Buy { .. } | Command::Billing | Command::Cancel | Command::Coupon { .. }
+            Command::Subscribe { .. }
+                | Command::Buy { .. }
+                | Command::Billing
+                | Command::Cancel
+                | Command::Coupon { .. }
         )
     }
 
@@ -313,18 +317,24 @@ fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError
             }
         }
         OptionKind::Code => {
-            if raw.chars().count() > MAX_CODE_LEN || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                Err(UserError::BadCode { option: option.into() })
+            if raw.chars().count() > MAX_CODE_LEN
+                || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                Err(UserError::BadCode {
+                    option: option.into(),
+                })
             } else {
                 Ok(Value::Text(raw.into()))
             }
         }
-        OptionKind::Offer => Key::parse(&raw.to_lowercase())
-            .map(Value::Key)
-            .map_err(|_| UserError::UnknownOffer {
-                key: raw.into(),
-                available: String::new(),
-            }),
+        OptionKind::Offer => {
+            Key::parse(&raw.to_lowercase())
+                .map(Value::Key)
+                .map_err(|_| UserError::UnknownOffer {
+                    key: raw.into(),
+                    available: String::new(),
+                })
+        }
         OptionKind::Choice(choices) => {
             let lower = raw.to_lowercase();
             if choices.contains(&lower.as_str()) {

@@ -238,11 +238,18 @@ fn perk_list(at: &str, list: &[String]) -> Result<Vec<Key>, ConfigProblem> {
     Ok(perks)
 }
 
-fn price_id(at: &str, seen: &mut BTreeSet<String>, id: &Option<String>) -> Result<Option<String>, ConfigProblem> {
+fn price_id(
+    at: &str,
+    seen: &mut BTreeSet<String>,
+    id: &Option<String>,
+) -> Result<Option<String>, ConfigProblem> {
     let Some(id) = id else { return Ok(None) };
     let id = id.trim();
     if id.is_empty() || id.len() > 255 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(problem(at, "a price id is letters, digits and `_`, such as price_1PgafmB7"));
+        return Err(problem(
+            at,
+            "a price id is letters, digits and `_`, such as price_1PgafmB7",
+        ));
     }
     if !seen.insert(id.to_owned()) {
         return Err(problem(at, format!("`{id}` is used twice")));
@@ -314,7 +321,10 @@ impl CommunityConfig {
                         });
                     }
                     None if stripe_price.is_some() => {
-                        return Err(problem(stripe_at, format!("there is no {period} price to attach it to")));
+                        return Err(problem(
+                            stripe_at,
+                            format!("there is no {period} price to attach it to"),
+                        ));
                     }
                     None => {}
                 }
@@ -397,13 +407,19 @@ impl BillingConfig {
         reminder_days.sort_unstable_by(|a, b| b.cmp(a));
         reminder_days.dedup();
         if self.renewal_leeway_hours > 24 * 7 {
-            return Err(problem(format!("{at}.renewal_leeway_hours"), "at most a week (168 hours)"));
+            return Err(problem(
+                format!("{at}.renewal_leeway_hours"),
+                "at most a week (168 hours)",
+            ));
         }
         let currency = match &self.currency {
             Some(c) => {
                 let code = c.to_ascii_uppercase();
                 if iso_currency::Currency::from_code(&code).is_none() {
-                    return Err(problem(format!("{at}.currency"), format!("`{c}` is not an ISO 4217 code")));
+                    return Err(problem(
+                        format!("{at}.currency"),
+                        format!("`{c}` is not an ISO 4217 code"),
+                    ));
                 }
                 Some(code)
             }
@@ -413,7 +429,10 @@ impl BillingConfig {
             return Err(problem(format!("{at}.referral.points"), "between 0 and 1000000"));
         }
         if self.referral.commission_percent > 100 {
-            return Err(problem(format!("{at}.referral.commission_percent"), "at most 100"));
+            return Err(problem(
+                format!("{at}.referral.commission_percent"),
+                "at most 100",
+            ));
         }
         Ok(Billing {
             grace_days: self.grace_days,

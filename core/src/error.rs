@@ -7,39 +7,95 @@ use sea_orm::DbErr;
 /// file key returned by [`UserError::key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserError {
-    UnknownCommand { name: String },
-    UnknownOption { command: String, option: String },
-    MissingOption { command: String, option: String },
-    TooManyArguments { command: String },
-    NotAnInteger { option: String, value: String },
-    IntegerOutOfRange { option: String, min: i64, max: i64 },
-    TextTooLong { option: String, max: usize },
-    BadIdentity { input: String },
-    NotAdmin { command: String },
-    UnknownCommunity { slug: String },
+    UnknownCommand {
+        name: String,
+    },
+    UnknownOption {
+        command: String,
+        option: String,
+    },
+    MissingOption {
+        command: String,
+        option: String,
+    },
+    TooManyArguments {
+        command: String,
+    },
+    NotAnInteger {
+        option: String,
+        value: String,
+    },
+    IntegerOutOfRange {
+        option: String,
+        min: i64,
+        max: i64,
+    },
+    TextTooLong {
+        option: String,
+        max: usize,
+    },
+    BadIdentity {
+        input: String,
+    },
+    NotAdmin {
+        command: String,
+    },
+    UnknownCommunity {
+        slug: String,
+    },
     NotMember,
-    UnknownMember { identity: String },
-    UnknownTier { key: String, available: String },
+    UnknownMember {
+        identity: String,
+    },
+    UnknownTier {
+        key: String,
+        available: String,
+    },
     BalanceOverflow,
-    NothingToRevoke { identity: String },
+    NothingToRevoke {
+        identity: String,
+    },
     LinkCodeInvalid,
     LinkCodeExpired,
     LinkCodeUsed,
     AlreadyLinked,
-    PlatformAlreadyLinked { platform: String },
-    BadCode { option: String },
-    BadChoice { option: String, value: String, choices: String },
-    UnknownOffer { key: String, available: String },
+    PlatformAlreadyLinked {
+        platform: String,
+    },
+    BadCode {
+        option: String,
+    },
+    BadChoice {
+        option: String,
+        value: String,
+        choices: String,
+    },
+    UnknownOffer {
+        key: String,
+        available: String,
+    },
     PaymentsDisabled,
-    NotForSale { name: String },
-    AlreadySubscribed { tier: String },
-    AlreadyOwned { name: String },
+    NotForSale {
+        name: String,
+    },
+    AlreadySubscribed {
+        tier: String,
+    },
+    AlreadyOwned {
+        name: String,
+    },
     NoBillingAccount,
     NoSubscription,
-    AlreadyCanceling { until: String },
-    BillingRefused { message: String },
+    AlreadyCanceling {
+        until: String,
+    },
+    BillingRefused {
+        message: String,
+    },
     BillingUnavailable,
-    ReferralInvalid { code: String },
+    ReferralInvalid {
+        code: String,
+    },
     SelfReferral,
     ReferralTooLate,
 }
@@ -116,7 +172,11 @@ impl UserError {
             }
             UserError::PlatformAlreadyLinked { platform } => vec![("platform", platform.clone())],
             UserError::BadCode { option } => vec![("option", option.clone())],
-            UserError::BadChoice { option, value, choices } => vec![
+            UserError::BadChoice {
+                option,
+                value,
+                choices,
+            } => vec![
                 ("option", option.clone()),
                 ("value", value.clone()),
                 ("choices", choices.clone()),

@@ -21,6 +21,6 @@ pub mod reply;
 pub mod store;
 
 pub use command::Command;
-pub use engine::{Core, Invoker, Outcome};
+pub use engine::{Core, Invoker, Outcome, ReconcileReport};
 pub use error::{CoreError, CoreResult, UserError};
 pub use reply::{Notice, Reply};

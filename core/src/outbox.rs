@@ -53,6 +53,11 @@ struct Payload {
     effect: EffectKind,
 }
 
+/// The effect stored in an outbox row's payload, if it reads.
+pub fn payload_effect(payload: &str) -> Option<EffectKind> {
+    serde_json::from_str::<Payload>(payload).ok().map(|p| p.effect)
+}
+
 /// One effect as an adapter receives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Effect {

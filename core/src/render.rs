@@ -322,7 +322,11 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
                 ("referred", i64::try_from(*referred).unwrap_or(i64::MAX).into()),
             ],
         ),
-        Reply::CouponCreated { code, percent, months } => {
+        Reply::CouponCreated {
+            code,
+            percent,
+            months,
+        } => {
             let mut args = vec![
                 ("code", code.as_str().into()),
                 ("percent", i64::from(*percent).into()),

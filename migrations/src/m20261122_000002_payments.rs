@@ -330,7 +330,12 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("ix_purchases_member", Purchases::Table, &["member_id"], false))
+            .create_index(index(
+                "ix_purchases_member",
+                Purchases::Table,
+                &["member_id"],
+                false,
+            ))
             .await?;
 
         manager

@@ -30,4 +30,3 @@ pub(crate) fn index(
     }
     stmt.to_owned()
 }
-

@@ -100,7 +100,9 @@ impl Billing for StripeBilling {
             .locale(checkout_locale(req.locale));
         create = match &req.customer {
             Some(c) => create.customer(c.clone()),
-            None if !req.subscription => create.customer_creation(CreateCheckoutSessionCustomerCreation::Always),
+            None if !req.subscription => {
+                create.customer_creation(CreateCheckoutSessionCustomerCreation::Always)
+            }
             None => create,
         };
         create = if req.subscription {
@@ -118,9 +120,9 @@ impl Billing for StripeBilling {
                 .payment_intent_data(data)
         };
         let session = create.send(&self.client).await.map_err(classify)?;
-        session
-            .url
-            .ok_or_else(|| BillingError::Unavailable("Stripe returned a checkout session without a URL".into()))
+        session.url.ok_or_else(|| {
+            BillingError::Unavailable("Stripe returned a checkout session without a URL".into())
+        })
     }
 
     async fn portal(&self, customer: &str, locale: Locale) -> Result<String, BillingError> {

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use lyceum_core::payments::event::{
-    CheckoutCompleted, CheckoutMode, DisputeState, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
-    SubscriptionSnapshot,
+    CheckoutCompleted, CheckoutMode, DisputeState, InvoicePayment, PaymentEvent, PaymentFact, Refs,
+    SubStatus, SubscriptionSnapshot,
 };
 use serde::Deserialize;
 
@@ -266,7 +266,11 @@ fn invoice(i: Invoice) -> InvoicePayment {
         subscription: sub_from_parent.or(id(i.subscription)),
         refs: r,
         price_id,
-        amount_minor: if i.amount_paid > 0 { i.amount_paid } else { i.amount_due },
+        amount_minor: if i.amount_paid > 0 {
+            i.amount_paid
+        } else {
+            i.amount_due
+        },
         currency: i.currency,
         payment_ref: id(i.payment_intent),
         period_end: i.period_end,
@@ -315,7 +319,9 @@ pub fn parse_event(body: &[u8]) -> Result<PaymentEvent, ParseError> {
                 payment_link: id(s.payment_link),
             })
         }
-        "customer.subscription.created" | "customer.subscription.updated" | "customer.subscription.deleted" => {
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted" => {
             let s: Subscription = serde_json::from_value(object).map_err(bad)?;
             PaymentFact::Subscription(subscription(s))
         }
@@ -385,8 +391,11 @@ mod tests {
                 {"id": "si_1", "current_period_end": 1_802_592_000, "price": {"id": "price_pro_m", "object": "price"}}
             ]}
         });
-        let ev = parse_event(&event("customer.subscription.updated", current)).unwrap_or_else(|e| panic!("{e}"));
-        let PaymentFact::Subscription(s) = ev.fact else { panic!("not a subscription") };
+        let ev =
+            parse_event(&event("customer.subscription.updated", current)).unwrap_or_else(|e| panic!("{e}"));
+        let PaymentFact::Subscription(s) = ev.fact else {
+            panic!("not a subscription")
+        };
         assert_eq!(s.current_period_end, Some(1_802_592_000));
         assert_eq!(s.price_id.as_deref(), Some("price_pro_m"));
         assert_eq!(s.refs.member, Some(7));
@@ -398,7 +407,9 @@ mod tests {
             "items": {"data": [{"price": {"id": "price_x"}}]}
         });
         let ev = parse_event(&event("customer.subscription.updated", old)).unwrap_or_else(|e| panic!("{e}"));
-        let PaymentFact::Subscription(s) = ev.fact else { panic!("not a subscription") };
+        let PaymentFact::Subscription(s) = ev.fact else {
+            panic!("not a subscription")
+        };
         assert_eq!(s.current_period_end, Some(1_700_000_000));
         assert_eq!(s.customer.as_deref(), Some("cus_2"));
         assert!(s.cancel_at_period_end);
@@ -414,7 +425,9 @@ mod tests {
             "lines": {"data": [{"pricing": {"type": "price_details", "price_details": {"price": "price_pro_m"}}}]}
         });
         let ev = parse_event(&event("invoice.paid", current)).unwrap_or_else(|e| panic!("{e}"));
-        let PaymentFact::InvoicePaid(i) = ev.fact else { panic!("not an invoice") };
+        let PaymentFact::InvoicePaid(i) = ev.fact else {
+            panic!("not an invoice")
+        };
         assert_eq!(i.subscription.as_deref(), Some("sub_1"));
         assert_eq!(i.price_id.as_deref(), Some("price_pro_m"));
         assert_eq!(i.refs.member, Some(7));
@@ -425,7 +438,9 @@ mod tests {
             "currency": "usd", "payment_intent": "pi_1", "lines": {"data": [{"price": {"id": "price_b"}}]}
         });
         let ev = parse_event(&event("invoice.payment_failed", old)).unwrap_or_else(|e| panic!("{e}"));
-        let PaymentFact::InvoiceFailed(i) = ev.fact else { panic!("not an invoice") };
+        let PaymentFact::InvoiceFailed(i) = ev.fact else {
+            panic!("not an invoice")
+        };
         assert_eq!(i.subscription.as_deref(), Some("sub_9"));
         assert_eq!(i.payment_ref.as_deref(), Some("pi_1"));
         assert_eq!(i.price_id.as_deref(), Some("price_b"));
@@ -439,7 +454,9 @@ mod tests {
             "payment_status": "paid", "amount_total": 9900, "currency": "usd", "payment_link": "plink_1"
         });
         let ev = parse_event(&event("checkout.session.completed", session)).unwrap_or_else(|e| panic!("{e}"));
-        let PaymentFact::CheckoutCompleted(c) = ev.fact else { panic!("not a checkout") };
+        let PaymentFact::CheckoutCompleted(c) = ev.fact else {
+            panic!("not a checkout")
+        };
         assert_eq!(c.refs.member, Some(12));
         assert_eq!(c.mode, CheckoutMode::Payment);
         assert!(c.paid);
@@ -451,21 +468,38 @@ mod tests {
         let charge = json!({"id": "ch_1", "created": 5, "customer": "cus_1", "payment_intent": "pi_1",
             "amount": 9900, "amount_refunded": 9900, "refunded": true, "currency": "usd"});
         let ev = parse_event(&event("charge.refunded", charge)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(ev.fact, PaymentFact::Refund { full: true, refunded_minor: 9900, .. }));
+        assert!(matches!(
+            ev.fact,
+            PaymentFact::Refund {
+                full: true,
+                refunded_minor: 9900,
+                ..
+            }
+        ));
         let partial = json!({"id": "ch_2", "amount": 9900, "amount_refunded": 100, "currency": "usd"});
         let ev = parse_event(&event("charge.refunded", partial)).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(ev.fact, PaymentFact::Refund { full: false, .. }));
         let dispute = json!({"id": "dp_1", "charge": "ch_1", "payment_intent": "pi_1", "status": "lost",
             "amount": 9900, "currency": "usd"});
         let ev = parse_event(&event("charge.dispute.closed", dispute)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(ev.fact, PaymentFact::Dispute { state: DisputeState::Lost, .. }));
+        assert!(matches!(
+            ev.fact,
+            PaymentFact::Dispute {
+                state: DisputeState::Lost,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn unknown_types_are_ignored_and_garbage_is_an_error() {
-        let ev = parse_event(&event("plan.created", json!({"id": "plan_1"}))).unwrap_or_else(|e| panic!("{e}"));
+        let ev =
+            parse_event(&event("plan.created", json!({"id": "plan_1"}))).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ev.fact, PaymentFact::Ignored);
-        assert!(matches!(parse_event(b"{not json"), Err(ParseError::NotAnEvent(_))));
+        assert!(matches!(
+            parse_event(b"{not json"),
+            Err(ParseError::NotAnEvent(_))
+        ));
         assert!(matches!(
             parse_event(&event("invoice.paid", json!({"id": 5}))),
             Err(ParseError::BadObject { .. })

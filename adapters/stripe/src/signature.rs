@@ -44,7 +44,10 @@ fn parse(header: &str) -> Result<Parsed, SignatureError> {
         }
     }
     match timestamp {
-        Some(timestamp) => Ok(Parsed { timestamp, signatures }),
+        Some(timestamp) => Ok(Parsed {
+            timestamp,
+            signatures,
+        }),
         None => Err(SignatureError::Malformed),
     }
 }
@@ -66,7 +69,11 @@ pub fn verify(header: Option<&str>, body: &[u8], secrets: &[String], now: i64) -
         mac.update(prefix.as_bytes());
         mac.update(body);
         // verify_slice compares in constant time.
-        if parsed.signatures.iter().any(|sig| mac.clone().verify_slice(sig).is_ok()) {
+        if parsed
+            .signatures
+            .iter()
+            .any(|sig| mac.clone().verify_slice(sig).is_ok())
+        {
             return Ok(());
         }
     }
@@ -152,7 +159,11 @@ mod tests {
         let s = secrets(&["whsec_a"]);
         assert_eq!(verify(None, BODY, &s, NOW), Err(SignatureError::Missing));
         for bad in ["", "v1=abcd", "t=abc,v1=00", "t=1,t=2,v1=00", "garbage"] {
-            assert_eq!(verify(Some(bad), BODY, &s, NOW), Err(SignatureError::Malformed), "{bad}");
+            assert_eq!(
+                verify(Some(bad), BODY, &s, NOW),
+                Err(SignatureError::Malformed),
+                "{bad}"
+            );
         }
         let no_v1 = format!("t={NOW}");
         assert_eq!(verify(Some(&no_v1), BODY, &s, NOW), Err(SignatureError::Mismatch));

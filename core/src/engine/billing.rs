@@ -14,9 +14,9 @@ use crate::domain::{Locale, LocalizedText};
 use crate::entity::{coupon, member, offer, subscription};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::event::SubStatus;
+use crate::payments::find_offer;
 use crate::payments::{BillingError, CheckoutRequest, CouponRequest, facts, owned_offers, trials};
 use crate::reply::Reply;
-use crate::payments::find_offer;
 use crate::store::access::{tier_by_id, tier_name, tiers_of};
 use crate::store::membership::ensure_member;
 use crate::store::people::ensure_identity;
@@ -107,12 +107,19 @@ impl Core {
         let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();
 
         match cmd {
-            Command::Subscribe { tier: Some(tier), yearly } => {
+            Command::Subscribe {
+                tier: Some(tier),
+                yearly,
+            } => {
                 let tiers = tiers_of(&txn, ctx.id).await?;
                 let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()) else {
                     return Err(UserError::UnknownTier {
                         key: tier.to_string(),
-                        available: tiers.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(", "),
+                        available: tiers
+                            .iter()
+                            .map(|t| t.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     }
                     .into());
                 };
@@ -124,7 +131,11 @@ impl Core {
                     };
                     return Err(UserError::AlreadySubscribed { tier: held }.into());
                 }
-                let kind = if yearly { OfferKind::TierYearly } else { OfferKind::TierMonthly };
+                let kind = if yearly {
+                    OfferKind::TierYearly
+                } else {
+                    OfferKind::TierMonthly
+                };
                 let o = offer::Entity::find()
                     .filter(offer::Column::CommunityId.eq(ctx.id))
                     .filter(offer::Column::TierId.eq(t.id))
@@ -162,13 +173,19 @@ impl Core {
                 let for_sale = offer::Entity::find()
                     .filter(offer::Column::CommunityId.eq(ctx.id))
                     .filter(offer::Column::Active.eq(true))
-                    .filter(offer::Column::Kind.is_in([OfferKind::Course.as_str(), OfferKind::Lesson.as_str()]))
+                    .filter(
+                        offer::Column::Kind.is_in([OfferKind::Course.as_str(), OfferKind::Lesson.as_str()]),
+                    )
                     .all(&txn)
                     .await?;
                 let Some(o) = for_sale.iter().find(|o| o.key == key.as_str()).cloned() else {
                     return Err(UserError::UnknownOffer {
                         key: key.to_string(),
-                        available: for_sale.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join(", "),
+                        available: for_sale
+                            .iter()
+                            .map(|o| o.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     }
                     .into());
                 };
@@ -224,7 +241,11 @@ impl Core {
                     until: s.current_period_end.map(iso),
                 })
             }
-            Command::Coupon { code, percent, months } => {
+            Command::Coupon {
+                code,
+                percent,
+                months,
+            } => {
                 txn.commit().await?;
                 let code = code.to_ascii_uppercase();
                 let req = CouponRequest {
@@ -247,9 +268,16 @@ impl Core {
                 })
                 .exec(&self.db)
                 .await?;
-                Ok(Reply::CouponCreated { code, percent, months })
+                Ok(Reply::CouponCreated {
+                    code,
+                    percent,
+                    months,
+                })
             }
-            other => Err(CoreError::Corrupt(format!("/{} is not a billing command", other.name()))),
+            other => Err(CoreError::Corrupt(format!(
+                "/{} is not a billing command",
+                other.name()
+            ))),
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::command::Command;
 use crate::domain::{EntitlementStatus, IdentityRef, Locale};
 use crate::entity::{member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
-use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
 use crate::payments::referrals;
+use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
 use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
 use crate::store::linking;
 use crate::store::membership::{ensure_member, entitlement_of, find_member};
@@ -244,12 +244,14 @@ impl Call<'_> {
                     referred: referrals::count_referred(conn, m.id).await?,
                 })
             }
-            Command::Subscribe { .. } | Command::Buy { .. } | Command::Billing | Command::Cancel | Command::Coupon { .. } => {
-                Err(CoreError::Corrupt(format!(
-                    "/{} reached the transactional executor; it talks to the payment provider",
-                    cmd.name()
-                )))
-            }
+            Command::Subscribe { .. }
+            | Command::Buy { .. }
+            | Command::Billing
+            | Command::Cancel
+            | Command::Coupon { .. } => Err(CoreError::Corrupt(format!(
+                "/{} reached the transactional executor; it talks to the payment provider",
+                cmd.name()
+            ))),
         }
     }
 }

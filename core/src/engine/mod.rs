@@ -3,6 +3,7 @@
 
 mod billing;
 mod execute;
+mod lifecycle;
 mod payments;
 mod queries;
 
@@ -23,6 +24,7 @@ use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
 use crate::store::sync::{CommunityCtx, sync_communities};
 
+pub use lifecycle::{Fix, ReconcileReport, Reemit};
 pub use queries::{CommunityView, OfferView};
 
 /// Who is asking, as their platform reports them.

@@ -8,6 +8,7 @@ use super::execute::{price_view, tier_views};
 use crate::domain::IdentityRef;
 use crate::entity::offer;
 use crate::error::{CoreResult, UserError};
+use crate::payments::revenue::RevenueReport;
 use crate::reply::{MemberView, PriceView, TierView};
 use crate::store::access::tiers_of;
 use crate::store::membership::find_member;
@@ -21,6 +22,9 @@ pub struct OfferView {
     pub tier: Option<String>,
     pub name: String,
     pub price: PriceView,
+    /// The Stripe price this offer is sold at, if it is sold online.
+    pub stripe_price: Option<String>,
+    pub perks: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,6 +63,8 @@ impl Core {
                     .get(locale, locale)
                     .to_owned(),
                 price: price_view(o),
+                stripe_price: o.stripe_price.clone(),
+                perks: serde_json::from_str(&o.perks).unwrap_or_default(),
             })
             .collect();
         Ok(CommunityView {
@@ -69,6 +75,14 @@ impl Core {
             tiers,
             offers,
         })
+    }
+
+    /// Revenue of community `slug` over `[from, to)` and its MRR now.
+    pub async fn revenue(&self, slug: &str, from: i64, to: i64) -> CoreResult<RevenueReport> {
+        let ctx = self
+            .community(slug)
+            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        crate::payments::revenue::report(self.db(), ctx.id, ctx.slug(), from, to, self.now()).await
     }
 
     /// The member behind `who` in community `slug`, as `lyceum member show` prints it.

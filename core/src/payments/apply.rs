@@ -11,7 +11,7 @@ use super::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
     SubscriptionSnapshot,
 };
-use super::facts::{self, NewPurchase, NewReversal, NewRevenue};
+use super::facts::{self, NewPurchase, NewRevenue, NewReversal};
 use super::lookup::{self, find_offer};
 use super::referrals;
 use crate::config::OfferKind;
@@ -41,7 +41,11 @@ impl EventOutcome {
             EventOutcome::Duplicate => "duplicate".into(),
             EventOutcome::Applied { members } => format!(
                 "applied to member {}",
-                members.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                members
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             EventOutcome::Unmatched { reason } => format!("unmatched: {reason}"),
             EventOutcome::Ignored => "ignored".into(),
@@ -76,8 +80,15 @@ impl<C: ConnectionTrait> Applier<'_, C> {
 
     pub async fn run(&self) -> CoreResult<EventOutcome> {
         let ev = self.ev;
-        let Some(row) =
-            facts::record_event(self.conn, self.provider(), &ev.id, &ev.event_type, ev.created, self.now).await?
+        let Some(row) = facts::record_event(
+            self.conn,
+            self.provider(),
+            &ev.id,
+            &ev.event_type,
+            ev.created,
+            self.now,
+        )
+        .await?
         else {
             return Ok(EventOutcome::Duplicate);
         };
@@ -96,7 +107,9 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 currency,
                 full,
             } => {
-                let targets = self.reversal_targets(payment_ref.as_deref(), customer.as_deref()).await?;
+                let targets = self
+                    .reversal_targets(payment_ref.as_deref(), customer.as_deref())
+                    .await?;
                 let before = self.held(&targets).await?;
                 let stored = facts::merge_reversal(
                     self.conn,
@@ -132,7 +145,9 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 amount_minor,
                 currency,
             } => {
-                let targets = self.reversal_targets(payment_ref.as_deref(), customer.as_deref()).await?;
+                let targets = self
+                    .reversal_targets(payment_ref.as_deref(), customer.as_deref())
+                    .await?;
                 let before = self.held(&targets).await?;
                 let stored = facts::merge_reversal(
                     self.conn,
@@ -222,20 +237,13 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         refs: &Refs,
         price_ids: &[String],
     ) -> CoreResult<Option<offer::Model>> {
-        if let Some(key) = &refs.offer
-            && let Some(o) = find_offer(self.conn, community_id, Some(key), None).await?
-        {
-            return Ok(Some(o));
-        }
-        for price in price_ids {
-            if let Some(o) = find_offer(self.conn, community_id, None, Some(price)).await? {
-                return Ok(Some(o));
-            }
-        }
-        Ok(None)
+        offer_for(self.conn, community_id, refs, price_ids).await
     }
 
-    async fn held(&self, members: &[member::Model]) -> CoreResult<BTreeMap<i64, (member::Model, BTreeSet<String>)>> {
+    async fn held(
+        &self,
+        members: &[member::Model],
+    ) -> CoreResult<BTreeMap<i64, (member::Model, BTreeSet<String>)>> {
         let mut out = BTreeMap::new();
         for m in members {
             if let Some(ctx) = self.ctx(m.community_id) {
@@ -262,79 +270,19 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         Ok(EventOutcome::Applied { members })
     }
 
-    /// Derives the member's entitlement from every stored fact and applies
-    /// it if it differs from what they have, or if what they own changed.
-    pub async fn recompute(&self, m: &member::Model, perks_before: BTreeSet<String>) -> CoreResult<()> {
-        let Some(ctx) = self.ctx(m.community_id) else {
-            return Ok(());
-        };
-        let found = facts::member_facts(self.conn, m.id).await?;
-        let mut subs = Vec::new();
-        for s in &found.subscriptions {
-            let prices: Vec<String> = s.price_id.iter().cloned().collect();
-            let refs = Refs {
-                offer: s.offer_key.clone(),
-                ..Refs::default()
-            };
-            let Some(o) = self.offer_for(Some(m.community_id), &refs, &prices).await? else {
-                continue;
-            };
-            let Some(t) = tier_by_id(self.conn, o.tier_id).await? else {
-                continue;
-            };
-            let reversed = found.reversals.iter().any(|r| {
-                facts::is_final_reversal(r)
-                    && r.customer_id.is_some()
-                    && r.customer_id == s.customer_id
-                    && match (s.started_at, r.charge_created) {
-                        (Some(start), Some(charged)) => start <= charged,
-                        _ => true,
-                    }
-            });
-            subs.push(SubFacts {
-                tier_id: t.id,
-                tier_rank: t.rank,
-                status: SubStatus::parse(&s.status).unwrap_or(SubStatus::Incomplete),
-                current_period_end: s.current_period_end,
-                cancel_at_period_end: s.cancel_at_period_end,
-                ended_at: s.ended_at,
-                reversed,
-            });
-        }
-        let rules = Rules {
-            grace_secs: i64::from(ctx.config.billing.grace_days) * 86_400,
-            renewal_leeway_secs: ctx.config.billing.renewal_leeway_secs,
-        };
-        let derived = derive::derive(&subs, rules, self.now);
-        let current = crate::store::membership::entitlement_of(self.conn, m.id).await?;
-        let (tier, status, until) = match (derived, &current) {
-            (Some(d), _) => (tier_by_id(self.conn, Some(d.tier_id)).await?, d.status, d.access_until),
-            // No subscription to go on: the entitlement stays as it is (an
-            // admin grant, say); only owned offers may have changed.
-            (None, Some(e)) => (
-                tier_by_id(self.conn, e.tier_id).await?,
-                EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None),
-                e.access_until,
-            ),
-            (None, None) => return Ok(()),
-        };
-        let unchanged_state = current.as_ref().is_some_and(|e| {
-            e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status.as_str() && e.access_until == until
-        });
-        let perks_after = access::held_perks(self.conn, ctx, m).await?;
-        if unchanged_state && perks_after == perks_before {
-            return Ok(());
-        }
-        let change = Change {
-            tier,
-            status,
-            access_until: until,
-            cause: Cause::Payment,
-            actor: Some(format!("{}:{}", self.ev.provider, self.ev.id)),
-            note: Some(self.ev.event_type.clone()),
-        };
-        access::apply_since(self.conn, ctx, m, change, perks_before, self.now).await?;
-        Ok(())
+    async fn recompute(&self, m: &member::Model, perks_before: BTreeSet<String>) -> CoreResult<()> {
+        let by = Some(format!("{}:{}", self.ev.provider, self.ev.id));
+        recompute(
+            self.conn,
+            self.communities,
+            m,
+            perks_before,
+            self.now,
+            by,
+            Some(self.ev.event_type.clone()),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn checkout(&self, c: &CheckoutCompleted) -> CoreResult<EventOutcome> {
@@ -348,11 +296,17 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         if let Some(customer) = &c.customer {
             facts::link_customer(self.conn, self.provider(), customer, m.id, self.now).await?;
         }
-        let o = self.offer_for(Some(m.community_id), &c.refs, &c.price_ids).await?;
+        let o = self
+            .offer_for(Some(m.community_id), &c.refs, &c.price_ids)
+            .await?;
         match (c.mode, &c.subscription) {
             (CheckoutMode::Subscription, Some(sub)) => {
                 let kind = o.as_ref().and_then(|o| OfferKind::parse(&o.kind));
-                let status = if c.paid { SubStatus::Active } else { SubStatus::Incomplete };
+                let status = if c.paid {
+                    SubStatus::Active
+                } else {
+                    SubStatus::Incomplete
+                };
                 let period_end = self.ev.created.saturating_add(provisional_period(kind));
                 let snap = SubscriptionSnapshot {
                     id: sub.clone(),
@@ -462,7 +416,11 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             None => None,
         };
         let refs = Refs {
-            offer: i.refs.offer.clone().or(sub.as_ref().and_then(|s| s.offer_key.clone())),
+            offer: i
+                .refs
+                .offer
+                .clone()
+                .or(sub.as_ref().and_then(|s| s.offer_key.clone())),
             ..i.refs.clone()
         };
         let prices: Vec<String> = i.price_id.iter().cloned().collect();
@@ -522,11 +480,23 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             },
         )
         .await?;
-        referrals::credit_first_payment(self.conn, self.communities, m, external_id, amount_minor, &currency, self.now)
-            .await
+        referrals::credit_first_payment(
+            self.conn,
+            self.communities,
+            m,
+            external_id,
+            amount_minor,
+            &currency,
+            self.now,
+        )
+        .await
     }
 
-    async fn reversal_targets(&self, payment_ref: Option<&str>, customer: Option<&str>) -> CoreResult<Vec<member::Model>> {
+    async fn reversal_targets(
+        &self,
+        payment_ref: Option<&str>,
+        customer: Option<&str>,
+    ) -> CoreResult<Vec<member::Model>> {
         let mut out: Vec<member::Model> = Vec::new();
         if let Some(r) = payment_ref
             && let Some(m) = lookup::purchase_member(self.conn, self.provider(), r).await?
@@ -574,6 +544,109 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         }
         Ok(())
     }
+}
+
+/// The offer named by the metadata, else the first price that is known.
+async fn offer_for<C: ConnectionTrait>(
+    conn: &C,
+    community_id: Option<i64>,
+    refs: &Refs,
+    price_ids: &[String],
+) -> CoreResult<Option<offer::Model>> {
+    if let Some(key) = &refs.offer
+        && let Some(o) = find_offer(conn, community_id, Some(key), None).await?
+    {
+        return Ok(Some(o));
+    }
+    for price in price_ids {
+        if let Some(o) = find_offer(conn, community_id, None, Some(price)).await? {
+            return Ok(Some(o));
+        }
+    }
+    Ok(None)
+}
+
+/// Derives the member's entitlement from every stored fact and applies
+/// it if it differs from what they have, or if what they own changed.
+pub async fn recompute<C: ConnectionTrait>(
+    conn: &C,
+    communities: &[CommunityCtx],
+    m: &member::Model,
+    perks_before: BTreeSet<String>,
+    now: i64,
+    actor: Option<String>,
+    note: Option<String>,
+) -> CoreResult<bool> {
+    let Some(ctx) = communities.iter().find(|c| c.id == m.community_id) else {
+        return Ok(false);
+    };
+    let found = facts::member_facts(conn, m.id).await?;
+    let mut subs = Vec::new();
+    for s in &found.subscriptions {
+        let prices: Vec<String> = s.price_id.iter().cloned().collect();
+        let refs = Refs {
+            offer: s.offer_key.clone(),
+            ..Refs::default()
+        };
+        let Some(o) = offer_for(conn, Some(m.community_id), &refs, &prices).await? else {
+            continue;
+        };
+        let Some(t) = tier_by_id(conn, o.tier_id).await? else {
+            continue;
+        };
+        let reversed = found.reversals.iter().any(|r| {
+            facts::is_final_reversal(r)
+                && r.customer_id.is_some()
+                && r.customer_id == s.customer_id
+                && match (s.started_at, r.charge_created) {
+                    (Some(start), Some(charged)) => start <= charged,
+                    _ => true,
+                }
+        });
+        subs.push(SubFacts {
+            tier_id: t.id,
+            tier_rank: t.rank,
+            status: SubStatus::parse(&s.status).unwrap_or(SubStatus::Incomplete),
+            current_period_end: s.current_period_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            ended_at: s.ended_at,
+            reversed,
+        });
+    }
+    let rules = Rules {
+        grace_secs: i64::from(ctx.config.billing.grace_days) * 86_400,
+        renewal_leeway_secs: ctx.config.billing.renewal_leeway_secs,
+    };
+    let derived = derive::derive(&subs, rules, now);
+    let current = crate::store::membership::entitlement_of(conn, m.id).await?;
+    let (tier, status, until) = match (derived, &current) {
+        (Some(d), _) => (tier_by_id(conn, Some(d.tier_id)).await?, d.status, d.access_until),
+        // No subscription to go on: the entitlement stays as it is (an
+        // admin grant, say); only owned offers may have changed.
+        (None, Some(e)) => (
+            tier_by_id(conn, e.tier_id).await?,
+            EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None),
+            e.access_until,
+        ),
+        (None, None) => return Ok(false),
+    };
+    let unchanged_state = current.as_ref().is_some_and(|e| {
+        e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status.as_str() && e.access_until == until
+    });
+    let perks_after = access::held_perks(conn, ctx, m).await?;
+    if unchanged_state && perks_after == perks_before {
+        return Ok(false);
+    }
+    let change = Change {
+        tier,
+        status,
+        access_until: until,
+        cause: Cause::Payment,
+        actor,
+        note,
+    };
+    access::apply_since(conn, ctx, m, change, perks_before, now).await?;
+    Ok(true)
 }
 
 fn unmatched(refs: &Refs) -> EventOutcome {

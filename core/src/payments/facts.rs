@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityT
 
 use super::derive::SnapshotKey;
 use super::event::{SubStatus, SubscriptionSnapshot};
-use crate::entity::{billing_customer, payment_event, purchase, reversal, revenue, subscription};
+use crate::entity::{billing_customer, payment_event, purchase, revenue, reversal, subscription};
 use crate::error::{CoreError, CoreResult};
 
 /// Records the delivery; `None` if this event id was seen before.
@@ -116,7 +116,9 @@ pub async fn link_customer<C: ConnectionTrait>(
         )
         .exec_without_returning(conn)
         .await?;
-    let owner = customer_member(conn, provider, customer).await?.unwrap_or(member_id);
+    let owner = customer_member(conn, provider, customer)
+        .await?
+        .unwrap_or(member_id);
     subscription::Entity::update_many()
         .col_expr(subscription::Column::MemberId, Expr::value(owner))
         .filter(subscription::Column::Provider.eq(provider))
@@ -212,7 +214,10 @@ pub async fn merge_subscription<C: ConnectionTrait>(
 }
 
 /// Sets an optional column only if it is still empty.
-fn fill<T: Into<sea_orm::Value> + sea_orm::sea_query::Nullable + Clone>(col: &mut sea_orm::ActiveValue<Option<T>>, value: Option<T>) {
+fn fill<T: Into<sea_orm::Value> + sea_orm::sea_query::Nullable + Clone>(
+    col: &mut sea_orm::ActiveValue<Option<T>>,
+    value: Option<T>,
+) {
     let empty = match col {
         sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => v.is_none(),
         sea_orm::ActiveValue::NotSet => true,

@@ -16,12 +16,14 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub use apply::EventOutcome;
-pub(crate) use apply::Applier;
+pub(crate) use apply::{Applier, recompute};
 pub use billing::{Billing, BillingError, CheckoutRequest, CouponRequest};
 pub use event::{PaymentEvent, PaymentFact};
 pub use lookup::find_offer;
 
-use crate::entity::{billing_customer, member, offer, purchase, referral, referral_code, reminder, subscription};
+use crate::entity::{
+    billing_customer, member, offer, purchase, referral, referral_code, reminder, subscription,
+};
 use crate::error::CoreResult;
 
 /// Offers the member owns: bought, and the money not taken back.

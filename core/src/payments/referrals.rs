@@ -41,7 +41,12 @@ pub async fn code_of<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreRes
 /// Records that `referred` came through `code`. Refused for an unknown code,
 /// a code from another community, one's own code (across linked accounts),
 /// or a member who was referred already or has paid before.
-pub async fn record<C: ConnectionTrait>(conn: &C, referred: &member::Model, code: &str, now: i64) -> CoreResult<()> {
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    referred: &member::Model,
+    code: &str,
+    now: i64,
+) -> CoreResult<()> {
     let code = code.trim().to_ascii_uppercase();
     let invalid = || UserError::ReferralInvalid { code: code.clone() };
     let row = referral_code::Entity::find()

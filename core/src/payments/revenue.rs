@@ -82,7 +82,10 @@ pub async fn report<C: ConnectionTrait>(
         .filter(subscription::Column::Status.is_in(paying))
         .all(conn)
         .await?;
-    for s in subs.iter().filter(|s| s.current_period_end.is_none_or(|e| e > now)) {
+    for s in subs
+        .iter()
+        .filter(|s| s.current_period_end.is_none_or(|e| e > now))
+    {
         let o = match &s.offer_key {
             Some(k) => find_offer(conn, Some(community_id), Some(k), None).await?,
             None => find_offer(conn, Some(community_id), None, s.price_id.as_deref()).await?,

@@ -6,7 +6,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use crate::entity::{member, trial};
 use crate::error::CoreResult;
 
-pub async fn record<C: ConnectionTrait>(conn: &C, m: &member::Model, subscription: &str, at: i64) -> CoreResult<()> {
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    m: &member::Model,
+    subscription: &str,
+    at: i64,
+) -> CoreResult<()> {
     let row = trial::ActiveModel {
         community_id: Set(m.community_id),
         person_id: Set(m.person_id),

@@ -80,7 +80,11 @@ pub async fn tiers_of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreRe
 /// expired entitlement still holds its perks on the platforms until the
 /// expiry change revokes them. During grace only the community's grace perks
 /// that the tier has are held.
-pub(crate) fn perks_of(ctx: &CommunityCtx, status: EntitlementStatus, t: Option<&tier::Model>) -> BTreeSet<String> {
+pub(crate) fn perks_of(
+    ctx: &CommunityCtx,
+    status: EntitlementStatus,
+    t: Option<&tier::Model>,
+) -> BTreeSet<String> {
     let Some(t) = t else { return BTreeSet::new() };
     if !status.may_grant_access() {
         return BTreeSet::new();

@@ -1,0 +1,43 @@
+//! Wiring Stripe into the binary: the client for checkouts, and the secrets
+//! the webhook endpoint verifies against.
+
+use std::sync::Arc;
+
+use lyceum_core::payments::Billing;
+use lyceum_stripe::{ReturnUrls, StripeBilling};
+use secrecy::ExposeSecret;
+
+use crate::settings::Loaded;
+
+/// The Stripe client, if a secret key is configured.
+pub fn billing(loaded: &Loaded) -> Result<Option<Arc<dyn Billing>>, String> {
+    let s = &loaded.settings.stripe;
+    let Some(key) = &s.secret_key else { return Ok(None) };
+    let done = format!("{}/billing/done", loaded.public_url);
+    let urls = ReturnUrls {
+        success: s.success_url.clone().unwrap_or_else(|| done.clone()),
+        cancel: s.cancel_url.clone().unwrap_or_else(|| done.clone()),
+        portal: s.portal_return_url.clone().unwrap_or(done),
+    };
+    let client = StripeBilling::new(key.expose_secret().trim(), s.api_base.as_deref(), urls)
+        .map_err(|e| format!("stripe: {e}"))?;
+    Ok(Some(Arc::new(client)))
+}
+
+/// The endpoint secrets, in the order given; empty when Stripe is off.
+pub fn webhook_secrets(loaded: &Loaded) -> Vec<String> {
+    loaded
+        .settings
+        .stripe
+        .webhook_secret
+        .as_ref()
+        .map(|s| {
+            s.expose_secret()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,49 @@
+//! The periodic jobs of a running bot: expiry and reminders on a short
+//! beat, reconciliation at start and then on a long one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lyceum_core::Core;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+pub struct Every {
+    pub expire: Duration,
+    pub reconcile: Duration,
+}
+
+pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>) {
+    let mut next_reconcile = Instant::now();
+    loop {
+        match core.expire_due().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "expired access that ran out"),
+            Err(e) => tracing::error!(error = %e, "expiry pass failed"),
+        }
+        match core.send_reminders().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "renewal reminders queued"),
+            Err(e) => tracing::error!(error = %e, "reminder pass failed"),
+        }
+        if Instant::now() >= next_reconcile {
+            next_reconcile = Instant::now() + every.reconcile;
+            match core.reconcile(false).await {
+                Ok(r) if r.entitlements_fixed.is_empty() && r.effects_reemitted.is_empty() => {
+                    tracing::debug!(members = r.members_checked, "reconciliation found nothing to fix");
+                }
+                Ok(r) => tracing::warn!(
+                    members = r.members_checked,
+                    entitlements_fixed = r.entitlements_fixed.len(),
+                    effects_reemitted = r.effects_reemitted.len(),
+                    "reconciliation fixed drift; `lyceum reconcile --dry-run --json` shows the details"
+                ),
+                Err(e) => tracing::error!(error = %e, "reconciliation failed"),
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every.expire) => {}
+            _ = stop.wait_for(|stopped| *stopped) => break,
+        }
+    }
+}
