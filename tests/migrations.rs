@@ -66,7 +66,9 @@ async fn migrations_go_up_down_and_up_again() {
         }
         assert!(table_exists(&db, "offers").await);
         assert!(
-            db.execute_unprepared("SELECT stripe_price FROM offers").await.is_err(),
+            db.execute_unprepared("SELECT stripe_price FROM offers")
+                .await
+                .is_err(),
             "{}: offers.stripe_price left after down",
             test_db.backend
         );

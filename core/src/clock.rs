@@ -29,6 +29,10 @@ impl ManualClock {
     pub fn advance(&self, secs: i64) {
         self.0.fetch_add(secs, Ordering::SeqCst);
     }
+
+    pub fn set(&self, secs: i64) {
+        self.0.store(secs, Ordering::SeqCst);
+    }
 }
 
 impl Clock for ManualClock {

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+pub mod stripe;
+
 use rand::Rng;
 use sea_orm::{ConnectionTrait, Database};
 

@@ -66,10 +66,10 @@ async fn subscription_tier<C: ConnectionTrait>(
     s: &subscription::Model,
     locale: Locale,
 ) -> CoreResult<Option<String>> {
-    let o = find_offer(conn, Some(ctx.id), s.offer_key.as_deref(), None).await?;
+    let o = find_offer(conn, Some(ctx.id), None, s.price_id.as_deref()).await?;
     let o = match o {
         Some(o) => Some(o),
-        None => find_offer(conn, Some(ctx.id), None, s.price_id.as_deref()).await?,
+        None => find_offer(conn, Some(ctx.id), s.offer_key.as_deref(), None).await?,
     };
     let t = tier_by_id(conn, o.and_then(|o| o.tier_id)).await?;
     Ok(t.map(|t| tier_name(ctx, &t, locale)))

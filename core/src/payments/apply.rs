@@ -583,12 +583,17 @@ pub async fn recompute<C: ConnectionTrait>(
     let found = facts::member_facts(conn, m.id).await?;
     let mut subs = Vec::new();
     for s in &found.subscriptions {
-        let prices: Vec<String> = s.price_id.iter().cloned().collect();
-        let refs = Refs {
-            offer: s.offer_key.clone(),
-            ..Refs::default()
+        // The price is the truth after a plan change in the portal; the
+        // metadata's offer stays what was first bought.
+        let by_price = match &s.price_id {
+            Some(p) => find_offer(conn, Some(m.community_id), None, Some(p)).await?,
+            None => None,
         };
-        let Some(o) = offer_for(conn, Some(m.community_id), &refs, &prices).await? else {
+        let o = match by_price {
+            Some(o) => Some(o),
+            None => find_offer(conn, Some(m.community_id), s.offer_key.as_deref(), None).await?,
+        };
+        let Some(o) = o else {
             continue;
         };
         let Some(t) = tier_by_id(conn, o.tier_id).await? else {

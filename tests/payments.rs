@@ -1,0 +1,648 @@
+//! The payment lifecycle, told once and run on SQLite and PostgreSQL: Stripe
+//! events (in the current API shape, through the adapter's parser) drive a
+//! member's access; checkouts and the portal go through the real
+//! async-stripe client to a local fake Stripe.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use lyceum::{db, settings};
+use lyceum_console::{ConsoleSink, Delivered};
+use lyceum_core::clock::{Clock, ManualClock, iso};
+use lyceum_core::domain::IdentityRef;
+use lyceum_core::entity::{history, revenue};
+use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum_core::payments::EventOutcome;
+use lyceum_core::reply::MemberView;
+use lyceum_core::{Core, Invoker, Outcome, Reply, UserError};
+use lyceum_stripe::{ReturnUrls, StripeBilling};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::Value;
+use support::TestDb;
+use support::stripe::{self as fake, FakeStripe, Sub};
+
+const T0: i64 = 1_790_000_000;
+const DAY: i64 = 86_400;
+const LEEWAY: i64 = DAY;
+
+struct World {
+    core: Core,
+    clock: ManualClock,
+    worker: OutboxWorker,
+    delivered: Delivered,
+    stripe: FakeStripe,
+    n: std::cell::Cell<u32>,
+}
+
+impl World {
+    async fn new(db: &TestDb) -> World {
+        let conn = db::open_and_migrate(&db.url).await.unwrap();
+        let communities = settings::load(None).unwrap().communities;
+        let clock = ManualClock::at(T0);
+        let stripe = FakeStripe::default();
+        let base = stripe.start().await;
+        let urls = ReturnUrls {
+            success: "http://127.0.0.1/billing/done".into(),
+            cancel: "http://127.0.0.1/billing/done".into(),
+            portal: "http://127.0.0.1/billing/done".into(),
+        };
+        let billing = StripeBilling::new(fake::SECRET_KEY, Some(&base), urls).unwrap();
+        let core = Core::start(conn.clone(), &communities, Arc::new(clock.clone()))
+            .await
+            .unwrap()
+            .with_billing(Arc::new(billing));
+        let delivered = Delivered::default();
+        let mut worker = OutboxWorker::new(conn, Arc::new(clock.clone()), RetryPolicy::default());
+        worker.register(Arc::new(ConsoleSink::Session(delivered.clone())));
+        World {
+            core,
+            clock,
+            worker,
+            delivered,
+            stripe,
+            n: std::cell::Cell::new(0),
+        }
+    }
+
+    async fn say(&self, who: &str, line: &str) -> Outcome {
+        let invoker = Invoker::new(who.parse().unwrap());
+        self.core.handle_line("demo", &invoker, line).await
+    }
+
+    async fn deliver(&self) -> Vec<String> {
+        self.worker.run_once().await.unwrap();
+        self.delivered.take()
+    }
+
+    async fn view(&self, who: &str) -> MemberView {
+        let id: IdentityRef = who.parse().unwrap();
+        self.core.member_view("demo", &id).await.unwrap()
+    }
+
+    /// Sends one event through the Stripe adapter's parser into the core,
+    /// stamped with the current time and a fresh event id.
+    async fn webhook(&self, kind: &str, object: Value) -> EventOutcome {
+        self.n.set(self.n.get() + 1);
+        let id = format!("evt_{}", self.n.get());
+        self.webhook_as(&id, kind, object).await
+    }
+
+    async fn webhook_as(&self, id: &str, kind: &str, object: Value) -> EventOutcome {
+        let body = fake::event(id, kind, self.clock.now(), object);
+        let ev = lyceum_stripe::parse_event(&body).unwrap();
+        self.core.apply_payment(&ev).await.unwrap()
+    }
+
+    async fn history_rows(&self) -> u64 {
+        history::Entity::find().count(self.core.db()).await.unwrap()
+    }
+}
+
+fn pro(member: Option<i64>, status: &'static str, period_end: i64) -> Sub<'static> {
+    Sub {
+        id: "sub_alice",
+        customer: "cus_alice",
+        status,
+        price: "price_demo_pro_monthly",
+        period_end,
+        cancel_at_period_end: false,
+        ended_at: None,
+        member,
+        offer: member.map(|_| "pro-monthly"),
+        start: T0,
+    }
+}
+
+async fn lifecycle(db: TestDb) {
+    let w = World::new(&db).await;
+    let backend = db.backend;
+
+    // /subscribe: a private checkout link carrying the metadata contract.
+    let out = w.say("console:alice", "/subscribe pro").await;
+    let Reply::Checkout { url, trial_days, .. } = &out.reply else {
+        panic!("{backend}: {out:?}")
+    };
+    assert!(url.starts_with("https://checkout.stripe.test/"), "{url}");
+    assert_eq!(*trial_days, None, "pro has no trial");
+    assert!(out.reply.is_private());
+    let alice_id = w.view("console:alice").await.id;
+    let sent = w.stripe.requests("/v1/checkout/sessions");
+    let form = &sent.last().unwrap().form;
+    assert_eq!(form["mode"], "subscription");
+    assert_eq!(form["line_items[0][price]"], "price_demo_pro_monthly");
+    assert_eq!(form["client_reference_id"], alice_id.to_string());
+    assert_eq!(form["metadata[lyceum_member]"], alice_id.to_string());
+    assert_eq!(form["metadata[lyceum_community]"], "demo");
+    assert_eq!(form["subscription_data[metadata][lyceum_offer]"], "pro-monthly");
+    assert_eq!(form["allow_promotion_codes"], "true");
+
+    // Payment lands: access opens from the completed checkout alone.
+    let session = fake::checkout_subscription("cs_1", alice_id, "pro-monthly", "cus_alice", "sub_alice");
+    let first = w
+        .webhook_as("evt_checkout", "checkout.session.completed", session.clone())
+        .await;
+    assert_eq!(
+        first,
+        EventOutcome::Applied {
+            members: vec![alice_id]
+        }
+    );
+    let effects = w.deliver().await;
+    assert!(effects.iter().any(|e| e.contains("pro-lounge")), "{effects:?}");
+    let alice = w.view("console:alice").await;
+    assert_eq!(
+        (alice.status.as_str(), alice.perks.clone()),
+        (
+            "active",
+            vec!["community-chat".to_owned(), "pro-lounge".to_owned()]
+        )
+    );
+
+    // A repeat of the same event changes nothing.
+    let rows = w.history_rows().await;
+    let again = w
+        .webhook_as("evt_checkout", "checkout.session.completed", session)
+        .await;
+    assert_eq!(again, EventOutcome::Duplicate);
+    assert_eq!(w.history_rows().await, rows);
+
+    // The subscription's own snapshot sets the real period.
+    let period_end = T0 + 30 * DAY;
+    w.clock.advance(5);
+    w.webhook(
+        "customer.subscription.created",
+        fake::subscription(&pro(Some(alice_id), "active", period_end)),
+    )
+    .await;
+    let alice = w.view("console:alice").await;
+    assert_eq!(
+        alice.access_until.as_deref(),
+        Some(iso(period_end + LEEWAY).as_str())
+    );
+    w.webhook(
+        "invoice.paid",
+        fake::invoice_paid("in_1", "cus_alice", "sub_alice", "price_demo_pro_monthly", 1500),
+    )
+    .await;
+    assert_eq!(revenue::Entity::find().count(w.core.db()).await.unwrap(), 1);
+    // /subscribe again is refused rather than charging twice.
+    let twice = w.say("console:alice", "/subscribe vip").await;
+    assert!(
+        matches!(twice.reply, Reply::Refused(UserError::AlreadySubscribed { .. })),
+        "{twice:?}"
+    );
+
+    // A failed renewal: grace keeps community-chat only, and says so.
+    w.clock.set(period_end + 60);
+    w.webhook(
+        "customer.subscription.updated",
+        fake::subscription(&pro(None, "past_due", period_end)),
+    )
+    .await;
+    let effects = w.deliver().await;
+    assert!(
+        effects.iter().any(|e| e.contains("perk removed: pro-lounge")),
+        "{effects:?}"
+    );
+    assert!(
+        !effects.iter().any(|e| e.contains("perk removed: community-chat")),
+        "{effects:?}"
+    );
+    assert!(
+        effects.iter().any(|e| e.contains("did not go through")),
+        "{effects:?}"
+    );
+    let alice = w.view("console:alice").await;
+    assert_eq!(alice.status, "past_due");
+    assert_eq!(alice.perks, vec!["community-chat"]);
+    assert_eq!(
+        alice.access_until.as_deref(),
+        Some(iso(period_end + 3 * DAY).as_str())
+    );
+
+    // The retry succeeds: the next period, full perks again.
+    let period2 = period_end + 30 * DAY;
+    w.clock.advance(DAY);
+    w.webhook(
+        "customer.subscription.updated",
+        fake::subscription(&pro(None, "active", period2)),
+    )
+    .await;
+    let effects = w.deliver().await;
+    assert!(effects.iter().any(|e| e.contains("pro-lounge")), "{effects:?}");
+
+    // An upgrade in the portal swaps perks by their difference only.
+    w.clock.advance(60);
+    let mut vip = pro(None, "active", period2);
+    vip.price = "price_demo_vip_monthly";
+    w.webhook("customer.subscription.updated", fake::subscription(&vip))
+        .await;
+    let effects = w.deliver().await;
+    let perk_changes: Vec<&String> = effects.iter().filter(|e| e.contains("perk")).collect();
+    assert_eq!(perk_changes.len(), 1, "{effects:?}");
+    assert!(perk_changes[0].contains("office-hours"));
+    assert_eq!(w.view("console:alice").await.tier.as_deref(), Some("vip"));
+
+    // A late, older snapshot changes nothing: the newest one stands.
+    let stale_body = fake::event(
+        "evt_stale",
+        "customer.subscription.updated",
+        T0 + 10,
+        fake::subscription(&pro(None, "past_due", period_end)),
+    );
+    let stale = lyceum_stripe::parse_event(&stale_body).unwrap();
+    let rows = w.history_rows().await;
+    w.core.apply_payment(&stale).await.unwrap();
+    assert_eq!(
+        w.history_rows().await,
+        rows,
+        "an out-of-date snapshot must not move access"
+    );
+    assert_eq!(w.view("console:alice").await.status, "active");
+
+    // /cancel goes to Stripe; Stripe's update makes it so; access stays
+    // until the period ends, with reminders before.
+    let cancel = w.say("console:alice", "/cancel").await;
+    assert!(
+        matches!(cancel.reply, Reply::CancelScheduled { .. }),
+        "{cancel:?}"
+    );
+    let sent = w.stripe.requests("/v1/subscriptions/sub_alice");
+    assert_eq!(sent.last().unwrap().form["cancel_at_period_end"], "true");
+    w.clock.advance(60);
+    vip.cancel_at_period_end = true;
+    w.webhook("customer.subscription.updated", fake::subscription(&vip))
+        .await;
+    let alice = w.view("console:alice").await;
+    assert_eq!((alice.status.as_str(), alice.has_access), ("canceled", true));
+    assert_eq!(alice.access_until.as_deref(), Some(iso(period2).as_str()));
+    w.deliver().await;
+    w.clock.set(period2 - 2 * DAY);
+    assert_eq!(w.core.send_reminders().await.unwrap(), 1);
+    assert_eq!(
+        w.core.send_reminders().await.unwrap(),
+        0,
+        "one reminder per threshold"
+    );
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("will not renew") && e.contains("2 days left")),
+        "{effects:?}"
+    );
+    w.clock.set(period2 - DAY / 2);
+    assert_eq!(w.core.send_reminders().await.unwrap(), 1);
+
+    // The period ends: the scheduler expires access before Stripe's
+    // deletion arrives, and the deletion agrees.
+    w.clock.set(period2);
+    assert_eq!(w.core.expire_due().await.unwrap(), 1);
+    let effects = w.deliver().await;
+    assert!(
+        effects.iter().any(|e| e.contains("perk removed: office-hours")),
+        "{effects:?}"
+    );
+    vip.status = "canceled";
+    vip.ended_at = Some(period2);
+    w.clock.advance(30);
+    w.webhook("customer.subscription.deleted", fake::subscription(&vip))
+        .await;
+    let alice = w.view("console:alice").await;
+    assert_eq!((alice.status.as_str(), alice.has_access), ("expired", false));
+    assert!(alice.perks.is_empty());
+    let causes: Vec<&str> = alice.history.iter().map(|h| h.cause.as_str()).collect();
+    assert!(
+        causes.contains(&"payment") && causes.contains(&"expiry"),
+        "{causes:?}"
+    );
+    assert!(
+        alice
+            .history
+            .iter()
+            .any(|h| h.actor.as_deref().is_some_and(|a| a.starts_with("stripe:evt_")))
+    );
+    let member = w.say("console:admin", "/member console:alice").await;
+    assert!(member.text().contains("payment event"), "{}", member.text());
+
+    // /billing opens the portal for the stored customer.
+    let billing = w.say("console:alice", "/billing").await;
+    assert!(matches!(billing.reply, Reply::Portal { .. }), "{billing:?}");
+    assert_eq!(
+        w.stripe.requests("/v1/billing_portal/sessions")[0].form["customer"],
+        "cus_alice"
+    );
+}
+
+async fn one_offs_refunds_and_disputes(db: TestDb) {
+    let w = World::new(&db).await;
+    let backend = db.backend;
+
+    // Bob refers Carol; Carol buys the course.
+    w.say("console:bob", "/join").await;
+    let Reply::Invite { code, .. } = w.say("console:bob", "/invite").await.reply else {
+        panic!("{backend}: no invite code")
+    };
+    let own = w.say("console:bob", &format!("/join {code}")).await;
+    assert!(
+        matches!(own.reply, Reply::Refused(UserError::SelfReferral)),
+        "{own:?}"
+    );
+    let joined = w.say("console:carol", &format!("/join {code}")).await;
+    assert!(matches!(joined.reply, Reply::Joined { .. }), "{joined:?}");
+    let carol_id = w.view("console:carol").await.id;
+
+    let buy = w.say("console:carol", "/buy rust-course").await;
+    assert!(matches!(buy.reply, Reply::Checkout { .. }), "{buy:?}");
+    let form = &w.stripe.requests("/v1/checkout/sessions")[0].form;
+    assert_eq!(form["mode"], "payment");
+    assert_eq!(form["payment_intent_data[metadata][lyceum_offer]"], "rust-course");
+
+    let paid = fake::checkout_payment("cs_c", carol_id, "rust-course", "cus_carol", "pi_course", 9900);
+    w.webhook("checkout.session.completed", paid).await;
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("console:carol") && e.contains("course-async-rust")),
+        "{effects:?}"
+    );
+    assert_eq!(w.view("console:carol").await.perks, vec!["course-async-rust"]);
+    assert_eq!(w.view("console:bob").await.points, 100, "referrer credited once");
+    let twice = w.say("console:carol", "/buy rust-course").await;
+    assert!(
+        matches!(twice.reply, Reply::Refused(UserError::AlreadyOwned { .. })),
+        "{twice:?}"
+    );
+
+    // A partial refund keeps the course; a full one removes it at once and
+    // claws back the referral credit.
+    w.webhook(
+        "charge.refunded",
+        fake::charge("ch_c", "cus_carol", "pi_course", 9900, 1000, T0),
+    )
+    .await;
+    assert_eq!(w.view("console:carol").await.perks, vec!["course-async-rust"]);
+    w.webhook(
+        "charge.refunded",
+        fake::charge("ch_c", "cus_carol", "pi_course", 9900, 9900, T0),
+    )
+    .await;
+    let effects = w.deliver().await;
+    assert!(
+        effects
+            .iter()
+            .any(|e| e.contains("perk removed: course-async-rust")),
+        "{effects:?}"
+    );
+    assert!(w.view("console:carol").await.perks.is_empty());
+    assert_eq!(w.view("console:bob").await.points, 0);
+    let report = w.core.revenue("demo", T0 - DAY, T0 + DAY).await.unwrap();
+    assert_eq!(report.one_off_revenue.0.get("USD"), Some(&9900));
+    assert_eq!(
+        report.refunds.0.get("USD"),
+        Some(&9900),
+        "cumulative, not summed twice"
+    );
+    assert_eq!(report.net.0.get("USD"), Some(&0));
+
+    // A lost dispute on a subscription payment ends that access at once.
+    w.say("console:dave", "/join").await;
+    let dave_id = w.view("console:dave").await.id;
+    let sub = Sub {
+        id: "sub_dave",
+        customer: "cus_dave",
+        status: "active",
+        price: "price_demo_basic_monthly",
+        period_end: T0 + 30 * DAY,
+        cancel_at_period_end: false,
+        ended_at: None,
+        member: Some(dave_id),
+        offer: Some("basic-monthly"),
+        start: T0,
+    };
+    w.webhook("customer.subscription.created", fake::subscription(&sub))
+        .await;
+    assert!(w.view("console:dave").await.has_access);
+    let mrr = w.core.revenue("demo", T0 - DAY, T0 + DAY).await.unwrap();
+    assert_eq!(mrr.mrr.0.get("USD"), Some(&500));
+    w.webhook(
+        "charge.refunded",
+        fake::charge("ch_d", "cus_dave", "pi_d", 500, 500, T0 + 1),
+    )
+    .await;
+    let dave = w.view("console:dave").await;
+    assert_eq!(
+        (dave.status.as_str(), dave.has_access),
+        ("expired", false),
+        "{backend}"
+    );
+    w.webhook(
+        "charge.dispute.created",
+        fake::dispute("dp_1", "ch_c", "pi_course", "needs_response", 9900),
+    )
+    .await;
+    w.webhook(
+        "charge.dispute.closed",
+        fake::dispute("dp_1", "ch_c", "pi_course", "lost", 9900),
+    )
+    .await;
+    let report = w.core.revenue("demo", T0 - DAY, T0 + DAY).await.unwrap();
+    assert_eq!(report.disputes_lost.0.get("USD"), Some(&9900));
+}
+
+async fn unmatched_and_out_of_order(db: TestDb) {
+    let w = World::new(&db).await;
+
+    // A Payment Link sale: the subscription event comes first, with no
+    // metadata and an unknown customer. It is kept, not lost.
+    w.say("console:erin", "/join").await;
+    let erin_id = w.view("console:erin").await.id;
+    let mut sub = pro(None, "active", T0 + 30 * DAY);
+    sub.id = "sub_erin";
+    sub.customer = "cus_erin";
+    let early = w
+        .webhook("customer.subscription.created", fake::subscription(&sub))
+        .await;
+    assert!(matches!(early, EventOutcome::Unmatched { .. }), "{early:?}");
+    assert!(!w.view("console:erin").await.has_access);
+    // The checkout (with the client_reference_id the creator appended)
+    // arrives later and ties everything together: the stored snapshot, not
+    // the checkout's guess, sets the period.
+    w.clock.advance(1);
+    w.webhook(
+        "checkout.session.completed",
+        fake::checkout_payment_link("cs_e", erin_id, "cus_erin", "sub_erin"),
+    )
+    .await;
+    let erin = w.view("console:erin").await;
+    assert_eq!(
+        (erin.status.as_str(), erin.tier.as_deref()),
+        ("active", Some("pro"))
+    );
+    assert_eq!(
+        erin.access_until.as_deref(),
+        Some(iso(T0 + 30 * DAY + LEEWAY).as_str())
+    );
+
+    // Unknown members, communities and prices: recorded, answered, no access.
+    let ghost = fake::checkout_subscription("cs_g", 999_999, "pro-monthly", "cus_g", "sub_g");
+    assert!(matches!(
+        w.webhook("checkout.session.completed", ghost).await,
+        EventOutcome::Unmatched { .. }
+    ));
+    w.say("console:finn", "/join").await;
+    let finn_id = w.view("console:finn").await.id;
+    let mut odd = pro(Some(finn_id), "active", T0 + 30 * DAY);
+    odd.id = "sub_finn";
+    odd.customer = "cus_finn";
+    odd.price = "price_nobody_sells";
+    odd.offer = None;
+    let outcome = w
+        .webhook("customer.subscription.created", fake::subscription(&odd))
+        .await;
+    assert!(matches!(outcome, EventOutcome::Applied { .. }), "{outcome:?}");
+    assert!(
+        !w.view("console:finn").await.has_access,
+        "an unknown price grants nothing"
+    );
+    let ignored = w
+        .webhook("product.created", serde_json::json!({"id": "prod_1"}))
+        .await;
+    assert_eq!(ignored, EventOutcome::Ignored);
+
+    // Stripe refusing a checkout reaches the member as a clear message.
+    w.stripe
+        .fail_next(400, "No such price: 'price_demo_basic_monthly'");
+    let refused = w.say("console:gail", "/subscribe basic").await;
+    assert!(
+        matches!(refused.reply, Reply::Refused(UserError::BillingRefused { .. })),
+        "{refused:?}"
+    );
+    assert!(refused.text().contains("No such price"), "{}", refused.text());
+    // basic has a 7-day trial, offered once per person.
+    let trial = w.say("console:gail", "/subscribe basic").await;
+    assert!(
+        matches!(
+            trial.reply,
+            Reply::Checkout {
+                trial_days: Some(7),
+                ..
+            }
+        ),
+        "{trial:?}"
+    );
+    let sent = w.stripe.requests("/v1/checkout/sessions");
+    assert_eq!(
+        sent.last().unwrap().form["subscription_data[trial_period_days]"],
+        "7"
+    );
+    let gail_id = w.view("console:gail").await.id;
+    let mut trialing = pro(Some(gail_id), "trialing", T0 + 7 * DAY);
+    trialing.id = "sub_gail";
+    trialing.customer = "cus_gail";
+    trialing.price = "price_demo_basic_monthly";
+    trialing.offer = Some("basic-monthly");
+    w.webhook("customer.subscription.created", fake::subscription(&trialing))
+        .await;
+    assert_eq!(w.view("console:gail").await.status, "trialing");
+    trialing.status = "canceled";
+    trialing.ended_at = Some(T0 + 60);
+    w.clock.advance(120);
+    w.webhook("customer.subscription.deleted", fake::subscription(&trialing))
+        .await;
+    let again = w.say("console:gail", "/subscribe basic").await;
+    assert!(
+        matches!(again.reply, Reply::Checkout { trial_days: None, .. }),
+        "no second trial: {again:?}"
+    );
+
+    // An admin creates a promotion code in Stripe.
+    let coupon = w.say("console:admin", "/coupon spring25 25 3").await;
+    assert!(
+        matches!(
+            coupon.reply,
+            Reply::CouponCreated {
+                percent: 25,
+                months: Some(3),
+                ..
+            }
+        ),
+        "{coupon:?}"
+    );
+    assert_eq!(
+        w.stripe.requests("/v1/coupons")[0].form["duration_in_months"],
+        "3"
+    );
+    assert_eq!(
+        w.stripe.requests("/v1/promotion_codes")[0].form["code"],
+        "SPRING25"
+    );
+    let not_admin = w.say("console:gail", "/coupon spring25 25").await;
+    assert!(matches!(
+        not_admin.reply,
+        Reply::Refused(UserError::NotAdmin { .. })
+    ));
+}
+
+async fn reconciliation(db: TestDb) {
+    let w = World::new(&db).await;
+    w.say("console:hana", "/join").await;
+    let hana_id = w.view("console:hana").await.id;
+    let mut sub = pro(Some(hana_id), "active", T0 + 30 * DAY);
+    sub.id = "sub_hana";
+    sub.customer = "cus_hana";
+    w.webhook("customer.subscription.created", fake::subscription(&sub))
+        .await;
+    w.deliver().await;
+    // Drift: an admin revoke leaves a paying member without access.
+    w.say("console:admin", "/revoke console:hana").await;
+    w.deliver().await;
+    let dry = w.core.reconcile(true).await.unwrap();
+    assert_eq!(dry.entitlements_fixed.len(), 1, "{dry:?}");
+    assert!(
+        !w.view("console:hana").await.has_access,
+        "a dry run changes nothing"
+    );
+    let fixed = w.core.reconcile(false).await.unwrap();
+    assert_eq!(fixed.entitlements_fixed.len(), 1);
+    assert!(w.view("console:hana").await.has_access);
+    let effects = w.deliver().await;
+    assert!(effects.iter().any(|e| e.contains("pro-lounge")), "{effects:?}");
+    let clean = w.core.reconcile(false).await.unwrap();
+    assert!(
+        clean.entitlements_fixed.is_empty() && clean.effects_reemitted.is_empty(),
+        "{clean:?}"
+    );
+}
+
+#[tokio::test]
+async fn lifecycle_follows_payments() {
+    for db in TestDb::all().await {
+        lifecycle(db).await;
+    }
+}
+
+#[tokio::test]
+async fn one_off_purchases_refunds_disputes_and_referrals() {
+    for db in TestDb::all().await {
+        one_offs_refunds_and_disputes(db).await;
+    }
+}
+
+#[tokio::test]
+async fn unmatched_events_wait_and_bad_input_is_answered() {
+    for db in TestDb::all().await {
+        unmatched_and_out_of_order(db).await;
+    }
+}
+
+#[tokio::test]
+async fn reconciliation_repairs_drift() {
+    for db in TestDb::all().await {
+        reconciliation(db).await;
+    }
+}

@@ -1,0 +1,259 @@
+//! Stripe in tests: events written in the API's current shape (a
+//! subscription's period on its items, an invoice's subscription under
+//! `parent`), and a local fake of the REST endpoints Lyceum calls, answering
+//! in Stripe's wire format so the real async-stripe client can talk to it.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+
+pub const WEBHOOK_SECRET: &str = "whsec_test_lyceum";
+pub const SECRET_KEY: &str = "sk_test_lyceum";
+
+pub fn event(id: &str, kind: &str, created: i64, object: Value) -> Vec<u8> {
+    json!({
+        "id": id, "object": "event", "api_version": "2026-09-30", "created": created,
+        "livemode": false, "pending_webhooks": 1, "type": kind,
+        "request": {"id": null, "idempotency_key": null},
+        "data": {"object": object}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn meta(member: Option<i64>, offer: Option<&str>) -> Value {
+    match member {
+        Some(m) => json!({
+            "lyceum_community": "demo", "lyceum_member": m.to_string(),
+            "lyceum_offer": offer.unwrap_or_default()
+        }),
+        None => json!({}),
+    }
+}
+
+pub fn checkout_subscription(session: &str, member: i64, offer: &str, customer: &str, sub: &str) -> Value {
+    json!({
+        "id": session, "object": "checkout.session", "mode": "subscription",
+        "client_reference_id": member.to_string(), "metadata": meta(Some(member), Some(offer)),
+        "customer": customer, "subscription": sub, "payment_intent": null,
+        "payment_status": "paid", "status": "complete", "amount_total": 1500, "currency": "usd",
+        "payment_link": null
+    })
+}
+
+/// A checkout from a creator's own Payment Link: no metadata, only the
+/// `client_reference_id` the creator appended to the link.
+pub fn checkout_payment_link(session: &str, member: i64, customer: &str, sub: &str) -> Value {
+    json!({
+        "id": session, "object": "checkout.session", "mode": "subscription",
+        "client_reference_id": member.to_string(), "metadata": {},
+        "customer": customer, "subscription": sub, "payment_intent": null,
+        "payment_status": "paid", "amount_total": 1500, "currency": "usd",
+        "payment_link": "plink_1"
+    })
+}
+
+pub fn checkout_payment(
+    session: &str,
+    member: i64,
+    offer: &str,
+    customer: &str,
+    pi: &str,
+    amount: i64,
+) -> Value {
+    json!({
+        "id": session, "object": "checkout.session", "mode": "payment",
+        "client_reference_id": member.to_string(), "metadata": meta(Some(member), Some(offer)),
+        "customer": customer, "subscription": null, "payment_intent": pi,
+        "payment_status": "paid", "amount_total": amount, "currency": "usd", "payment_link": null
+    })
+}
+
+pub struct Sub<'a> {
+    pub id: &'a str,
+    pub customer: &'a str,
+    pub status: &'a str,
+    pub price: &'a str,
+    pub period_end: i64,
+    pub cancel_at_period_end: bool,
+    pub ended_at: Option<i64>,
+    pub member: Option<i64>,
+    pub offer: Option<&'a str>,
+    pub start: i64,
+}
+
+pub fn subscription(s: &Sub) -> Value {
+    json!({
+        "id": s.id, "object": "subscription", "customer": s.customer, "status": s.status,
+        "metadata": meta(s.member, s.offer), "cancel_at_period_end": s.cancel_at_period_end,
+        "cancel_at": null, "canceled_at": s.ended_at, "ended_at": s.ended_at, "trial_end": null,
+        "start_date": s.start, "created": s.start, "currency": "usd", "livemode": false,
+        "items": {"object": "list", "has_more": false, "url": "/v1/subscription_items", "data": [{
+            "id": format!("si_{}", s.id), "object": "subscription_item",
+            "current_period_start": s.period_end - 30 * 86_400, "current_period_end": s.period_end,
+            "price": {"id": s.price, "object": "price", "currency": "usd"}, "quantity": 1
+        }]}
+    })
+}
+
+pub fn invoice_paid(id: &str, customer: &str, sub: &str, price: &str, amount: i64) -> Value {
+    json!({
+        "id": id, "object": "invoice", "customer": customer, "status": "paid",
+        "amount_due": amount, "amount_paid": amount, "currency": "usd", "billing_reason": "subscription_cycle",
+        "parent": {"type": "subscription_details", "quote_details": null,
+            "subscription_details": {"subscription": sub, "metadata": {}}},
+        "lines": {"object": "list", "data": [{"id": "il_1", "object": "line_item", "amount": amount,
+            "pricing": {"type": "price_details", "price_details": {"price": price, "product": "prod_1"}}}]}
+    })
+}
+
+pub fn charge(id: &str, customer: &str, pi: &str, amount: i64, refunded: i64, created: i64) -> Value {
+    json!({
+        "id": id, "object": "charge", "created": created, "customer": customer, "payment_intent": pi,
+        "amount": amount, "amount_captured": amount, "amount_refunded": refunded,
+        "refunded": refunded >= amount, "currency": "usd", "paid": true, "status": "succeeded"
+    })
+}
+
+pub fn dispute(id: &str, charge: &str, pi: &str, status: &str, amount: i64) -> Value {
+    json!({
+        "id": id, "object": "dispute", "charge": charge, "payment_intent": pi, "status": status,
+        "amount": amount, "currency": "usd", "reason": "fraudulent"
+    })
+}
+
+/// One request the fake received: method and path, and the form fields.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub path: String,
+    pub form: HashMap<String, String>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeStripe {
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// The next request is answered with this status and error instead.
+    pub fail_next: Arc<Mutex<Option<(u16, Value)>>>,
+}
+
+impl FakeStripe {
+    pub fn requests(&self, path_prefix: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path.starts_with(path_prefix))
+            .cloned()
+            .collect()
+    }
+
+    pub fn fail_next(&self, status: u16, message: &str) {
+        *self.fail_next.lock().unwrap() = Some((
+            status,
+            json!({"error": {"type": "invalid_request_error", "message": message, "code": "resource_missing"}}),
+        ));
+    }
+
+    /// Serves on a free loopback port; returns the base URL for `api_base`.
+    pub async fn start(&self) -> String {
+        let app = Router::new()
+            .route("/v1/checkout/sessions", post(checkout))
+            .route("/v1/billing_portal/sessions", post(portal))
+            .route("/v1/subscriptions/{id}", post(update_subscription))
+            .route("/v1/coupons", post(coupon))
+            .route("/v1/promotion_codes", post(promotion_code))
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        format!("http://{addr}/")
+    }
+
+    fn record(
+        &self,
+        path: String,
+        body: &str,
+    ) -> Result<HashMap<String, String>, (StatusCode, axum::Json<Value>)> {
+        let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        self.seen.lock().unwrap().push(Seen {
+            path,
+            form: form.clone(),
+        });
+        if let Some((status, error)) = self.fail_next.lock().unwrap().take() {
+            return Err((StatusCode::from_u16(status).unwrap(), axum::Json(error)));
+        }
+        Ok(form)
+    }
+}
+
+type Answer = Result<axum::Json<Value>, (StatusCode, axum::Json<Value>)>;
+
+async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
+    let form = fake.record("/v1/checkout/sessions".into(), &body)?;
+    let n = fake.seen.lock().unwrap().len();
+    let id = format!("cs_test_{n}");
+    Ok(axum::Json(json!({
+        "id": id, "object": "checkout.session", "created": 1_790_000_000, "expires_at": 1_790_086_400,
+        "livemode": false, "mode": form.get("mode").cloned().unwrap_or_default(),
+        "payment_status": "unpaid", "status": "open", "payment_method_types": ["card"],
+        "shipping_options": [], "custom_fields": [],
+        "custom_text": {"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null},
+        "automatic_tax": {"enabled": false, "liability": null, "provider": null, "status": null},
+        "client_reference_id": form.get("client_reference_id"),
+        "url": format!("https://checkout.stripe.test/c/pay/{id}")
+    })))
+}
+
+async fn portal(State(fake): State<FakeStripe>, body: String) -> Answer {
+    let form = fake.record("/v1/billing_portal/sessions".into(), &body)?;
+    Ok(axum::Json(json!({
+        "id": "bps_test_1", "object": "billing_portal.session", "configuration": "bpc_test_1",
+        "created": 1_790_000_000, "customer": form.get("customer"), "livemode": false,
+        "return_url": form.get("return_url"), "url": "https://billing.stripe.test/p/session/test_1"
+    })))
+}
+
+async fn update_subscription(State(fake): State<FakeStripe>, Path(id): Path<String>, body: String) -> Answer {
+    let form = fake.record(format!("/v1/subscriptions/{id}"), &body)?;
+    Ok(axum::Json(json!({
+        "id": id, "object": "subscription", "automatic_tax": {"enabled": false, "liability": null, "disabled_reason": null},
+        "billing_cycle_anchor": 1_790_000_000, "billing_mode": {"type": "classic", "flexible": null, "updated_at": null},
+        "billing_schedules": [],
+        "cancel_at_period_end": form.get("cancel_at_period_end").map(String::as_str) == Some("true"),
+        "collection_method": "charge_automatically", "created": 1_790_000_000, "currency": "usd",
+        "customer": "cus_test", "discounts": [], "invoice_settings": {"account_tax_ids": null, "issuer": {"type": "self", "account": null}},
+        "items": {"object": "list", "data": [], "has_more": false, "url": "/v1/subscription_items"},
+        "livemode": false, "metadata": {}, "start_date": 1_790_000_000, "status": "active"
+    })))
+}
+
+async fn coupon(State(fake): State<FakeStripe>, body: String) -> Answer {
+    let form = fake.record("/v1/coupons".into(), &body)?;
+    Ok(axum::Json(json!({
+        "id": "coupon_test_1", "object": "coupon", "created": 1_790_000_000,
+        "duration": form.get("duration").cloned().unwrap_or_default(), "livemode": false,
+        "percent_off": form.get("percent_off").and_then(|p| p.parse::<f64>().ok()),
+        "times_redeemed": 0, "valid": true
+    })))
+}
+
+async fn promotion_code(State(fake): State<FakeStripe>, body: String) -> Answer {
+    let form = fake.record("/v1/promotion_codes".into(), &body)?;
+    Ok(axum::Json(json!({
+        "id": "promo_test_1", "object": "promotion_code", "active": true,
+        "code": form.get("code"), "created": 1_790_000_000, "livemode": false,
+        "promotion": {"coupon": form.get("promotion[coupon]"), "type": "coupon"},
+        "restrictions": {"first_time_transaction": false}, "times_redeemed": 0
+    })))
+}
