@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::derive::{self, Rules, SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey, SubFacts};
 use super::event::{
@@ -16,7 +16,7 @@ use super::lookup::{self, find_offer};
 use super::referrals;
 use crate::config::OfferKind;
 use crate::domain::EntitlementStatus;
-use crate::entity::{member, offer};
+use crate::entity::{history, member, offer};
 use crate::error::CoreResult;
 use crate::store::access::{self, Cause, Change, tier_by_id};
 use crate::store::sync::CommunityCtx;
@@ -318,7 +318,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                     cancel_at_period_end: false,
                     ended_at: None,
                     trial_end: None,
-                    started_at: Some(self.ev.created),
+                    started_at: None,
                 };
                 let key = SnapshotKey {
                     source: SOURCE_CHECKOUT,
@@ -327,6 +327,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                     period_end: Some(period_end),
                     cancel_at_period_end: false,
                     ended_at: None,
+                    price: snap.price_id.clone(),
                 };
                 facts::merge_subscription(
                     self.conn,
@@ -379,6 +380,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             ended_at: s.ended_at,
+            price: s.price_id.clone(),
         };
         facts::merge_subscription(
             self.conn,
@@ -626,6 +628,12 @@ pub async fn recompute<C: ConnectionTrait>(
     let current = crate::store::membership::entitlement_of(conn, m.id).await?;
     let (tier, status, until) = match (derived, &current) {
         (Some(d), _) => (tier_by_id(conn, Some(d.tier_id)).await?, d.status, d.access_until),
+        // Subscriptions that never got paid for (incomplete) give nothing:
+        // the member is back where payments found them, unless an admin set
+        // the entitlement by hand.
+        (None, Some(_)) if !subs.is_empty() && !set_by_admin(conn, m.id).await? => {
+            (None, EntitlementStatus::None, None)
+        }
         // No subscription to go on: the entitlement stays as it is (an
         // admin grant, say); only owned offers may have changed.
         (None, Some(e)) => (
@@ -652,6 +660,16 @@ pub async fn recompute<C: ConnectionTrait>(
     };
     access::apply_since(conn, ctx, m, change, perks_before, now).await?;
     Ok(true)
+}
+
+/// Whether the member's entitlement was last set by an admin's hand.
+async fn set_by_admin<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
+    let last = history::Entity::find()
+        .filter(history::Column::MemberId.eq(member_id))
+        .order_by_desc(history::Column::Id)
+        .one(conn)
+        .await?;
+    Ok(last.is_some_and(|h| h.cause == Cause::AdminGrant.as_str() || h.cause == Cause::AdminRevoke.as_str()))
 }
 
 fn unmatched(refs: &Refs) -> EventOutcome {

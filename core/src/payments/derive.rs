@@ -16,7 +16,7 @@ pub const SOURCE_SUBSCRIPTION: i32 = 1;
 /// The fields that decide which of two snapshots of one subscription is
 /// newer: the provider's timestamp first, then a fixed preference so that
 /// snapshots sharing a second still have one winner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotKey {
     pub source: i32,
     pub at: i64,
@@ -24,10 +24,22 @@ pub struct SnapshotKey {
     pub period_end: Option<i64>,
     pub cancel_at_period_end: bool,
     pub ended_at: Option<i64>,
+    /// Last, so two plan changes within one second still have one winner.
+    pub price: Option<String>,
 }
 
+type KeyTuple<'a> = (
+    i32,
+    i64,
+    SubStatus,
+    Option<i64>,
+    bool,
+    Option<i64>,
+    Option<&'a str>,
+);
+
 impl SnapshotKey {
-    fn tuple(&self) -> (i32, i64, SubStatus, Option<i64>, bool, Option<i64>) {
+    fn tuple(&self) -> KeyTuple<'_> {
         (
             self.source,
             self.at,
@@ -35,6 +47,7 @@ impl SnapshotKey {
             self.period_end,
             self.cancel_at_period_end,
             self.ended_at,
+            self.price.as_deref(),
         )
     }
 
@@ -208,6 +221,7 @@ mod tests {
             period_end: Some(10),
             cancel_at_period_end: false,
             ended_at: None,
+            price: None,
         };
         assert!(key(2, SubStatus::Active).supersedes(&key(1, SubStatus::Ended)));
         assert!(key(1, SubStatus::Ended).supersedes(&key(1, SubStatus::Active)));

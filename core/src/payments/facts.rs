@@ -156,6 +156,7 @@ fn stored_key(s: &subscription::Model) -> SnapshotKey {
         period_end: s.current_period_end,
         cancel_at_period_end: s.cancel_at_period_end,
         ended_at: s.ended_at,
+        price: s.price_id.clone(),
     }
 }
 
@@ -194,7 +195,11 @@ pub async fn merge_subscription<C: ConnectionTrait>(
     fill(&mut a.member_id, member_id);
     fill(&mut a.offer_key, offer_key);
     fill(&mut a.price_id, snap.price_id.clone());
-    fill(&mut a.started_at, snap.started_at);
+    // A subscription's start never changes; only the provider's own object
+    // knows it, so a checkout's guess must not take its place.
+    if key.source > 0 && snap.started_at.is_some() {
+        a.started_at = Set(snap.started_at);
+    }
     if newer {
         a.status = Set(key.status.as_str().to_owned());
         a.current_period_end = Set(key.period_end);
@@ -203,10 +208,8 @@ pub async fn merge_subscription<C: ConnectionTrait>(
         a.snapshot_at = Set(key.at);
         a.snapshot_source = Set(key.source);
         // A plan change moves the subscription to another price.
-        if key.source > 0
-            && let Some(price) = &snap.price_id
-        {
-            a.price_id = Set(Some(price.clone()));
+        if key.source > 0 && key.price.is_some() {
+            a.price_id = Set(key.price.clone());
         }
     }
     a.updated_at = Set(now);
