@@ -91,7 +91,7 @@ fn events(h: &History, tag: &str, member: i64) -> Vec<Vec<u8>> {
     let mut t = T0;
     let mut out = Vec::new();
     let checkout = fake::checkout_subscription(&format!("cs_{tag}"), member, "pro-monthly", &cus, &sub);
-    let mut push = |kind: &str, t: i64, object: serde_json::Value, out: &mut Vec<Vec<u8>>| {
+    let push = |kind: &str, t: i64, object: serde_json::Value, out: &mut Vec<Vec<u8>>| {
         let id = format!("evt_{tag}_{}", out.len());
         out.push(fake::event(&id, kind, t, object));
     };
