@@ -5,11 +5,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
-use support::{TestDb, assert_fails, field_strs, lyceum, run_with_input, stderr, stdout};
+use support::{Running, TestDb, assert_fails, field_strs, lyceum, run_with_input, stderr, stdout};
 
 fn write_config(dir: &tempfile::TempDir, text: &str) -> String {
     let path = dir.path().join("lyceum.toml");
@@ -135,6 +131,7 @@ async fn community_commands_print_tiers_offers_and_prices() {
         assert_eq!(pro_monthly["tier"], "pro");
         assert_eq!(pro_monthly["price"]["amount"], 1500);
         assert_eq!(pro_monthly["price"]["currency"], "USD");
+        assert_eq!(pro_monthly["stripe_price"], "price_demo_pro_monthly");
         assert!(field_strs(&v["offers"], "kind").contains(&"course"));
 
         let out = run_with_input(lyceum(&db.url), &["community", "show", "nope", "--json"], "");
@@ -194,31 +191,12 @@ fn run_can_log_json_lines() {
 fn serve_and_stop(json: bool) {
     let db = TestDb::sqlite();
     let mut cmd = lyceum(&db.url);
-    cmd.env("LYCEUM__HTTP__ADDR", "127.0.0.1:0").arg("run");
+    cmd.arg("run");
     if json {
         cmd.arg("--log-json");
     }
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut log = BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut seen = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        if log.read_line(&mut line).unwrap() == 0 || Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("lyceum run never became ready:\n{seen}");
-        }
-        seen.push_str(&line);
-        if json {
-            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-            assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
-            if let Some(addr) = v["fields"]["addr"].as_str() {
-                break addr.to_owned();
-            }
-        } else if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let server = Running::start(cmd, json);
+    let (addr, seen) = (server.addr.clone(), server.seen.clone());
     assert!(seen.contains("try the local console"), "{seen}");
     let health = ureq::get(&format!("http://{addr}/healthz"))
         .call()
@@ -230,11 +208,6 @@ fn serve_and_stop(json: bool) {
     let ready = ureq::get(&format!("http://{addr}/readyz")).call().unwrap();
     assert_eq!(ready.status(), 200);
 
-    let pid = child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
+    let status = server.stop();
     assert!(status.success(), "{status:?}");
 }

@@ -189,15 +189,15 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
              cargo run -- console --as alice   (or: lyceum console --as alice)"
         );
     }
-    let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
-    tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
-
     if loaded.settings.stripe.secret_key.is_some() {
         tracing::info!(
             "Stripe is configured; webhooks are received at {}/webhooks/stripe",
             loaded.public_url
         );
     }
+    let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
+    tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
+
     let server = tokio::spawn(http::serve(
         listener,
         core.clone(),

@@ -3,9 +3,10 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub mod stripe;
 
@@ -150,4 +151,61 @@ pub fn field_strs<'a>(v: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
         .iter()
         .map(|item| item[key].as_str().unwrap())
         .collect()
+}
+
+/// A `lyceum run` in the background, ready to serve.
+pub struct Running {
+    pub child: Child,
+    pub addr: String,
+    /// The log up to readiness.
+    pub seen: String,
+}
+
+impl Running {
+    /// Starts `cmd` (already given `run` and its environment) with the HTTP
+    /// server on a free port, and waits until it logs where it listens.
+    pub fn start(mut cmd: Command, json: bool) -> Running {
+        cmd.env("LYCEUM__HTTP__ADDR", "127.0.0.1:0");
+        let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut log = BufReader::new(child.stderr.take().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if log.read_line(&mut line).unwrap() == 0 || Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("lyceum run never became ready:\n{seen}");
+            }
+            seen.push_str(&line);
+            if json {
+                let v: serde_json::Value =
+                    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+                if let Some(addr) = v["fields"]["addr"].as_str() {
+                    break addr.to_owned();
+                }
+            } else if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while log.read_line(&mut sink).is_ok_and(|n| n > 0) {
+                sink.clear();
+            }
+        });
+        Running { child, addr, seen }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGTERM, then the exit status.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.child.wait().unwrap()
+    }
 }
