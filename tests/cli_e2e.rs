@@ -69,6 +69,31 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
             vec![],
             "discord.token: secrets must not be written in a config file",
         ),
+        (
+            format!("{MINIMAL}[stripe]\nsecret_key = \"sk_live_abc\"\n"),
+            vec![],
+            "stripe.secret_key: secrets must not be written in a config file",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__STRIPE__SECRET_KEY", "sk_test_only")],
+            "set both LYCEUM__STRIPE__SECRET_KEY and LYCEUM__STRIPE__WEBHOOK_SECRET",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__STRIPE__API_BASE", "ftp://stripe")],
+            "stripe.api_base",
+        ),
+        (
+            MINIMAL.replace(
+                "key = \"member\"",
+                "key = \"member\"\nmonthly = { amount = 100, currency = \"USD\" }\n\
+                 yearly = { amount = 900, currency = \"USD\" }\n\
+                 stripe_monthly = \"price_x\"\nstripe_yearly = \"price_x\"",
+            ),
+            vec![],
+            "`price_x` is used twice",
+        ),
     ];
     for (text, env, key) in cases {
         let path = write_config(&dir, &text);
@@ -94,14 +119,13 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
 fn config_show_redacts_secrets() {
     let db = TestDb::sqlite();
     let mut cmd = lyceum("postgres://lyceum:hunter2@127.0.0.1:1/lyceum");
-    cmd.env("LYCEUM__TELEGRAM__TOKEN", "123456:SECRET-TOKEN");
+    cmd.env("LYCEUM__TELEGRAM__TOKEN", "123456:SECRET-TOKEN")
+        .env("LYCEUM__STRIPE__SECRET_KEY", "sk_test_SECRET-KEY")
+        .env("LYCEUM__STRIPE__WEBHOOK_SECRET", "whsec_SECRET-A,whsec_SECRET-B");
     let out = run_with_input(cmd, &["config", "show"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        !text.contains("hunter2") && !text.contains("SECRET-TOKEN"),
-        "{text}"
-    );
+    assert!(!text.contains("hunter2") && !text.contains("SECRET-"), "{text}");
     assert!(text.contains("[redacted]"), "{text}");
     assert!(text.contains("\"slug\": \"demo\""), "{text}");
     drop(db);

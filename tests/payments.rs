@@ -523,6 +523,12 @@ async fn unmatched_and_out_of_order(db: TestDb) {
         "{refused:?}"
     );
     assert!(refused.text().contains("No such price"), "{}", refused.text());
+    w.stripe.fail_next(500, "internal");
+    let down = w.say("console:gail", "/subscribe basic").await;
+    assert!(
+        matches!(down.reply, Reply::Refused(UserError::BillingUnavailable)),
+        "{down:?}"
+    );
     // basic has a 7-day trial, offered once per person.
     let trial = w.say("console:gail", "/subscribe basic").await;
     assert!(
@@ -617,6 +623,87 @@ async fn reconciliation(db: TestDb) {
         clean.entitlements_fixed.is_empty() && clean.effects_reemitted.is_empty(),
         "{clean:?}"
     );
+}
+
+async fn grace_and_trials(db: TestDb) {
+    let w = World::new(&db).await;
+
+    // Retries that never succeed: grace ends grace_days after the period.
+    w.say("console:ivan", "/join").await;
+    let ivan_id = w.view("console:ivan").await.id;
+    let period_end = T0 + 30 * DAY;
+    let mut sub = pro(Some(ivan_id), "active", period_end);
+    sub.id = "sub_ivan";
+    sub.customer = "cus_ivan";
+    w.webhook("customer.subscription.created", fake::subscription(&sub))
+        .await;
+    w.clock.set(period_end + 10);
+    sub.status = "past_due";
+    w.webhook("customer.subscription.updated", fake::subscription(&sub))
+        .await;
+    w.deliver().await;
+    w.clock.set(period_end + 3 * DAY - 1);
+    assert_eq!(w.core.expire_due().await.unwrap(), 0);
+    w.clock.set(period_end + 3 * DAY);
+    assert_eq!(w.core.expire_due().await.unwrap(), 1);
+    let effects = w.deliver().await;
+    assert!(
+        effects.iter().any(|e| e.contains("perk removed: community-chat")),
+        "{effects:?}"
+    );
+    // Stripe gives up later; the state agrees.
+    w.clock.advance(DAY);
+    sub.status = "unpaid";
+    w.webhook("customer.subscription.updated", fake::subscription(&sub))
+        .await;
+    assert_eq!(w.view("console:ivan").await.status, "expired");
+
+    // A trial is one per person, whichever linked account asks.
+    w.say("console:judy", "/join").await;
+    let judy_id = w.view("console:judy").await.id;
+    let trial = Sub {
+        id: "sub_judy",
+        customer: "cus_judy",
+        status: "trialing",
+        price: "price_demo_basic_monthly",
+        period_end: w.clock.now() + 7 * DAY,
+        cancel_at_period_end: false,
+        ended_at: None,
+        member: Some(judy_id),
+        offer: Some("basic-monthly"),
+        start: w.clock.now(),
+    };
+    let mut trial = trial;
+    w.webhook("customer.subscription.created", fake::subscription(&trial))
+        .await;
+    assert_eq!(w.view("console:judy").await.status, "trialing");
+    trial.status = "canceled";
+    trial.ended_at = Some(w.clock.now() + 60);
+    w.clock.advance(120);
+    w.webhook("customer.subscription.deleted", fake::subscription(&trial))
+        .await;
+    // Her Discord account, another person until linked, would get a trial...
+    let Reply::Checkout { trial_days, .. } = w.say("discord:777", "/subscribe basic").await.reply else {
+        panic!("no checkout")
+    };
+    assert_eq!(trial_days, Some(7));
+    // ...but not once it is linked to the account that had one.
+    let Reply::LinkCode { code, .. } = w.say("console:judy", "/link").await.reply else {
+        panic!("no link code")
+    };
+    let linked = w.say("discord:777", &format!("/link {code}")).await;
+    assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
+    let Reply::Checkout { trial_days, .. } = w.say("discord:777", "/subscribe basic").await.reply else {
+        panic!("no checkout")
+    };
+    assert_eq!(trial_days, None);
+}
+
+#[tokio::test]
+async fn grace_ends_and_trials_are_counted_per_person() {
+    for db in TestDb::all().await {
+        grace_and_trials(db).await;
+    }
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@
 mod support;
 
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -43,11 +44,15 @@ fn member(db_url: &str) -> Value {
 
 /// Posts `body` with a signature header; returns the status and the outcome.
 fn post(server: &Running, body: &[u8], signature: Option<String>) -> (u16, String) {
+    post_to(&server.url("/webhooks/stripe"), body, signature)
+}
+
+fn post_to(url: &str, body: &[u8], signature: Option<String>) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
-    let mut req = agent.post(&server.url("/webhooks/stripe"));
+    let mut req = agent.post(url);
     if let Some(sig) = signature {
         req = req.header("Stripe-Signature", &sig);
     }
@@ -203,6 +208,60 @@ async fn journey(db: TestDb) {
 
     let status = server.stop();
     assert!(status.success(), "{status:?}");
+
+    // The operator's reports over what just happened.
+    let out = run_with_input(lyceum(&db.url), &["revenue", "demo", "--json"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["community"], "demo");
+    assert_eq!(
+        report["mrr"],
+        serde_json::json!({}),
+        "the only subscription has ended"
+    );
+    let out = run_with_input(lyceum(&db.url), &["revenue", "demo", "--from", "2026-13-01"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = run_with_input(lyceum(&db.url), &["reconcile", "--dry-run", "--json"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["entitlements_fixed"], serde_json::json!([]), "{report}");
+    let out = run_with_input(lyceum(&db.url), &["reconcile"], "");
+    assert!(stdout(&out).contains("nothing to fix"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_a_503_so_stripe_retries() {
+    let db = TestDb::sqlite();
+    let conn = lyceum::db::open_and_migrate(&db.url).await.unwrap();
+    let communities = lyceum::settings::load(None).unwrap().communities;
+    let clock = Arc::new(lyceum_core::clock::SystemClock);
+    let core = Arc::new(
+        lyceum_core::Core::start(conn.clone(), &communities, clock)
+            .await
+            .unwrap(),
+    );
+    conn.close().await.unwrap();
+    let listener = lyceum::http::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = format!("http://{}/webhooks/stripe", listener.local_addr().unwrap());
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(lyceum::http::serve(
+        listener,
+        core,
+        vec![fake::WEBHOOK_SECRET.into()],
+        stopped,
+    ));
+    let body = fake::event(
+        "evt_outage",
+        "customer.created",
+        now(),
+        serde_json::json!({"id": "cus_1"}),
+    );
+    let sig = lyceum_stripe::signature::sign(&body, fake::WEBHOOK_SECRET, now());
+    let (status, outcome) = tokio::task::spawn_blocking(move || post_to(&url, &body, Some(sig)))
+        .await
+        .unwrap();
+    assert_eq!((status, outcome.as_str()), (503, "database unavailable"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
