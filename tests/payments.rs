@@ -18,7 +18,7 @@ use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::payments::EventOutcome;
 use lyceum_core::reply::MemberView;
 use lyceum_core::{Core, Invoker, Outcome, Reply, UserError};
-use lyceum_stripe::{ReturnUrls, StripeBilling};
+use lyceum_stripe::{PortalLinks, ReturnUrls, StripeBilling};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
 use support::TestDb;
@@ -49,7 +49,9 @@ impl World {
             cancel: "http://127.0.0.1/billing/done".into(),
             portal: "http://127.0.0.1/billing/done".into(),
         };
-        let billing = StripeBilling::new(fake::SECRET_KEY, Some(&base), urls).unwrap();
+        let billing = StripeBilling::new(fake::SECRET_KEY, Some(&base), urls)
+            .unwrap()
+            .with_portal_links(PortalLinks::new("https://lyceum.test", fake::SECRET_KEY));
         let core = Core::start(conn.clone(), &communities, Arc::new(clock.clone()))
             .await
             .unwrap()
@@ -211,9 +213,12 @@ async fn lifecycle(db: TestDb) {
         !effects.iter().any(|e| e.contains("perk removed: community-chat")),
         "{effects:?}"
     );
+    let portal = format!("https://lyceum.test/billing/portal/{alice_id}/");
     assert!(
-        effects.iter().any(|e| e.contains("did not go through")),
-        "{effects:?}"
+        effects
+            .iter()
+            .any(|e| e.contains("did not go through") && e.contains(&portal)),
+        "the grace notice carries a portal link: {effects:?}"
     );
     let alice = w.view("console:alice").await;
     assert_eq!(alice.status, "past_due");

@@ -146,6 +146,30 @@ async fn journey(db: TestDb) {
         serde_json::json!(["community-chat", "pro-lounge"])
     );
 
+    // A lasting portal link (as a grace notice carries) opens a fresh
+    // portal session; a tampered one is refused.
+    let link = lyceum_stripe::PortalLinks::new("http://elsewhere", fake::SECRET_KEY)
+        .link(id, now())
+        .unwrap();
+    let path = link.trim_start_matches("http://elsewhere");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let resp = agent.get(&server.url(path)).call().unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let location = resp.headers().get("location").unwrap().to_str().unwrap();
+    assert!(location.starts_with("https://billing.stripe.test/"), "{location}");
+    assert_eq!(
+        stripe.requests("/v1/billing_portal/sessions")[0].form["customer"],
+        "cus_e2e"
+    );
+    let flipped = if path.ends_with('0') { '1' } else { '0' };
+    let tampered = format!("{}{flipped}", &path[..path.len() - 1]);
+    let resp = agent.get(&server.url(&tampered)).call().unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+
     // Unknown event types are acknowledged; garbage that is signed is not an event.
     let other = fake::event(
         "evt_e2e_other",
@@ -245,12 +269,11 @@ async fn a_database_outage_is_a_503_so_stripe_retries() {
     let listener = lyceum::http::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = format!("http://{}/webhooks/stripe", listener.local_addr().unwrap());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(lyceum::http::serve(
-        listener,
-        core,
-        vec![fake::WEBHOOK_SECRET.into()],
-        stopped,
-    ));
+    let payments = lyceum::http::Payments {
+        stripe_secrets: vec![fake::WEBHOOK_SECRET.into()],
+        portal_links: None,
+    };
+    tokio::spawn(lyceum::http::serve(listener, core, payments, stopped));
     let body = fake::event(
         "evt_outage",
         "customer.created",

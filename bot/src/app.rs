@@ -198,12 +198,11 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
-    let server = tokio::spawn(http::serve(
-        listener,
-        core.clone(),
-        crate::payments::webhook_secrets(&loaded),
-        stopped,
-    ));
+    let payments = http::Payments {
+        stripe_secrets: crate::payments::webhook_secrets(&loaded),
+        portal_links: crate::payments::link_checker(&loaded),
+    };
+    let server = tokio::spawn(http::serve(listener, core.clone(), payments, stopped));
     shutdown_signal().await;
     tracing::info!("shutting down");
     let _ = stop.send(true);

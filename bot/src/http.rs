@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use lyceum_core::Core;
+use lyceum_stripe::PortalLinks;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -34,13 +35,23 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-pub fn router(core: Arc<Core>, stripe_secrets: Vec<String>) -> Router {
+/// What the payment routes need beyond the core.
+#[derive(Clone, Default)]
+pub struct Payments {
+    /// Stripe endpoint secrets; empty when Stripe is off.
+    pub stripe_secrets: Vec<String>,
+    pub portal_links: Option<PortalLinks>,
+}
+
+pub fn router(core: Arc<Core>, payments: Payments) -> Router {
     let stripe = Router::new()
         .route("/webhooks/stripe", post(webhook::stripe))
+        .route("/billing/portal/{member}/{expires}/{tag}", get(webhook::portal))
         .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
         .with_state(StripeHook {
             core: core.clone(),
-            secrets: Arc::new(stripe_secrets),
+            secrets: Arc::new(payments.stripe_secrets),
+            links: payments.portal_links,
         });
     Router::new()
         .route("/healthz", get(healthz))
@@ -60,10 +71,10 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 pub async fn serve(
     listener: TcpListener,
     core: Arc<Core>,
-    stripe_secrets: Vec<String>,
+    payments: Payments,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(core, stripe_secrets))
+    axum::serve(listener, router(core, payments))
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         })

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use lyceum_core::payments::Billing;
-use lyceum_stripe::{ReturnUrls, StripeBilling};
+use lyceum_stripe::{PortalLinks, ReturnUrls, StripeBilling};
 use secrecy::ExposeSecret;
 
 use crate::settings::Loaded;
@@ -19,9 +19,21 @@ pub fn billing(loaded: &Loaded) -> Result<Option<Arc<dyn Billing>>, String> {
         cancel: s.cancel_url.clone().unwrap_or_else(|| done.clone()),
         portal: s.portal_return_url.clone().unwrap_or(done),
     };
-    let client = StripeBilling::new(key.expose_secret().trim(), s.api_base.as_deref(), urls)
-        .map_err(|e| format!("stripe: {e}"))?;
+    let key = key.expose_secret().trim();
+    let client = StripeBilling::new(key, s.api_base.as_deref(), urls)
+        .map_err(|e| format!("stripe: {e}"))?
+        .with_portal_links(portal_links(loaded, key));
     Ok(Some(Arc::new(client)))
+}
+
+fn portal_links(loaded: &Loaded, secret_key: &str) -> PortalLinks {
+    PortalLinks::new(&loaded.public_url, secret_key)
+}
+
+/// The checker for links to `/billing/portal/…`, when Stripe is configured.
+pub fn link_checker(loaded: &Loaded) -> Option<PortalLinks> {
+    let key = loaded.settings.stripe.secret_key.as_ref()?;
+    Some(portal_links(loaded, key.expose_secret().trim()))
 }
 
 /// The endpoint secrets, in the order given; empty when Stripe is off.

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use lyceum_core::{Core, CoreError};
-use lyceum_stripe::ParseError;
+use lyceum_stripe::{ParseError, PortalLinks};
 
 /// Stripe events are a few kilobytes; anything near this is not one.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -18,6 +18,7 @@ pub const MAX_BODY: usize = 256 * 1024;
 pub struct StripeHook {
     pub core: Arc<Core>,
     pub secrets: Arc<Vec<String>>,
+    pub links: Option<PortalLinks>,
 }
 
 fn answer(status: StatusCode, outcome: &str) -> Response {
@@ -55,6 +56,48 @@ pub async fn stripe(State(hook): State<StripeHook>, headers: HeaderMap, body: By
         Err(e) => {
             tracing::error!(event = %event.id, error = %e, "stripe event not applied");
             answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+fn page(status: StatusCode, en: &str, zh: &str) -> Response {
+    let html = format!("<!doctype html><meta charset=utf-8><title>Lyceum</title><p>{en}</p><p>{zh}</p>");
+    (status, axum::response::Html(html)).into_response()
+}
+
+/// A lasting link from a grace notice: opens a fresh portal session.
+pub async fn portal(
+    State(hook): State<StripeHook>,
+    Path((member, expires, tag)): Path<(i64, i64, String)>,
+) -> Response {
+    let Some(links) = &hook.links else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "Payments are not set up here.",
+            "此处未开通支付。",
+        );
+    };
+    if !links.check(member, expires, &tag, hook.core.now()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "This link is not valid any more. Send /billing in the chat for a new one.",
+            "此链接已失效。请在聊天中发送 /billing 获取新链接。",
+        );
+    }
+    match hook.core.portal_for_member(member).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(CoreError::User(_)) => page(
+            StatusCode::NOT_FOUND,
+            "There is no billing account for this link.",
+            "此链接没有对应的账单账户。",
+        ),
+        Err(e) => {
+            tracing::warn!(member, error = %e, "portal link could not open a session");
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The payment provider cannot be reached right now. Please try again in a few minutes.",
+                "暂时无法连接支付服务，请几分钟后再试。",
+            )
         }
     }
 }

@@ -378,15 +378,21 @@ pub fn notice(locale: Locale, notice: &Notice) -> String {
             community,
             tier,
             grace_until,
-        } => t_args(
-            locale,
-            "notice-payment-failed",
-            &[
+            portal_url,
+        } => {
+            let mut args = vec![
                 ("community", community.as_str().into()),
                 ("tier", tier.as_str().into()),
                 ("until", grace_until.as_deref().unwrap_or("-").into()),
-            ],
-        ),
+            ];
+            match portal_url {
+                Some(url) => {
+                    args.push(("url", url.as_str().into()));
+                    t_args(locale, "notice-payment-failed-link", &args)
+                }
+                None => t_args(locale, "notice-payment-failed", &args),
+            }
+        }
         Notice::RenewalReminder {
             community,
             tier,
@@ -636,6 +642,13 @@ mod tests {
                 community: "D".into(),
                 tier: "Pro".into(),
                 grace_until: Some("x".into()),
+                portal_url: None,
+            },
+            Notice::PaymentFailed {
+                community: "D".into(),
+                tier: "Pro".into(),
+                grace_until: Some("x".into()),
+                portal_url: Some("https://x".into()),
             },
             Notice::RenewalReminder {
                 community: "D".into(),

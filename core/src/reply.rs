@@ -181,6 +181,9 @@ pub enum Notice {
         community: String,
         tier: String,
         grace_until: Option<String>,
+        /// A link that opens the billing portal; without one, `/billing`.
+        #[serde(default)]
+        portal_url: Option<String>,
     },
     /// Access ends soon and will not renew.
     RenewalReminder {

@@ -8,6 +8,8 @@ use async_trait::async_trait;
 use lyceum_core::domain::Locale;
 use lyceum_core::payments::{Billing, BillingError, CheckoutRequest, CouponRequest};
 use stripe::{Client, ClientBuilder, StripeError};
+
+use crate::links::PortalLinks;
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
 use stripe_billing::subscription::UpdateSubscription;
 use stripe_checkout::checkout_session::{
@@ -30,6 +32,7 @@ pub struct ReturnUrls {
 pub struct StripeBilling {
     client: Client,
     urls: ReturnUrls,
+    links: Option<PortalLinks>,
 }
 
 impl StripeBilling {
@@ -43,7 +46,17 @@ impl StripeBilling {
         let client = builder
             .build()
             .map_err(|e| BillingError::Unavailable(format!("cannot build the Stripe client: {e}")))?;
-        Ok(StripeBilling { client, urls })
+        Ok(StripeBilling {
+            client,
+            urls,
+            links: None,
+        })
+    }
+
+    /// Grace notices will carry lasting portal links made by `links`.
+    pub fn with_portal_links(mut self, links: PortalLinks) -> Self {
+        self.links = Some(links);
+        self
     }
 }
 
@@ -168,5 +181,9 @@ impl Billing for StripeBilling {
             .await
             .map_err(classify)?;
         Ok(coupon.id.to_string())
+    }
+
+    fn portal_link(&self, member_id: i64, now: i64) -> Option<String> {
+        self.links.as_ref().and_then(|l| l.link(member_id, now))
     }
 }

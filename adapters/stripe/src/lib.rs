@@ -5,9 +5,11 @@
 //! endpoint is the binary's job; this crate has no HTTP server.
 
 mod client;
+pub mod links;
 pub mod parse;
 pub mod signature;
 
 pub use client::{ReturnUrls, StripeBilling};
+pub use links::PortalLinks;
 pub use parse::{HANDLED, PROVIDER, ParseError, parse_event};
 pub use signature::{SignatureError, verify};

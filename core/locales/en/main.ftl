@@ -177,6 +177,7 @@ notice-access-granted = You now have { $tier } in { $community } until { $until 
 notice-access-granted-open = You now have { $tier } in { $community }.
 notice-access-ended = Your { $tier } access in { $community } has ended.
 notice-payment-failed = Your last payment for { $tier } in { $community } did not go through. You keep access until { $until } while it is retried; send /billing to update your payment method.
+notice-payment-failed-link = Your last payment for { $tier } in { $community } did not go through. You keep access until { $until } while it is retried. Update your payment method here: { $url }
 notice-renewal-reminder = Your { $tier } access in { $community } ends on { $until } and will not renew ({ $days ->
         [one] { $days } day left
        *[other] { $days } days left

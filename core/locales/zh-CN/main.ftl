@@ -159,6 +159,7 @@ notice-access-granted = 你在 { $community } 获得了 { $tier }，有效期至
 notice-access-granted-open = 你在 { $community } 获得了 { $tier }。
 notice-access-ended = 你在 { $community } 的 { $tier } 访问权限已结束。
 notice-payment-failed = 你在 { $community } 的 { $tier } 最近一次付款未成功。重试期间你的访问权限保留到 { $until }；发送 /billing 更新付款方式。
+notice-payment-failed-link = 你在 { $community } 的 { $tier } 最近一次付款未成功。重试期间你的访问权限保留到 { $until }。在这里更新付款方式：{ $url }
 notice-renewal-reminder = 你在 { $community } 的 { $tier } 访问权限将于 { $until } 结束且不会续费（还剩 { $days } 天）。发送 /subscribe 继续订阅。
 notice-points-awarded = 你在 { $community } 获得 { $points } 积分，原因：{ $reason }。余额：{ $balance }。
 notice-badge-earned = 你在 { $community } 获得新徽章：{ $badge }！

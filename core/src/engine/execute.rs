@@ -182,6 +182,7 @@ impl Call<'_> {
                     cause: Cause::AdminGrant,
                     actor: self.actor(),
                     note: None,
+                    portal_url: None,
                 };
                 access::apply(conn, ctx, &m, change, now).await?;
                 Ok(Reply::Granted {
@@ -209,6 +210,7 @@ impl Call<'_> {
                     cause: Cause::AdminRevoke,
                     actor: self.actor(),
                     note: None,
+                    portal_url: None,
                 };
                 access::apply(conn, ctx, &m, change, now).await?;
                 Ok(Reply::Revoked {
@@ -330,6 +332,7 @@ pub(super) async fn expire_one<'a, C: ConnectionTrait>(
         cause: Cause::Expiry,
         actor: None,
         note: None,
+        portal_url: None,
     };
     access::apply(conn, ctx, &m, change, now).await?;
     Ok(true)

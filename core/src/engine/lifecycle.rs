@@ -14,7 +14,7 @@ use crate::domain::EntitlementStatus;
 use crate::entity::{entitlement, member, outbox, reminder};
 use crate::error::CoreResult;
 use crate::outbox::{EffectKind, FAILED, enqueue, payload_effect};
-use crate::payments::recompute;
+use crate::payments::{Why, recompute};
 use crate::reply::Notice;
 use crate::store::access::{self, notify_person, tier_by_id, tier_name};
 use crate::store::people::{identities_of, identity_locale};
@@ -103,16 +103,12 @@ impl Core {
                 let before = describe(&txn, m.id).await?;
                 let perks = access::held_perks(&txn, ctx, &m).await?;
                 let now = self.clock.now();
-                let changed = recompute(
-                    &txn,
-                    &self.communities,
-                    &m,
-                    perks,
-                    now,
-                    Some("reconcile".into()),
-                    Some("reconciliation".into()),
-                )
-                .await?;
+                let why = Why {
+                    actor: Some("reconcile".into()),
+                    note: Some("reconciliation".into()),
+                    billing: self.billing.as_deref(),
+                };
+                let changed = recompute(&txn, &self.communities, &m, perks, now, why).await?;
                 if changed {
                     report.entitlements_fixed.push(Fix {
                         member: m.id,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::Billing;
 use super::derive::{self, Rules, SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey, SubFacts};
 use super::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
@@ -58,6 +59,8 @@ pub(crate) struct Applier<'a, C> {
     pub communities: &'a [CommunityCtx],
     pub ev: &'a PaymentEvent,
     pub now: i64,
+    /// For portal links in grace notices.
+    pub billing: Option<&'a dyn Billing>,
 }
 
 /// Days a provisional snapshot from a checkout is assumed to last until the
@@ -271,18 +274,14 @@ impl<C: ConnectionTrait> Applier<'_, C> {
     }
 
     async fn recompute(&self, m: &member::Model, perks_before: BTreeSet<String>) -> CoreResult<()> {
-        let by = Some(format!("{}:{}", self.ev.provider, self.ev.id));
-        recompute(
-            self.conn,
-            self.communities,
-            m,
-            perks_before,
-            self.now,
-            by,
-            Some(self.ev.event_type.clone()),
-        )
-        .await
-        .map(|_| ())
+        let why = Why {
+            actor: Some(format!("{}:{}", self.ev.provider, self.ev.id)),
+            note: Some(self.ev.event_type.clone()),
+            billing: self.billing,
+        };
+        recompute(self.conn, self.communities, m, perks_before, self.now, why)
+            .await
+            .map(|_| ())
     }
 
     async fn checkout(&self, c: &CheckoutCompleted) -> CoreResult<EventOutcome> {
@@ -570,14 +569,20 @@ async fn offer_for<C: ConnectionTrait>(
 
 /// Derives the member's entitlement from every stored fact and applies
 /// it if it differs from what they have, or if what they own changed.
+/// Who or what is recomputing, for the history; and the provider, for links.
+pub struct Why<'a> {
+    pub actor: Option<String>,
+    pub note: Option<String>,
+    pub billing: Option<&'a dyn Billing>,
+}
+
 pub async fn recompute<C: ConnectionTrait>(
     conn: &C,
     communities: &[CommunityCtx],
     m: &member::Model,
     perks_before: BTreeSet<String>,
     now: i64,
-    actor: Option<String>,
-    note: Option<String>,
+    why: Why<'_>,
 ) -> CoreResult<bool> {
     let Some(ctx) = communities.iter().find(|c| c.id == m.community_id) else {
         return Ok(false);
@@ -655,8 +660,9 @@ pub async fn recompute<C: ConnectionTrait>(
         status,
         access_until: until,
         cause: Cause::Payment,
-        actor,
-        note,
+        actor: why.actor,
+        note: why.note,
+        portal_url: why.billing.and_then(|b| b.portal_link(m.id, now)),
     };
     access::apply_since(conn, ctx, m, change, perks_before, now).await?;
     Ok(true)

@@ -52,4 +52,9 @@ pub trait Billing: Send + Sync {
     async fn cancel_at_period_end(&self, subscription: &str) -> Result<(), BillingError>;
     /// Creates the coupon and a promotion code for it; returns the coupon id.
     async fn create_coupon(&self, req: &CouponRequest) -> Result<String, BillingError>;
+    /// A lasting link that opens a fresh portal session for the member when
+    /// followed (portal sessions themselves expire within minutes).
+    fn portal_link(&self, _member_id: i64, _now: i64) -> Option<String> {
+        None
+    }
 }

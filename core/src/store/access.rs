@@ -47,6 +47,8 @@ pub struct Change {
     pub cause: Cause,
     pub actor: Option<String>,
     pub note: Option<String>,
+    /// Where the member can fix a failed payment, sent with the grace notice.
+    pub portal_url: Option<String>,
 }
 
 pub fn tier_perks(t: &tier::Model) -> Vec<String> {
@@ -190,6 +192,7 @@ pub async fn apply_since<C: ConnectionTrait>(
                     community,
                     tier: tier_name(ctx, t, locale),
                     grace_until: change.access_until.map(iso),
+                    portal_url: change.portal_url.clone(),
                 })
             }
             (Some(t), _, true) if !had_access || tier_changed || until_changed => {
