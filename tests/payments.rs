@@ -39,8 +39,14 @@ struct World {
 
 impl World {
     async fn new(db: &TestDb) -> World {
+        World::with(db, |_| {}).await
+    }
+
+    /// A world whose demo community is first changed by `tweak`.
+    async fn with(db: &TestDb, tweak: impl FnOnce(&mut lyceum_core::config::Community)) -> World {
         let conn = db::open_and_migrate(&db.url).await.unwrap();
-        let communities = settings::load(None).unwrap().communities;
+        let mut communities = settings::load(None).unwrap().communities;
+        tweak(&mut communities[0]);
         let clock = ManualClock::at(T0);
         let stripe = FakeStripe::default();
         let base = stripe.start().await;
@@ -343,7 +349,7 @@ async fn lifecycle(db: TestDb) {
 }
 
 async fn one_offs_refunds_and_disputes(db: TestDb) {
-    let w = World::new(&db).await;
+    let w = World::with(&db, |c| c.billing.referral_commission_percent = 10).await;
     let backend = db.backend;
 
     // Bob refers Carol; Carol buys the course.
@@ -377,6 +383,8 @@ async fn one_offs_refunds_and_disputes(db: TestDb) {
     );
     assert_eq!(w.view("console:carol").await.perks, vec!["course-async-rust"]);
     assert_eq!(w.view("console:bob").await.points, 100, "referrer credited once");
+    let report = w.core.revenue("demo", T0 - DAY, T0 + DAY).await.unwrap();
+    assert_eq!(report.referral_commissions.0.get("USD"), Some(&990));
     let twice = w.say("console:carol", "/buy rust-course").await;
     assert!(
         matches!(twice.reply, Reply::Refused(UserError::AlreadyOwned { .. })),
@@ -413,6 +421,7 @@ async fn one_offs_refunds_and_disputes(db: TestDb) {
         "cumulative, not summed twice"
     );
     assert_eq!(report.net.0.get("USD"), Some(&0));
+    assert_eq!(report.referral_commissions.0.get("USD"), None, "clawed back");
 
     // A lost dispute on a subscription payment ends that access at once.
     w.say("console:dave", "/join").await;

@@ -76,6 +76,11 @@ pub fn revenue_text(r: &RevenueReport) -> String {
     let _ = writeln!(out, "Refunds: {}", money(&r.refunds));
     let _ = writeln!(out, "Disputes lost: {}", money(&r.disputes_lost));
     let _ = writeln!(out, "Net: {}", money(&r.net));
+    let _ = writeln!(
+        out,
+        "Referral commissions owed: {}",
+        money(&r.referral_commissions)
+    );
     out
 }
 

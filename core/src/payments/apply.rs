@@ -131,8 +131,15 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                     },
                 )
                 .await?;
-                self.reversal_revenue("refund", charge, &targets, *refunded_minor, currency)
-                    .await?;
+                self.reversal_revenue(
+                    "refund",
+                    charge,
+                    &targets,
+                    *refunded_minor,
+                    currency,
+                    payment_ref.as_deref(),
+                )
+                .await?;
                 if facts::is_final_reversal(&stored) {
                     self.claw_back(&targets).await?;
                 }
@@ -170,8 +177,15 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 )
                 .await?;
                 if facts::is_final_reversal(&stored) {
-                    self.reversal_revenue("dispute", id, &targets, *amount_minor, currency)
-                        .await?;
+                    self.reversal_revenue(
+                        "dispute",
+                        id,
+                        &targets,
+                        *amount_minor,
+                        currency,
+                        payment_ref.as_deref(),
+                    )
+                    .await?;
                     self.claw_back(&targets).await?;
                 }
                 self.recompute_all(before).await?
@@ -519,8 +533,15 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         targets: &[member::Model],
         amount_minor: i64,
         currency: &str,
+        payment_ref: Option<&str>,
     ) -> CoreResult<()> {
         let m = targets.first();
+        let offer_key = match payment_ref {
+            Some(r) => lookup::purchase(self.conn, self.provider(), r)
+                .await?
+                .and_then(|p| p.offer_key),
+            None => None,
+        };
         facts::record_revenue(
             self.conn,
             NewRevenue {
@@ -529,7 +550,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 external_id,
                 community_id: m.map(|m| m.community_id),
                 member_id: m.map(|m| m.id),
-                offer_key: None,
+                offer_key,
                 amount_minor,
                 currency: currency.to_ascii_uppercase(),
                 at: self.ev.created,

@@ -35,18 +35,25 @@ pub async fn find_offer<C: ConnectionTrait>(
     Ok(q.one(conn).await?)
 }
 
+pub async fn purchase<C: ConnectionTrait>(
+    conn: &C,
+    provider: &str,
+    payment_ref: &str,
+) -> CoreResult<Option<purchase::Model>> {
+    Ok(purchase::Entity::find()
+        .filter(purchase::Column::Provider.eq(provider))
+        .filter(purchase::Column::PaymentRef.eq(payment_ref))
+        .one(conn)
+        .await?)
+}
+
 /// The member who bought with this payment, if that purchase is known.
 pub async fn purchase_member<C: ConnectionTrait>(
     conn: &C,
     provider: &str,
     payment_ref: &str,
 ) -> CoreResult<Option<member::Model>> {
-    let Some(p) = purchase::Entity::find()
-        .filter(purchase::Column::Provider.eq(provider))
-        .filter(purchase::Column::PaymentRef.eq(payment_ref))
-        .one(conn)
-        .await?
-    else {
+    let Some(p) = purchase(conn, provider, payment_ref).await? else {
         return Ok(None);
     };
     match p.member_id {

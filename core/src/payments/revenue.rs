@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::event::SubStatus;
 use super::lookup::find_offer;
 use crate::config::OfferKind;
-use crate::entity::{member, revenue, subscription, tier};
+use crate::entity::{member, referral, revenue, subscription, tier};
 use crate::error::CoreResult;
 
 pub async fn has_paid<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
@@ -52,6 +52,9 @@ pub struct RevenueReport {
     pub refunds: Amounts,
     pub disputes_lost: Amounts,
     pub net: Amounts,
+    /// Commissions owed to referrers for payments in the period, less those
+    /// clawed back. Not subtracted from `net`: paying them out is yours.
+    pub referral_commissions: Amounts,
 }
 
 /// Revenue of one community over `[from, to)`, and MRR as of `now`.
@@ -126,7 +129,20 @@ pub async fn report<C: ConnectionTrait>(
         refunds: Amounts::default(),
         disputes_lost: Amounts::default(),
         net: Amounts::default(),
+        referral_commissions: Amounts::default(),
     };
+    let credited = referral::Entity::find()
+        .filter(referral::Column::CommunityId.eq(community_id))
+        .filter(referral::Column::CreditedAt.gte(from))
+        .filter(referral::Column::CreditedAt.lt(to))
+        .filter(referral::Column::ClawedBackAt.is_null())
+        .all(conn)
+        .await?;
+    for r in credited {
+        if let (Some(minor), Some(currency)) = (r.credit_minor, &r.currency) {
+            report.referral_commissions.add(currency, minor);
+        }
+    }
     for r in rows {
         match r.kind.as_str() {
             "payment" => {
