@@ -454,6 +454,37 @@ async fn one_offs_refunds_and_disputes(db: TestDb) {
         ("expired", false),
         "{backend}"
     );
+
+    // A dispute names no customer: the charge is looked up at Stripe, and
+    // losing it ends the subscription it paid for.
+    w.say("console:kim", "/join").await;
+    let kim_id = w.view("console:kim").await.id;
+    let kim = Sub {
+        id: "sub_kim",
+        customer: "cus_kim",
+        member: Some(kim_id),
+        ..sub
+    };
+    w.webhook("customer.subscription.created", fake::subscription(&kim))
+        .await;
+    w.stripe.add_charge("ch_k", "cus_kim", T0 + 1);
+    let open = fake::dispute("dp_k", "ch_k", "pi_k", "needs_response", 500);
+    w.webhook("charge.dispute.created", open).await;
+    assert!(
+        w.view("console:kim").await.has_access,
+        "an open dispute changes nothing yet"
+    );
+    w.webhook(
+        "charge.dispute.closed",
+        fake::dispute("dp_k", "ch_k", "pi_k", "lost", 500),
+    )
+    .await;
+    assert!(
+        !w.view("console:kim").await.has_access,
+        "{backend}: a lost dispute ends access"
+    );
+    assert_eq!(w.stripe.requests("/v1/charges/ch_k").len(), 2);
+
     w.webhook(
         "charge.dispute.created",
         fake::dispute("dp_1", "ch_c", "pi_course", "needs_response", 9900),
@@ -465,7 +496,11 @@ async fn one_offs_refunds_and_disputes(db: TestDb) {
     )
     .await;
     let report = w.core.revenue("demo", T0 - DAY, T0 + DAY).await.unwrap();
-    assert_eq!(report.disputes_lost.0.get("USD"), Some(&9900));
+    assert_eq!(
+        report.disputes_lost.0.get("USD"),
+        Some(&10400),
+        "both lost disputes"
+    );
 }
 
 async fn unmatched_and_out_of_order(db: TestDb) {

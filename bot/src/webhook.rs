@@ -49,6 +49,10 @@ pub async fn stripe(State(hook): State<StripeHook>, headers: HeaderMap, body: By
     };
     match hook.core.apply_payment(&event).await {
         Ok(outcome) => answer(StatusCode::OK, &outcome.label()),
+        Err(CoreError::Unavailable(e)) => {
+            tracing::warn!(event = %event.id, error = %e, "stripe event not applied yet; Stripe will retry");
+            answer(StatusCode::SERVICE_UNAVAILABLE, "provider unavailable")
+        }
         Err(CoreError::Db(e)) => {
             tracing::error!(event = %event.id, error = %e, "stripe event not applied: database error; Stripe will retry");
             answer(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

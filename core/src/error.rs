@@ -213,6 +213,9 @@ pub enum CoreError {
     Db(#[from] DbErr),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// Something outside (a payment provider) is down; try again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<UserError> for CoreError {

@@ -141,6 +141,8 @@ pub struct FakeStripe {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// The next request is answered with this status and error instead.
     pub fail_next: Arc<Mutex<Option<(u16, Value)>>>,
+    /// Charges the fake knows: id → (customer, created).
+    pub charges: Arc<Mutex<HashMap<String, (String, i64)>>>,
 }
 
 impl FakeStripe {
@@ -152,6 +154,13 @@ impl FakeStripe {
             .filter(|s| s.path.starts_with(path_prefix))
             .cloned()
             .collect()
+    }
+
+    pub fn add_charge(&self, id: &str, customer: &str, created: i64) {
+        self.charges
+            .lock()
+            .unwrap()
+            .insert(id.to_owned(), (customer.to_owned(), created));
     }
 
     pub fn fail_next(&self, status: u16, message: &str) {
@@ -169,6 +178,7 @@ impl FakeStripe {
             .route("/v1/subscriptions/{id}", post(update_subscription))
             .route("/v1/coupons", post(coupon))
             .route("/v1/promotion_codes", post(promotion_code))
+            .route("/v1/charges/{id}", axum::routing::get(get_charge))
             .with_state(self.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -255,5 +265,23 @@ async fn promotion_code(State(fake): State<FakeStripe>, body: String) -> Answer 
         "code": form.get("code"), "created": 1_790_000_000, "livemode": false,
         "promotion": {"coupon": form.get("promotion[coupon]"), "type": "coupon"},
         "restrictions": {"first_time_transaction": false}, "times_redeemed": 0
+    })))
+}
+
+async fn get_charge(State(fake): State<FakeStripe>, Path(id): Path<String>) -> Answer {
+    fake.record(format!("/v1/charges/{id}"), "")?;
+    let Some((customer, created)) = fake.charges.lock().unwrap().get(&id).cloned() else {
+        return Err((
+            StatusCode::NOT_FOUND,
+            axum::Json(
+                json!({"error": {"type": "invalid_request_error", "message": format!("No such charge: '{id}'")}}),
+            ),
+        ));
+    };
+    Ok(axum::Json(json!({
+        "id": id, "object": "charge", "amount": 500, "amount_captured": 500, "amount_refunded": 0,
+        "billing_details": {"address": null, "email": null, "name": null, "phone": null, "tax_id": null},
+        "captured": true, "created": created, "currency": "usd", "customer": customer, "disputed": true,
+        "livemode": false, "metadata": {}, "paid": true, "refunded": false, "status": "succeeded"
     })))
 }

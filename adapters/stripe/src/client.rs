@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use lyceum_core::domain::Locale;
-use lyceum_core::payments::{Billing, BillingError, CheckoutRequest, CouponRequest};
+use lyceum_core::payments::{Billing, BillingError, ChargeOwner, CheckoutRequest, CouponRequest};
 use stripe::{Client, ClientBuilder, StripeError};
+use stripe_core::charge::RetrieveCharge;
 
 use crate::links::PortalLinks;
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
@@ -181,6 +182,17 @@ impl Billing for StripeBilling {
             .await
             .map_err(classify)?;
         Ok(coupon.id.to_string())
+    }
+
+    async fn charge_owner(&self, charge: &str) -> Result<Option<ChargeOwner>, BillingError> {
+        let c = RetrieveCharge::new(charge)
+            .send(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(Some(ChargeOwner {
+            customer: c.customer.map(|x| x.id().to_string()),
+            created: c.created,
+        }))
     }
 
     fn portal_link(&self, member_id: i64, now: i64) -> Option<String> {

@@ -3,8 +3,8 @@
 use sea_orm::{EntityTrait, TransactionTrait};
 
 use super::Core;
-use crate::error::{CoreResult, UserError};
-use crate::payments::{Applier, EventOutcome, PaymentEvent, facts};
+use crate::error::{CoreError, CoreResult, UserError};
+use crate::payments::{Applier, BillingError, EventOutcome, PaymentEvent, PaymentFact, facts};
 use crate::store::people::{identities_of, identity_locale};
 
 impl Core {
@@ -12,6 +12,8 @@ impl Core {
     /// and everything it causes commit together, so a redelivery is a no-op
     /// and a failure leaves nothing half-done for the provider's retry.
     pub async fn apply_payment(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
+        let enriched = self.enrich(ev).await?;
+        let ev = enriched.as_ref().unwrap_or(ev);
         let txn = self.db.begin().await?;
         let outcome = Applier {
             conn: &txn,
@@ -34,6 +36,48 @@ impl Core {
             "payment event"
         );
         Ok(outcome)
+    }
+
+    /// A dispute names its charge but not who paid it; ask the provider, so
+    /// a lost dispute on a subscription payment can end that subscription.
+    /// A provider outage fails the delivery, and the provider retries it.
+    async fn enrich(&self, ev: &PaymentEvent) -> CoreResult<Option<PaymentEvent>> {
+        let (
+            PaymentFact::Dispute {
+                charge: Some(charge),
+                customer: None,
+                ..
+            },
+            Some(billing),
+        ) = (&ev.fact, &self.billing)
+        else {
+            return Ok(None);
+        };
+        let owner = match billing.charge_owner(charge).await {
+            Ok(owner) => owner,
+            Err(BillingError::Refused(why)) => {
+                tracing::warn!(event = %ev.id, %charge, %why, "the disputed charge cannot be looked up");
+                None
+            }
+            Err(e) => {
+                return Err(CoreError::Unavailable(format!(
+                    "cannot look up charge {charge} for dispute event {}: {e}",
+                    ev.id
+                )));
+            }
+        };
+        let Some(owner) = owner else { return Ok(None) };
+        let mut ev = ev.clone();
+        if let PaymentFact::Dispute {
+            customer,
+            charge_created,
+            ..
+        } = &mut ev.fact
+        {
+            *customer = owner.customer;
+            *charge_created = Some(owner.created);
+        }
+        Ok(Some(ev))
     }
 
     /// A fresh billing portal session for a member, for a link sent earlier.

@@ -41,6 +41,13 @@ pub enum BillingError {
     Unavailable(String),
 }
 
+/// Who paid a charge, and when: what a dispute does not say by itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChargeOwner {
+    pub customer: Option<String>,
+    pub created: i64,
+}
+
 #[async_trait]
 pub trait Billing: Send + Sync {
     /// The provider name stored with its records, e.g. `stripe`.
@@ -56,5 +63,9 @@ pub trait Billing: Send + Sync {
     /// followed (portal sessions themselves expire within minutes).
     fn portal_link(&self, _member_id: i64, _now: i64) -> Option<String> {
         None
+    }
+    /// Looks up a charge, for disputes, whose payloads name no customer.
+    async fn charge_owner(&self, _charge: &str) -> Result<Option<ChargeOwner>, BillingError> {
+        Ok(None)
     }
 }

@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub use apply::EventOutcome;
 pub(crate) use apply::{Applier, Why, recompute};
-pub use billing::{Billing, BillingError, CheckoutRequest, CouponRequest};
+pub use billing::{Billing, BillingError, ChargeOwner, CheckoutRequest, CouponRequest};
 pub use event::{PaymentEvent, PaymentFact};
 pub use lookup::find_offer;
 
