@@ -4,22 +4,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 
 use super::Billing;
-use super::derive::{self, Rules, SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey, SubFacts};
+use super::derive::{SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey};
 use super::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
     SubscriptionSnapshot,
 };
 use super::facts::{self, NewPurchase, NewRevenue, NewReversal};
 use super::lookup::{self, find_offer};
+use super::recompute::{Why, recompute};
 use super::referrals;
 use crate::config::OfferKind;
-use crate::domain::EntitlementStatus;
-use crate::entity::{history, member, offer};
+use crate::entity::{member, offer};
 use crate::error::CoreResult;
-use crate::store::access::{self, Cause, Change, tier_by_id};
+use crate::store::access;
 use crate::store::sync::CommunityCtx;
 
 /// What became of one delivery, for the webhook's answer and the log.
@@ -586,117 +586,6 @@ async fn offer_for<C: ConnectionTrait>(
         }
     }
     Ok(None)
-}
-
-/// Derives the member's entitlement from every stored fact and applies
-/// it if it differs from what they have, or if what they own changed.
-/// Who or what is recomputing, for the history; and the provider, for links.
-pub struct Why<'a> {
-    pub actor: Option<String>,
-    pub note: Option<String>,
-    pub billing: Option<&'a dyn Billing>,
-}
-
-pub async fn recompute<C: ConnectionTrait>(
-    conn: &C,
-    communities: &[CommunityCtx],
-    m: &member::Model,
-    perks_before: BTreeSet<String>,
-    now: i64,
-    why: Why<'_>,
-) -> CoreResult<bool> {
-    let Some(ctx) = communities.iter().find(|c| c.id == m.community_id) else {
-        return Ok(false);
-    };
-    let found = facts::member_facts(conn, m.id).await?;
-    let mut subs = Vec::new();
-    for s in &found.subscriptions {
-        // The price is the truth after a plan change in the portal; the
-        // metadata's offer stays what was first bought.
-        let by_price = match &s.price_id {
-            Some(p) => find_offer(conn, Some(m.community_id), None, Some(p)).await?,
-            None => None,
-        };
-        let o = match by_price {
-            Some(o) => Some(o),
-            None => find_offer(conn, Some(m.community_id), s.offer_key.as_deref(), None).await?,
-        };
-        let Some(o) = o else {
-            continue;
-        };
-        let Some(t) = tier_by_id(conn, o.tier_id).await? else {
-            continue;
-        };
-        let reversed = found.reversals.iter().any(|r| {
-            facts::is_final_reversal(r)
-                && r.customer_id.is_some()
-                && r.customer_id == s.customer_id
-                && match (s.started_at, r.charge_created) {
-                    (Some(start), Some(charged)) => start <= charged,
-                    _ => true,
-                }
-        });
-        subs.push(SubFacts {
-            tier_id: t.id,
-            tier_rank: t.rank,
-            status: SubStatus::parse(&s.status).unwrap_or(SubStatus::Incomplete),
-            current_period_end: s.current_period_end,
-            cancel_at_period_end: s.cancel_at_period_end,
-            ended_at: s.ended_at,
-            reversed,
-        });
-    }
-    let rules = Rules {
-        grace_secs: i64::from(ctx.config.billing.grace_days) * 86_400,
-        renewal_leeway_secs: ctx.config.billing.renewal_leeway_secs,
-    };
-    let derived = derive::derive(&subs, rules, now);
-    let current = crate::store::membership::entitlement_of(conn, m.id).await?;
-    let (tier, status, until) = match (derived, &current) {
-        (Some(d), _) => (tier_by_id(conn, Some(d.tier_id)).await?, d.status, d.access_until),
-        // Subscriptions that never got paid for (incomplete) give nothing:
-        // the member is back where payments found them, unless an admin set
-        // the entitlement by hand.
-        (None, Some(_)) if !subs.is_empty() && !set_by_admin(conn, m.id).await? => {
-            (None, EntitlementStatus::None, None)
-        }
-        // No subscription to go on: the entitlement stays as it is (an
-        // admin grant, say); only owned offers may have changed.
-        (None, Some(e)) => (
-            tier_by_id(conn, e.tier_id).await?,
-            EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None),
-            e.access_until,
-        ),
-        (None, None) => return Ok(false),
-    };
-    let unchanged_state = current.as_ref().is_some_and(|e| {
-        e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status.as_str() && e.access_until == until
-    });
-    let perks_after = access::held_perks(conn, ctx, m).await?;
-    if unchanged_state && perks_after == perks_before {
-        return Ok(false);
-    }
-    let change = Change {
-        tier,
-        status,
-        access_until: until,
-        cause: Cause::Payment,
-        actor: why.actor,
-        note: why.note,
-        portal_url: why.billing.and_then(|b| b.portal_link(m.id, now)),
-    };
-    access::apply_since(conn, ctx, m, change, perks_before, now).await?;
-    Ok(true)
-}
-
-/// Whether the member's entitlement was last set by an admin's hand.
-async fn set_by_admin<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
-    let last = history::Entity::find()
-        .filter(history::Column::MemberId.eq(member_id))
-        .order_by_desc(history::Column::Id)
-        .one(conn)
-        .await?;
-    Ok(last.is_some_and(|h| h.cause == Cause::AdminGrant.as_str() || h.cause == Cause::AdminRevoke.as_str()))
 }
 
 fn unmatched(refs: &Refs) -> EventOutcome {

@@ -8,6 +8,7 @@ pub mod derive;
 pub mod event;
 pub mod facts;
 mod lookup;
+mod recompute;
 pub mod referrals;
 pub mod revenue;
 pub mod trials;
@@ -15,11 +16,12 @@ pub mod trials;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+pub(crate) use apply::Applier;
 pub use apply::EventOutcome;
-pub(crate) use apply::{Applier, Why, recompute};
 pub use billing::{Billing, BillingError, ChargeOwner, CheckoutRequest, CouponRequest};
 pub use event::{PaymentEvent, PaymentFact};
 pub use lookup::find_offer;
+pub(crate) use recompute::{Why, recompute};
 
 use crate::entity::{
     billing_customer, member, offer, purchase, referral, referral_code, reminder, subscription,
