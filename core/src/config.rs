@@ -531,6 +531,66 @@ mod tests {
     }
 
     #[test]
+    fn billing_settings_are_checked_and_reminders_sorted() {
+        let mut c = community();
+        c.billing.reminder_days = vec![1, 7, 3, 7];
+        let ok = c.validate("c").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.billing.reminder_days, vec![7, 3, 1]);
+        let bad = [
+            ("grace_days", {
+                let mut b = BillingConfig::default();
+                b.grace_days = 61;
+                b
+            }),
+            ("reminder_days", {
+                let mut b = BillingConfig::default();
+                b.reminder_days = vec![0];
+                b
+            }),
+            ("currency", {
+                let mut b = BillingConfig::default();
+                b.currency = Some("DOLLARS".into());
+                b
+            }),
+            ("referral.commission_percent", {
+                let mut b = BillingConfig::default();
+                b.referral.commission_percent = 101;
+                b
+            }),
+            ("grace_perks[0]", {
+                let mut b = BillingConfig::default();
+                b.grace_perks = Some(vec!["Not A Key".into()]);
+                b
+            }),
+        ];
+        for (key, billing) in bad {
+            let mut c = community();
+            c.billing = billing;
+            let err = c.validate("c").err().map(|e| e.key);
+            assert_eq!(err, Some(format!("c.billing.{key}")));
+        }
+    }
+
+    #[test]
+    fn price_ids_are_well_formed_unique_and_attached_to_a_price() {
+        let mut c = community();
+        c.tiers[0].stripe_monthly = Some("price_1Abc".into());
+        c.tiers[1].stripe_monthly = Some("price_1Abc".into());
+        let err = c.validate("c").err();
+        assert_eq!(err.map(|e| e.key), Some("c.tiers[1].stripe_monthly".to_owned()));
+        let mut c = community();
+        c.tiers[0].stripe_yearly = Some("price_y".into());
+        assert_eq!(
+            c.validate("c").err().map(|e| e.key),
+            Some("c.tiers[0].stripe_yearly".to_owned()),
+            "no yearly price to attach it to"
+        );
+        let mut c = community();
+        c.tiers[0].stripe_monthly = Some("price x; drop".into());
+        assert!(c.validate("c").is_err());
+    }
+
+    #[test]
     fn slugs_are_unique_across_communities() {
         let err = validate_communities(&[community(), community()]).err();
         assert_eq!(err.map(|e| e.key), Some("communities[1].slug".to_owned()));
