@@ -537,31 +537,44 @@ mod tests {
         let ok = c.validate("c").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ok.billing.reminder_days, vec![7, 3, 1]);
         let bad = [
-            ("grace_days", {
-                let mut b = BillingConfig::default();
-                b.grace_days = 61;
-                b
-            }),
-            ("reminder_days", {
-                let mut b = BillingConfig::default();
-                b.reminder_days = vec![0];
-                b
-            }),
-            ("currency", {
-                let mut b = BillingConfig::default();
-                b.currency = Some("DOLLARS".into());
-                b
-            }),
-            ("referral.commission_percent", {
-                let mut b = BillingConfig::default();
-                b.referral.commission_percent = 101;
-                b
-            }),
-            ("grace_perks[0]", {
-                let mut b = BillingConfig::default();
-                b.grace_perks = Some(vec!["Not A Key".into()]);
-                b
-            }),
+            (
+                "grace_days",
+                BillingConfig {
+                    grace_days: 61,
+                    ..Default::default()
+                },
+            ),
+            (
+                "reminder_days",
+                BillingConfig {
+                    reminder_days: vec![0],
+                    ..Default::default()
+                },
+            ),
+            (
+                "currency",
+                BillingConfig {
+                    currency: Some("DOLLARS".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "referral.commission_percent",
+                BillingConfig {
+                    referral: ReferralConfig {
+                        commission_percent: 101,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            ),
+            (
+                "grace_perks[0]",
+                BillingConfig {
+                    grace_perks: Some(vec!["Not A Key".into()]),
+                    ..Default::default()
+                },
+            ),
         ];
         for (key, billing) in bad {
             let mut c = community();
