@@ -5,6 +5,7 @@ mod billing;
 mod execute;
 mod lifecycle;
 mod payments;
+mod platform;
 mod queries;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use crate::store::people::{find_identity, identities_of, identity_locale, identi
 use crate::store::sync::{CommunityCtx, sync_communities};
 
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
+pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 
 /// Who is asking, as their platform reports them.

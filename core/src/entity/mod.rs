@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table created by `lyceum-migrations`.
 //! Columns mirror the migration exactly; meaning lives in the domain modules.
 
+pub mod activity_day;
 pub mod badge;
 pub mod billing_customer;
 pub mod community;

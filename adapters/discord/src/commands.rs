@@ -1,0 +1,101 @@
+//! The core's catalogue as Discord application commands, described in
+//! English with Simplified Chinese localizations.
+
+use lyceum_core::catalogue::{CATALOGUE, CommandSpec, OptionKind, OptionSpec};
+use lyceum_core::domain::Locale;
+use lyceum_core::i18n::t;
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+
+/// Discord's limit on descriptions.
+const MAX_DESCRIPTION: usize = 100;
+
+fn text(locale: Locale, key: &str) -> String {
+    let s = t(locale, key);
+    if s.chars().count() > MAX_DESCRIPTION {
+        s.chars().take(MAX_DESCRIPTION - 1).chain(['…']).collect()
+    } else {
+        s
+    }
+}
+
+fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
+    let key = spec.option_key(o.name);
+    let kind = match o.kind {
+        OptionKind::User => CommandOptionType::User,
+        OptionKind::Integer { .. } => CommandOptionType::Integer,
+        _ => CommandOptionType::String,
+    };
+    let mut opt = CreateCommandOption::new(kind, o.name, text(Locale::En, &key))
+        .description_localized("zh-CN", text(Locale::ZhCn, &key))
+        .required(o.required);
+    match o.kind {
+        OptionKind::Integer { min, max } => {
+            opt = opt
+                .min_int_value(u64::try_from(min).unwrap_or(0))
+                .max_int_value(u64::try_from(max).unwrap_or(u64::MAX));
+        }
+        OptionKind::Text { max_len } => {
+            opt = opt.max_length(u16::try_from(max_len).unwrap_or(u16::MAX));
+        }
+        OptionKind::Tier | OptionKind::Offer => opt = opt.set_autocomplete(true),
+        OptionKind::Choice(choices) => {
+            for c in choices {
+                opt = opt.add_string_choice(*c, *c);
+            }
+        }
+        OptionKind::User | OptionKind::Code => {}
+    }
+    opt
+}
+
+/// Every command of the catalogue, ready to register in a guild.
+pub fn all() -> Vec<CreateCommand> {
+    CATALOGUE
+        .iter()
+        .map(|spec| {
+            let key = spec.description_key();
+            spec.options.iter().fold(
+                CreateCommand::new(spec.name)
+                    .description(text(Locale::En, &key))
+                    .description_localized("zh-CN", text(Locale::ZhCn, &key)),
+                |cmd, o| cmd.add_option(option(spec, o)),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_both_languages_and_typed_options() {
+        let cmds = all();
+        assert_eq!(cmds.len(), CATALOGUE.len());
+        let json = serde_json::to_value(&cmds).unwrap_or_default();
+        let list = json.as_array().cloned().unwrap_or_default();
+        let grant = list
+            .iter()
+            .find(|c| c["name"] == "grant")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(grant["options"][0]["type"], 6, "user option");
+        assert_eq!(grant["options"][1]["autocomplete"], true, "tier autocompletes");
+        assert_eq!(grant["options"][2]["type"], 4, "integer days");
+        assert_eq!(grant["options"][2]["min_value"], 1);
+        for c in &list {
+            let en = c["description"].as_str().unwrap_or_default();
+            let zh = c["description_localizations"]["zh-CN"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{c}");
+            assert!(en.chars().count() <= MAX_DESCRIPTION);
+        }
+        let sub = list
+            .iter()
+            .find(|c| c["name"] == "subscribe")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(sub["options"][1]["choices"][1]["value"], "yearly");
+    }
+}
