@@ -1,5 +1,6 @@
 //! Domain values that can only hold valid data: parse once at the edge.
 
+pub mod code;
 pub mod identity;
 pub mod key;
 pub mod locale;

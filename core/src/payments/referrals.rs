@@ -2,15 +2,12 @@
 //! new member joins with it, the credit for the referred member's first
 //! payment, and the claw-back when that money is returned.
 
-use rand::Rng;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{member, referral, referral_code};
 use crate::error::{CoreResult, UserError};
 use crate::store::points::{self, Entry};
 use crate::store::sync::CommunityCtx;
-
-const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// The member's referral code, made on first use.
 pub async fn code_of<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult<String> {
@@ -21,13 +18,7 @@ pub async fn code_of<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreRes
     {
         return Ok(row.code);
     }
-    let suffix: String = {
-        let mut rng = rand::rng();
-        (0..6)
-            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-            .collect()
-    };
-    let code = format!("R{}{suffix}", m.id);
+    let code = format!("R{}{}", m.id, crate::domain::code::random_code(6));
     referral_code::ActiveModel {
         member_id: Set(m.id),
         code: Set(code.clone()),

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
 
@@ -17,7 +16,6 @@ use crate::entity::{badge, entitlement, history, identity, ledger, link_code, me
 use crate::error::{CoreError, CoreResult, UserError};
 
 // No 0/O or 1/I: codes are read off one screen and typed on another.
-const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const CODE_LEN: usize = 8;
 pub const CODE_TTL_SECS: i64 = 600;
 
@@ -29,10 +27,7 @@ pub fn normalize(code: &str) -> String {
 }
 
 pub async fn create_code<C: ConnectionTrait>(conn: &C, person_id: i64, now: i64) -> CoreResult<String> {
-    let mut rng = rand::rng();
-    let code: String = (0..CODE_LEN)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
+    let code = crate::domain::code::random_code(CODE_LEN);
     link_code::ActiveModel {
         code: Set(code.clone()),
         person_id: Set(person_id),

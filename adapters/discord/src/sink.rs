@@ -1,0 +1,139 @@
+//! Outbox effects for `discord:` accounts: perks become roles in every guild
+//! bound to the effect's community (with an audit-log reason), notices
+//! become direct messages.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use lyceum_core::domain::Platform;
+use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink};
+use lyceum_core::render;
+use serenity::all::{CreateMessage, GuildId, Http, RoleId, UserId};
+use serenity::http::HttpError;
+
+use crate::alerts::Alerts;
+use crate::config::{Bindings, GuildBinding};
+
+pub struct DiscordSink {
+    pub http: Arc<Http>,
+    pub bindings: Arc<Bindings>,
+    pub alerts: Alerts,
+}
+
+/// Discord's JSON error codes that decide what to do.
+const UNKNOWN_GUILD: isize = 10004;
+const UNKNOWN_MEMBER: isize = 10007;
+const UNKNOWN_ROLE: isize = 10011;
+const UNKNOWN_USER: isize = 10013;
+const MISSING_ACCESS: isize = 50001;
+const CANNOT_DM: isize = 50007;
+const MISSING_PERMISSIONS: isize = 50013;
+
+/// What an error means for the effect.
+enum Verdict {
+    Retry(String),
+    Permanent(String),
+    /// An admin must act; keep retrying so it lands once they have.
+    AdminMustAct(String),
+}
+
+fn verdict(e: &serenity::Error) -> Verdict {
+    let serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) = e else {
+        return Verdict::Retry(e.to_string());
+    };
+    let status = resp.status_code.as_u16();
+    let what = format!("HTTP {status} code {}: {}", resp.error.code, resp.error.message);
+    match resp.error.code {
+        UNKNOWN_MEMBER | UNKNOWN_USER => Verdict::Permanent(format!(
+            "{what} (not in the server; granted again if they rejoin)"
+        )),
+        CANNOT_DM => Verdict::Permanent(format!("{what} (they do not accept direct messages)")),
+        UNKNOWN_ROLE | UNKNOWN_GUILD => Verdict::AdminMustAct(what),
+        MISSING_PERMISSIONS | MISSING_ACCESS => Verdict::AdminMustAct(what),
+        _ if status == 429 || status >= 500 => Verdict::Retry(what),
+        _ => Verdict::Permanent(what),
+    }
+}
+
+impl DiscordSink {
+    async fn role(
+        &self,
+        b: &GuildBinding,
+        user: UserId,
+        perk: &str,
+        grant: bool,
+    ) -> Result<(), DeliveryError> {
+        let Some(role) = b.role_for(perk) else {
+            return Ok(());
+        };
+        let (guild, role) = (GuildId::new(b.guild_id), RoleId::new(role));
+        let reason = if grant {
+            format!("Lyceum: entitlement grants perk {perk}")
+        } else {
+            format!("Lyceum: entitlement no longer includes perk {perk}")
+        };
+        let result = if grant {
+            self.http.add_member_role(guild, user, role, Some(&reason)).await
+        } else {
+            self.http
+                .remove_member_role(guild, user, role, Some(&reason))
+                .await
+        };
+        let Err(e) = result else { return Ok(()) };
+        match verdict(&e) {
+            Verdict::Retry(why) => Err(DeliveryError::Retry(why)),
+            Verdict::Permanent(why) => Err(DeliveryError::Permanent(why)),
+            Verdict::AdminMustAct(why) => {
+                self.alerts
+                    .raise(b, &crate::guidance_after_failure(&self.http, b).await)
+                    .await;
+                Err(DeliveryError::Retry(why))
+            }
+        }
+    }
+
+    async fn dm(&self, user: UserId, text: String) -> Result<(), DeliveryError> {
+        let sent = async {
+            let channel = user.create_dm_channel(&self.http).await?;
+            channel
+                .send_message(&self.http, CreateMessage::new().content(text))
+                .await
+        }
+        .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => match verdict(&e) {
+                Verdict::Retry(why) | Verdict::AdminMustAct(why) => Err(DeliveryError::Retry(why)),
+                Verdict::Permanent(why) => Err(DeliveryError::Permanent(why)),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl EffectSink for DiscordSink {
+    fn platform(&self) -> Platform {
+        Platform::Discord
+    }
+
+    async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError> {
+        let Ok(id) = effect.recipient.external_id().parse::<u64>() else {
+            return Err(DeliveryError::Permanent(format!(
+                "{} is not a Discord user id",
+                effect.recipient
+            )));
+        };
+        let user = UserId::new(id.max(1));
+        let community = effect.community.clone().unwrap_or_default();
+        match &effect.kind {
+            EffectKind::GrantPerk { perk } | EffectKind::RevokePerk { perk } => {
+                let grant = matches!(effect.kind, EffectKind::GrantPerk { .. });
+                for b in self.bindings.for_community(&community) {
+                    self.role(b, user, perk, grant).await?;
+                }
+                Ok(())
+            }
+            EffectKind::SendMessage { notice } => self.dm(user, render::notice(effect.locale, notice)).await,
+        }
+    }
+}
