@@ -156,9 +156,21 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let (stop, stopped) = watch::channel(false);
 
+    let discord = loaded.settings.discord.options();
     let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded));
     worker.register(Arc::new(ConsoleSink::Log));
+    if let Some(opts) = &discord {
+        worker.register(Arc::new(lyceum_discord::sink(opts)));
+    }
     let worker_task = tokio::spawn(worker.run(core.wake(), stopped.clone()));
+    let discord_task = discord.map(|opts| {
+        let (core, stopped) = (core.clone(), stopped.clone());
+        tokio::spawn(async move {
+            if let Err(e) = lyceum_discord::run(core, opts, stopped).await {
+                tracing::error!(error = %e, "the Discord adapter stopped");
+            }
+        })
+    });
 
     let scheduler = tokio::spawn(crate::scheduler::run(
         core.clone(),
@@ -169,21 +181,14 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         stopped.clone(),
     ));
 
-    let platforms = [
-        (Platform::Discord, &loaded.settings.discord),
-        (Platform::Telegram, &loaded.settings.telegram),
-    ];
-    let mut any_platform = false;
-    for (platform, s) in platforms {
-        if s.token.is_some() {
-            any_platform = true;
-            tracing::warn!(
-                "a {platform} token is configured, but this build has no {platform} adapter yet; \
-                 {platform} effects wait in the outbox until one runs"
-            );
-        }
+    if loaded.settings.telegram.token.is_some() {
+        let platform = Platform::Telegram;
+        tracing::warn!(
+            "a {platform} token is configured, but this build has no {platform} adapter yet; \
+             {platform} effects wait in the outbox until one runs"
+        );
     }
-    if !any_platform {
+    if discord_task.is_none() && loaded.settings.telegram.token.is_none() {
         tracing::info!(
             "no Discord or Telegram token configured; try the local console: \
              cargo run -- console --as alice   (or: lyceum console --as alice)"
@@ -207,6 +212,9 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     tracing::info!("shutting down");
     let _ = stop.send(true);
     let _ = tokio::join!(worker_task, scheduler, server);
+    if let Some(task) = discord_task {
+        let _ = task.await;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod db;
+pub mod discord;
 pub mod http;
 pub mod logging;
 pub mod payments;

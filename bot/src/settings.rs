@@ -28,7 +28,7 @@ pub struct Settings {
     #[serde(default)]
     pub scheduler: SchedulerSettings,
     #[serde(default)]
-    pub discord: PlatformSettings,
+    pub discord: crate::discord::DiscordSettings,
     #[serde(default)]
     pub telegram: PlatformSettings,
     #[serde(default)]
@@ -161,7 +161,7 @@ pub struct PlatformSettings {
     pub token_file: Option<PathBuf>,
 }
 
-fn redact<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn redact<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(_) => s.serialize_str("[redacted]"),
         None => s.serialize_none(),
@@ -278,18 +278,25 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
             return Err(invalid(key, format!("`{v}` is not an http(s) URL")));
         }
     }
-    for (name, platform) in [
-        ("discord", &mut settings.discord),
-        ("telegram", &mut settings.telegram),
+    for (name, token, token_file) in [
+        (
+            "discord",
+            &mut settings.discord.token,
+            &settings.discord.token_file,
+        ),
+        (
+            "telegram",
+            &mut settings.telegram.token,
+            &settings.telegram.token_file,
+        ),
     ] {
         let key = format!("{name}.token");
-        if let Some(path) = &platform.token_file {
+        if let Some(path) = token_file {
             let secret = std::fs::read_to_string(path)
                 .map_err(|e| invalid(&format!("{name}.token_file"), format!("{}: {e}", path.display())))?;
-            platform.token = Some(SecretString::from(secret.trim().to_owned()));
+            *token = Some(SecretString::from(secret.trim().to_owned()));
         }
-        if platform
-            .token
+        if token
             .as_ref()
             .is_some_and(|t| t.expose_secret().trim().is_empty())
         {
@@ -338,6 +345,10 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         return Err(invalid("scheduler.reconcile_every_secs", "must be at least 60"));
     }
     let communities = validate_communities(&settings.communities).map_err(SettingsError::Invalid)?;
+    settings
+        .discord
+        .validate(&communities)
+        .map_err(SettingsError::Invalid)?;
     let public_url = settings
         .http
         .public_url

@@ -12,36 +12,38 @@ use crate::config::GuildBinding;
 
 const REPEAT_AFTER: Duration = Duration::from_secs(3600);
 
+/// What was said when. One is shared by the gateway handler and the outbox
+/// sink of a bot, which both raise alerts.
+#[derive(Clone, Default)]
+pub struct Memory(Arc<Mutex<HashMap<(u64, String), Instant>>>);
+
+fn fresh(memory: &Memory, guild: u64, text: &str) -> bool {
+    let Ok(mut said) = memory.0.lock() else {
+        return true;
+    };
+    let key = (guild, text.to_owned());
+    match said.get(&key) {
+        Some(at) if at.elapsed() < REPEAT_AFTER => false,
+        _ => {
+            said.insert(key, Instant::now());
+            true
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Alerts {
     http: Arc<Http>,
-    said: Arc<Mutex<HashMap<(u64, String), Instant>>>,
+    memory: Memory,
 }
 
 impl Alerts {
-    pub fn new(http: Arc<Http>) -> Alerts {
-        Alerts {
-            http,
-            said: Arc::default(),
-        }
-    }
-
-    fn fresh(&self, guild: u64, text: &str) -> bool {
-        let Ok(mut said) = self.said.lock() else {
-            return true;
-        };
-        let key = (guild, text.to_owned());
-        match said.get(&key) {
-            Some(at) if at.elapsed() < REPEAT_AFTER => false,
-            _ => {
-                said.insert(key, Instant::now());
-                true
-            }
-        }
+    pub fn new(http: Arc<Http>, memory: Memory) -> Alerts {
+        Alerts { http, memory }
     }
 
     pub async fn raise(&self, binding: &GuildBinding, text: &str) {
-        if !self.fresh(binding.guild_id, text) {
+        if !fresh(&self.memory, binding.guild_id, text) {
             return;
         }
         tracing::error!(guild = binding.guild_id, community = %binding.community, "admin action needed: {text}");

@@ -16,6 +16,7 @@ pub mod guidance;
 pub mod handler;
 pub mod interaction;
 pub mod reconcile;
+pub mod rest;
 pub mod sink;
 
 use std::sync::Arc;
@@ -45,13 +46,17 @@ pub struct Options {
     pub shards: Option<ShardRange>,
     pub bindings: Arc<Bindings>,
     pub reconcile_every: Duration,
+    /// Shared by the sink and the gateway handler, so an alert is posted once.
+    pub alerts: alerts::Memory,
 }
 
 /// A REST client, through the proxy when one is configured.
 pub fn http(opts: &Options) -> Http {
     let mut b = HttpBuilder::new(&opts.token).application_id(ApplicationId::new(opts.application_id.max(1)));
     if let Some(proxy) = &opts.api_proxy {
-        b = b.proxy(proxy.clone());
+        // serenity's own limiter sends straight to discord.com; with a proxy,
+        // limits are the proxy's job (see `rest`).
+        b = b.proxy(proxy.clone()).ratelimiter_disabled(true);
     }
     b.build()
 }
@@ -72,7 +77,7 @@ pub async fn guidance_after_failure(http: &Http, b: &GuildBinding) -> String {
 pub fn sink(opts: &Options) -> sink::DiscordSink {
     let http = Arc::new(http(opts));
     sink::DiscordSink {
-        alerts: alerts::Alerts::new(http.clone()),
+        alerts: alerts::Alerts::new(http.clone(), opts.alerts.clone()),
         http,
         bindings: opts.bindings.clone(),
     }
@@ -86,7 +91,7 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), serenity::Error> {
     let rest = Arc::new(http(&opts));
-    let alerts = alerts::Alerts::new(rest.clone());
+    let alerts = alerts::Alerts::new(rest.clone(), opts.alerts.clone());
     let handler = handler::Handler {
         core: core.clone(),
         bindings: opts.bindings.clone(),
@@ -118,7 +123,10 @@ pub async fn run(
     };
     let result = tokio::select! {
         r = gateway => r,
-        _ = stop.wait_for(|s| *s) => {
+        () = async {
+            // The guard wait_for returns must not live across the shutdown.
+            let _ = stop.wait_for(|s| *s).await;
+        } => {
             shards.shutdown_all().await;
             Ok(())
         }

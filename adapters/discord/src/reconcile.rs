@@ -13,6 +13,7 @@ use serenity::all::{GuildId, Http, RoleId};
 
 use crate::config::{Bindings, GuildBinding};
 use crate::interaction::identity;
+use crate::rest::retrying;
 
 /// Role changes per second during reconciliation.
 const CHANGES_PER_SECOND: u32 = 5;
@@ -44,7 +45,10 @@ async fn guild(
     let guild = GuildId::new(b.guild_id);
     let mut after = None;
     loop {
-        let page = http.get_guild_members(guild, Some(PAGE), after).await?;
+        let page = retrying("list members", || {
+            http.get_guild_members(guild, Some(PAGE), after)
+        })
+        .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.user.id.get());
         let full = page.len() as u64 == PAGE;
@@ -72,10 +76,8 @@ async fn guild(
             for role in want.iter().filter(|r| !has.contains(r)) {
                 pace.until_ready().await;
                 let reason = "Lyceum reconciliation: entitled to this role";
-                match http
-                    .add_member_role(guild, user, RoleId::new(*role), Some(reason))
-                    .await
-                {
+                let add = || http.add_member_role(guild, user, RoleId::new(*role), Some(reason));
+                match retrying("reconcile grant", add).await {
                     Ok(()) => report.added.push((b.guild_id, user.get(), *role)),
                     Err(e) => report.failed.push(format!("add {role} to {user}: {e}")),
                 }
@@ -83,10 +85,8 @@ async fn guild(
             for role in has.iter().filter(|r| !want.contains(r)) {
                 pace.until_ready().await;
                 let reason = "Lyceum reconciliation: no longer entitled to this role";
-                match http
-                    .remove_member_role(guild, user, RoleId::new(*role), Some(reason))
-                    .await
-                {
+                let remove = || http.remove_member_role(guild, user, RoleId::new(*role), Some(reason));
+                match retrying("reconcile revoke", remove).await {
                     Ok(()) => report.removed.push((b.guild_id, user.get(), *role)),
                     Err(e) => report.failed.push(format!("remove {role} from {user}: {e}")),
                 }

@@ -13,6 +13,7 @@ use serenity::http::HttpError;
 
 use crate::alerts::Alerts;
 use crate::config::{Bindings, GuildBinding};
+use crate::rest::retrying;
 
 pub struct DiscordSink {
     pub http: Arc<Http>,
@@ -72,13 +73,16 @@ impl DiscordSink {
         } else {
             format!("Lyceum: entitlement no longer includes perk {perk}")
         };
-        let result = if grant {
-            self.http.add_member_role(guild, user, role, Some(&reason)).await
-        } else {
-            self.http
-                .remove_member_role(guild, user, role, Some(&reason))
-                .await
-        };
+        let result = retrying("role change", || async {
+            if grant {
+                self.http.add_member_role(guild, user, role, Some(&reason)).await
+            } else {
+                self.http
+                    .remove_member_role(guild, user, role, Some(&reason))
+                    .await
+            }
+        })
+        .await;
         let Err(e) = result else { return Ok(()) };
         match verdict(&e) {
             Verdict::Retry(why) => Err(DeliveryError::Retry(why)),
@@ -93,12 +97,11 @@ impl DiscordSink {
     }
 
     async fn dm(&self, user: UserId, text: String) -> Result<(), DeliveryError> {
-        let sent = async {
+        let sent = retrying("direct message", || async {
             let channel = user.create_dm_channel(&self.http).await?;
-            channel
-                .send_message(&self.http, CreateMessage::new().content(text))
-                .await
-        }
+            let msg = CreateMessage::new().content(text.clone());
+            channel.send_message(&self.http, msg).await
+        })
         .await;
         match sent {
             Ok(_) => Ok(()),

@@ -1,0 +1,348 @@
+//! The Discord adapter driven through the real serenity client against a
+//! local fake Discord (REST via the proxy setting, gateway over ws://):
+//! commands answered in both languages, roles granted and revoked through
+//! the outbox with an audit-log reason, roles restored on rejoin, a 429
+//! retried after retry_after, admin guidance on a broken role order, and a
+//! reconciliation that fixes drift both ways.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lyceum::{db, settings};
+use lyceum_core::clock::SystemClock;
+use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum_core::{Core, Invoker};
+use lyceum_discord::{Bindings, GuildBinding, Options};
+use serde_json::{Value, json};
+use support::discord::{APP, FakeDiscord, GUILD};
+use support::{TestDb, eventually};
+use tokio::sync::watch;
+
+const COMMUNITY_ROLE: u64 = 11;
+const PRO_ROLE: u64 = 12;
+const ALERTS: u64 = 701;
+
+fn bindings() -> Arc<Bindings> {
+    Arc::new(Bindings(vec![GuildBinding {
+        guild_id: GUILD,
+        community: "demo".into(),
+        roles: [
+            ("community-chat".to_owned(), COMMUNITY_ROLE),
+            ("pro-lounge".to_owned(), PRO_ROLE),
+        ]
+        .into(),
+        alerts_channel: Some(ALERTS),
+    }]))
+}
+
+fn options(base: &str) -> Options {
+    Options {
+        token: "fake-token".into(),
+        application_id: APP,
+        api_proxy: Some(base.to_owned()),
+        shards: None,
+        bindings: bindings(),
+        reconcile_every: Duration::from_secs(3600),
+        alerts: Default::default(),
+    }
+}
+
+struct World {
+    core: Arc<Core>,
+    fake: FakeDiscord,
+    stop: watch::Sender<bool>,
+    base: String,
+}
+
+impl World {
+    async fn start(db: &TestDb, before: impl FnOnce(&FakeDiscord)) -> World {
+        let conn = db::open_and_migrate(&db.url).await.unwrap();
+        let communities = settings::load(None).unwrap().communities;
+        let core = Arc::new(
+            Core::start(conn.clone(), &communities, Arc::new(SystemClock))
+                .await
+                .unwrap(),
+        );
+        let fake = FakeDiscord::default();
+        let base = fake.start().await;
+        before(&fake);
+        let (stop, stopped) = watch::channel(false);
+        let policy = RetryPolicy {
+            base_secs: 1,
+            max_secs: 2,
+            max_attempts: 20,
+        };
+        let mut worker = OutboxWorker::new(conn, Arc::new(SystemClock), policy);
+        let opts = options(&base);
+        worker.register(Arc::new(lyceum_discord::sink(&opts)));
+        tokio::spawn(worker.run(core.wake(), stopped.clone()));
+        tokio::spawn(lyceum_discord::run(core.clone(), opts, stopped));
+        let f = fake.clone();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !f.connected() || f.seen("PUT", "/commands").is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bot never connected and registered its commands; the fake saw:\n{}",
+                f.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        World {
+            core,
+            fake,
+            stop,
+            base,
+        }
+    }
+
+    /// The content and flags of the interaction callback for `id`.
+    fn answer(&self, id: u64) -> Option<Value> {
+        self.fake
+            .seen("POST", &format!("/interactions/{id}/"))
+            .last()
+            .map(|s| s.body.clone())
+    }
+
+    async fn answered(&self, id: u64) -> Value {
+        let f = self.fake.clone();
+        eventually(10, "the interaction is answered", || {
+            !f.seen("POST", &format!("/interactions/{id}/")).is_empty()
+        })
+        .await;
+        self.answer(id).unwrap()
+    }
+
+    async fn admin(&self, line: &str) {
+        let admin = Invoker::new("console:admin".parse().unwrap());
+        let out = self.core.handle_line("demo", &admin, line).await;
+        assert!(!matches!(out.reply, lyceum_core::Reply::Refused(_)), "{out:?}");
+    }
+
+    fn roles(&self, user: u64) -> Vec<u64> {
+        self.fake.roles_of(user).unwrap_or_default().into_iter().collect()
+    }
+}
+
+async fn commands_and_roles(db: TestDb) {
+    let w = World::start(&db, |f| f.join(555, &[])).await;
+
+    // Registration: every command, with Chinese localizations.
+    let registered = w.fake.seen("PUT", &format!("/guilds/{GUILD}/commands"));
+    let cmds = registered[0].body.as_array().unwrap().clone();
+    assert_eq!(cmds.len(), lyceum_core::catalogue::CATALOGUE.len());
+    assert!(
+        cmds.iter()
+            .all(|c| c["description_localizations"]["zh-CN"].is_string())
+    );
+
+    // Commands answered; personal ones privately; in the user's language.
+    w.fake.command(1, 555, "en-US", "me", json!([]));
+    let a = w.answered(1).await;
+    assert_eq!(a["type"], 4);
+    assert!(
+        a["data"]["content"].as_str().unwrap().contains("not a member"),
+        "{a}"
+    );
+    assert_eq!(a["data"]["flags"], 64, "refusals are ephemeral");
+    w.fake.command(2, 555, "zh-CN", "join", json!([]));
+    let a = w.answered(2).await;
+    assert!(a["data"]["content"].as_str().unwrap().contains("欢迎"), "{a}");
+    w.fake.command(
+        3,
+        555,
+        "en-US",
+        "leaderboard",
+        json!([{"name": "page", "type": 4, "value": 0}]),
+    );
+    let a = w.answered(3).await;
+    assert!(
+        a["data"]["content"].as_str().unwrap().contains("between 1 and"),
+        "{a}"
+    );
+
+    // A command that calls the payment provider is deferred, then edited.
+    w.fake.command(
+        4,
+        555,
+        "en-US",
+        "subscribe",
+        json!([{"name": "tier", "type": 3, "value": "pro"}]),
+    );
+    let a = w.answered(4).await;
+    assert_eq!(a["type"], 5, "deferred: {a}");
+    let f = w.fake.clone();
+    eventually(10, "the deferred answer is edited in", || {
+        !f.seen("PATCH", "/messages/@original").is_empty()
+    })
+    .await;
+    let edit = &w.fake.seen("PATCH", "/messages/@original")[0].body;
+    assert!(
+        edit["content"]
+            .as_str()
+            .unwrap()
+            .contains("Payments are not set up"),
+        "{edit}"
+    );
+
+    // An entitlement grants roles through the outbox, with a reason.
+    w.admin("/grant discord:555 pro 30").await;
+    let f = w.fake.clone();
+    eventually(10, "both roles are granted", || {
+        f.roles_of(555)
+            .is_some_and(|r| r.contains(&COMMUNITY_ROLE) && r.contains(&PRO_ROLE))
+    })
+    .await;
+    let put = w.fake.seen("PUT", &format!("/members/555/roles/{PRO_ROLE}"));
+    assert!(
+        put[0].reason.as_deref().unwrap_or_default().contains("Lyceum"),
+        "{put:?}"
+    );
+    let f = w.fake.clone();
+    eventually(10, "the access notice is sent as a DM", || {
+        !f.seen("POST", "/channels/8555/messages").is_empty()
+    })
+    .await;
+
+    // Leaving drops the roles; rejoining brings them back.
+    w.fake.leave(555);
+    w.fake.join(555, &[]);
+    w.fake.dispatch(
+        "GUILD_MEMBER_ADD",
+        json!({"guild_id": GUILD.to_string(), "user": support::discord::user(555, "user555", false),
+               "roles": [], "joined_at": "2026-11-22T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0}),
+    );
+    let f = w.fake.clone();
+    eventually(10, "roles come back after a rejoin", || {
+        f.roles_of(555)
+            .is_some_and(|r| r.contains(&COMMUNITY_ROLE) && r.contains(&PRO_ROLE))
+    })
+    .await;
+
+    // A 429 is retried after retry_after, by serenity's rate limiter.
+    w.fake.join(556, &[]);
+    w.fake.fail_next(
+        &format!("/members/556/roles/{COMMUNITY_ROLE}"),
+        429,
+        json!({"message": "You are being rate limited.", "retry_after": 0.3, "global": false}),
+    );
+    w.admin("/grant discord:556 basic 30").await;
+    let f = w.fake.clone();
+    eventually(15, "the rate-limited grant lands", || {
+        f.roles_of(556).is_some_and(|r| r.contains(&COMMUNITY_ROLE))
+    })
+    .await;
+    assert_eq!(
+        w.fake
+            .seen("PUT", &format!("/members/556/roles/{COMMUNITY_ROLE}"))
+            .len(),
+        2
+    );
+
+    // Revoking takes the roles away.
+    w.admin("/revoke discord:555").await;
+    let f = w.fake.clone();
+    eventually(10, "roles are removed", || {
+        f.roles_of(555).is_some_and(|r| r.is_empty())
+    })
+    .await;
+    assert_eq!(w.roles(555), Vec::<u64>::new());
+
+    // Activity: messages and reactions from members are counted.
+    let msg = json!({"id": "6000", "channel_id": "700", "guild_id": GUILD.to_string(),
+        "author": support::discord::user(555, "user555", false), "content": "hello there",
+        "timestamp": "2026-11-22T00:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 0});
+    w.fake.dispatch("MESSAGE_CREATE", msg);
+    let conn = w.core.db().clone();
+    let mut counted = false;
+    for _ in 0..100 {
+        use sea_orm::EntityTrait;
+        let rows = lyceum_core::entity::activity_day::Entity::find()
+            .all(&conn)
+            .await
+            .unwrap();
+        if rows.iter().any(|r| r.messages == 1) {
+            counted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(counted, "the message was counted as activity");
+    let _ = w.stop.send(true);
+}
+
+async fn guidance_and_reconciliation(db: TestDb) {
+    // Start with the Pro Lounge role above the bot's own role.
+    let w = World::start(&db, |f| {
+        f.set_role_position(PRO_ROLE, 6);
+        f.join(600, &[]);
+        f.join(601, &[PRO_ROLE]);
+    })
+    .await;
+    let f = w.fake.clone();
+    eventually(10, "the admin is told at start", || {
+        !f.seen("POST", &format!("/channels/{ALERTS}/messages")).is_empty()
+    })
+    .await;
+    let alert = &w.fake.seen("POST", &format!("/channels/{ALERTS}/messages"))[0].body;
+    let text = alert["content"].as_str().unwrap();
+    assert!(text.contains("\"Lyceum\" above \"Pro Lounge\""), "{text}");
+
+    // A grant that hits the broken hierarchy keeps waiting in the outbox.
+    w.admin("/grant discord:600 pro 30").await;
+    let f = w.fake.clone();
+    eventually(10, "the forbidden grant is tried", || {
+        !f.seen("PUT", &format!("/members/600/roles/{PRO_ROLE}"))
+            .is_empty()
+    })
+    .await;
+    assert!(!w.roles(600).contains(&PRO_ROLE));
+    assert_eq!(
+        w.fake.seen("POST", &format!("/channels/{ALERTS}/messages")).len(),
+        1,
+        "the same problem is not posted again within the hour"
+    );
+    // Once the admin moves the role, the retry lands.
+    w.fake.set_role_position(PRO_ROLE, 2);
+    let f = w.fake.clone();
+    eventually(15, "the retried grant lands", || {
+        f.roles_of(600).is_some_and(|r| r.contains(&PRO_ROLE))
+    })
+    .await;
+
+    // Reconciliation: 601 holds Pro Lounge without paying; 600 lost a role by hand.
+    w.fake.join(600, &[PRO_ROLE]);
+    let http = lyceum_discord::http(&options(&w.base));
+    let report =
+        lyceum_discord::reconcile::run(&http, &w.core, &bindings(), &lyceum_discord::reconcile::pacer())
+            .await;
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert_eq!(report.added, vec![(GUILD, 600, COMMUNITY_ROLE)]);
+    assert_eq!(report.removed, vec![(GUILD, 601, PRO_ROLE)]);
+    assert_eq!(w.roles(601), Vec::<u64>::new());
+    assert_eq!(w.roles(600), vec![COMMUNITY_ROLE, PRO_ROLE]);
+    let again =
+        lyceum_discord::reconcile::run(&http, &w.core, &bindings(), &lyceum_discord::reconcile::pacer())
+            .await;
+    assert!(again.added.is_empty() && again.removed.is_empty(), "{again:?}");
+    let _ = w.stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_roles_rejoin_and_rate_limits() {
+    for db in TestDb::all().await {
+        commands_and_roles(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_guidance_and_role_reconciliation() {
+    for db in TestDb::all().await {
+        guidance_and_reconciliation(db).await;
+    }
+}
