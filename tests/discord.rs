@@ -164,6 +164,28 @@ async fn commands_and_roles(db: TestDb) {
         "{a}"
     );
 
+    // Autocomplete offers the community's tiers.
+    let focused = json!([{"name": "tier", "type": 3, "value": "pr", "focused": true}]);
+    w.fake
+        .interaction(5, 4, GUILD, 555, "en-US", "subscribe", focused);
+    let a = w.answered(5).await;
+    assert_eq!(a["type"], 8, "{a}");
+    let choices: Vec<&str> = a["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(choices, vec!["pro"], "{a}");
+    // A guild bound to no community gets a clear private answer.
+    w.fake.interaction(6, 2, 999, 555, "en-US", "me", json!([]));
+    let a = w.answered(6).await;
+    assert!(
+        a["data"]["content"].as_str().unwrap().contains("not connected"),
+        "{a}"
+    );
+    assert_eq!(a["data"]["flags"], 64);
+
     // A command that calls the payment provider is deferred, then edited.
     w.fake.command(
         4,
@@ -259,21 +281,41 @@ async fn commands_and_roles(db: TestDb) {
         "pinned": false, "type": 0});
     w.fake.dispatch("MESSAGE_CREATE", msg);
     let conn = w.core.db().clone();
-    let mut counted = false;
+    let counted = activity_reaches(&conn, |rows| rows.iter().any(|r| r.messages == 1)).await;
+    assert!(counted, "the message was counted as activity");
+    w.fake.dispatch(
+        "MESSAGE_REACTION_ADD",
+        json!({"user_id": "556", "channel_id": "700", "message_id": "6000", "guild_id": GUILD.to_string(),
+               "message_author_id": "555", "emoji": {"id": null, "name": "👍"}, "burst": false, "type": 0}),
+    );
+    let both = activity_reaches(&conn, |rows| {
+        rows.iter().any(|r| r.reactions_received == 1) && rows.iter().any(|r| r.reactions_given == 1)
+    })
+    .await;
+    assert!(
+        both,
+        "a reaction counts for the one who gave it and the author who received it"
+    );
+    let _ = w.stop.send(true);
+}
+
+/// Whether the activity rows come to satisfy `done` within five seconds.
+async fn activity_reaches(
+    conn: &sea_orm::DatabaseConnection,
+    done: impl Fn(&[lyceum_core::entity::activity_day::Model]) -> bool,
+) -> bool {
+    use sea_orm::EntityTrait;
     for _ in 0..100 {
-        use sea_orm::EntityTrait;
         let rows = lyceum_core::entity::activity_day::Entity::find()
-            .all(&conn)
+            .all(conn)
             .await
             .unwrap();
-        if rows.iter().any(|r| r.messages == 1) {
-            counted = true;
-            break;
+        if done(&rows) {
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(counted, "the message was counted as activity");
-    let _ = w.stop.send(true);
+    false
 }
 
 async fn guidance_and_reconciliation(db: TestDb) {
@@ -344,5 +386,63 @@ async fn commands_roles_rejoin_and_rate_limits() {
 async fn admin_guidance_and_role_reconciliation() {
     for db in TestDb::all().await {
         guidance_and_reconciliation(db).await;
+    }
+}
+
+/// `lyceum run` with a Discord token serves the catalogue and moves roles.
+async fn through_the_binary(db: TestDb) {
+    let fake = FakeDiscord::default();
+    let base = fake.start().await;
+    fake.join(555, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lyceum.toml");
+    let text = format!(
+        "{}\n[discord]\napplication_id = {APP}\napi_proxy = \"{base}\"\n\n[[discord.guilds]]\nguild_id = {GUILD}\n\
+         community = \"demo\"\nroles = {{ community-chat = {COMMUNITY_ROLE}, pro-lounge = {PRO_ROLE} }}\n",
+        settings::BUILTIN
+    );
+    std::fs::write(&config, text).unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let mut cmd = support::lyceum(&db.url);
+    cmd.env("LYCEUM__DISCORD__TOKEN", "fake-token")
+        .args(["--config", &config, "run"]);
+    let server = support::Running::start(cmd, false);
+    let f = fake.clone();
+    eventually(30, "the binary connects and registers commands", || {
+        f.connected() && !f.seen("PUT", "/commands").is_empty()
+    })
+    .await;
+    fake.command(9, 555, "zh-CN", "tiers", json!([]));
+    let f = fake.clone();
+    eventually(10, "the binary answers the interaction", || {
+        !f.seen("POST", "/interactions/9/").is_empty()
+    })
+    .await;
+    let answer = &fake.seen("POST", "/interactions/9/")[0].body;
+    assert!(
+        answer["data"]["content"].as_str().unwrap().contains("专业版"),
+        "{answer}"
+    );
+
+    // An admin grant from the console reaches Discord through the running bot.
+    let out = support::run_with_input(
+        support::lyceum(&db.url),
+        &["--config", &config, "console", "--as", "admin"],
+        "/grant discord:555 pro 30\n",
+    );
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let f = fake.clone();
+    eventually(20, "the role reaches Discord", || {
+        f.roles_of(555).is_some_and(|r| r.contains(&PRO_ROLE))
+    })
+    .await;
+    let status = server.stop();
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lyceum_run_serves_discord() {
+    for db in TestDb::all().await {
+        through_the_binary(db).await;
     }
 }

@@ -172,12 +172,27 @@ impl FakeDiscord {
 
     /// An INTERACTION_CREATE for a slash command from `user` in the guild.
     pub fn command(&self, id: u64, user_id: u64, locale: &str, name: &str, options: Value) {
+        self.interaction(id, 2, GUILD, user_id, locale, name, options);
+    }
+
+    /// An INTERACTION_CREATE of `kind` (2 command, 4 autocomplete) in `guild`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn interaction(
+        &self,
+        id: u64,
+        kind: u8,
+        guild: u64,
+        user_id: u64,
+        locale: &str,
+        name: &str,
+        options: Value,
+    ) {
         let u = user(user_id, &format!("user{user_id}"), false);
         self.dispatch(
             "INTERACTION_CREATE",
             json!({
-                "id": id.to_string(), "application_id": APP.to_string(), "type": 2,
-                "token": format!("tok{id}"), "version": 1, "guild_id": GUILD.to_string(),
+                "id": id.to_string(), "application_id": APP.to_string(), "type": kind,
+                "token": format!("tok{id}"), "version": 1, "guild_id": guild.to_string(),
                 "channel_id": "700", "locale": locale, "guild_locale": "en-US",
                 "app_permissions": "2147483647", "entitlements": [], "authorizing_integration_owners": {},
                 "context": 0, "attachment_size_limit": 8388608,
