@@ -70,6 +70,26 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
             "discord.token: secrets must not be written in a config file",
         ),
         (
+            format!("{MINIMAL}[[discord.guilds]]\nguild_id = 5\ncommunity = \"nope\"\n"),
+            vec![],
+            "discord.guilds[0].community",
+        ),
+        (
+            format!("{MINIMAL}[[discord.guilds]]\nguild_id = 5\ncommunity = \"club\"\nroles = {{ vip-room = 7 }}\n"),
+            vec![],
+            "discord.guilds[0].roles.vip-room",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__DISCORD__TOKEN", "MTAx.abc.def")],
+            "discord.application_id",
+        ),
+        (
+            format!("{MINIMAL}[discord]\nshards = {{ first = 2, last = 1, total = 4 }}\n"),
+            vec![],
+            "discord.shards",
+        ),
+        (
             format!("{MINIMAL}[stripe]\nsecret_key = \"sk_live_abc\"\n"),
             vec![],
             "stripe.secret_key: secrets must not be written in a config file",
