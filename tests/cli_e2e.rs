@@ -75,7 +75,9 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
             "discord.guilds[0].community",
         ),
         (
-            format!("{MINIMAL}[[discord.guilds]]\nguild_id = 5\ncommunity = \"club\"\nroles = {{ vip-room = 7 }}\n"),
+            format!(
+                "{MINIMAL}[[discord.guilds]]\nguild_id = 5\ncommunity = \"club\"\nroles = {{ vip-room = 7 }}\n"
+            ),
             vec![],
             "discord.guilds[0].roles.vip-room",
         ),

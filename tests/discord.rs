@@ -396,10 +396,11 @@ async fn through_the_binary(db: TestDb) {
     fake.join(555, &[]);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("lyceum.toml");
+    let discord = format!("[discord]\napplication_id = {APP}\napi_proxy = \"{base}\"\n");
     let text = format!(
-        "{}\n[discord]\napplication_id = {APP}\napi_proxy = \"{base}\"\n\n[[discord.guilds]]\nguild_id = {GUILD}\n\
-         community = \"demo\"\nroles = {{ community-chat = {COMMUNITY_ROLE}, pro-lounge = {PRO_ROLE} }}\n",
-        settings::BUILTIN
+        "{}\n[[discord.guilds]]\nguild_id = {GUILD}\ncommunity = \"demo\"\n\
+         roles = {{ community-chat = {COMMUNITY_ROLE}, pro-lounge = {PRO_ROLE} }}\n",
+        settings::BUILTIN.replacen("[discord]\n", &discord, 1)
     );
     std::fs::write(&config, text).unwrap();
     let config = config.to_str().unwrap().to_owned();
