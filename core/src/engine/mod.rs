@@ -30,7 +30,7 @@ pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 
 /// Who is asking, as their platform reports them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invoker {
     pub identity: IdentityRef,
     pub display_name: Option<String>,

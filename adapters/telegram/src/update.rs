@@ -1,0 +1,252 @@
+//! An update as the Bot API delivers it, read into what Lyceum does with it.
+
+use lyceum_core::Invoker;
+use lyceum_core::domain::{IdentityRef, Locale, Platform};
+use teloxide::types::{ChatMemberKind, Update, UpdateKind, User};
+
+use crate::config::Chats;
+
+#[derive(Debug, PartialEq)]
+pub enum Event {
+    /// A slash command; `reply_to` is where the answer goes (the private
+    /// chat for anything personal is decided later, from the reply).
+    Command {
+        community: String,
+        chat: i64,
+        private_chat: bool,
+        user: i64,
+        invoker: Invoker,
+        line: String,
+    },
+    /// Someone asks to join a paid chat.
+    JoinRequest {
+        community: String,
+        chat: i64,
+        user: i64,
+        perk: Option<String>,
+    },
+    /// Someone is now in a bound chat (joined, added or approved).
+    Joined {
+        community: String,
+        chat: i64,
+        user: i64,
+        perk: Option<String>,
+    },
+    /// A plain group message, for activity.
+    Message {
+        community: String,
+        user: i64,
+        chars: usize,
+    },
+    Ignored,
+}
+
+pub fn identity(user: &User) -> Option<IdentityRef> {
+    IdentityRef::new(Platform::Telegram, &user.id.0.to_string()).ok()
+}
+
+fn invoker(user: &User) -> Option<Invoker> {
+    Some(Invoker {
+        identity: identity(user)?,
+        display_name: Some(match &user.username {
+            Some(u) => format!("@{u}"),
+            None => user.full_name(),
+        }),
+        locale: user.language_code.as_deref().and_then(Locale::negotiate),
+        operator: false,
+    })
+}
+
+pub fn read(update: &Update, chats: &Chats) -> Event {
+    match &update.kind {
+        UpdateKind::Message(m) => {
+            let Some(user) = m.from.as_ref().filter(|u| !u.is_bot) else {
+                return Event::Ignored;
+            };
+            let chat = m.chat.id.0;
+            let private_chat = m.chat.is_private();
+            let community = match (private_chat, chats.for_chat(chat)) {
+                (_, Some(b)) => b.community.clone(),
+                (true, None) => match chats.default_community() {
+                    Some(c) => c.to_owned(),
+                    None => return Event::Ignored,
+                },
+                (false, None) => return Event::Ignored,
+            };
+            let Some(text) = m.text() else {
+                return Event::Ignored;
+            };
+            if text.starts_with('/') {
+                let Some(invoker) = invoker(user) else {
+                    return Event::Ignored;
+                };
+                return Event::Command {
+                    community,
+                    chat,
+                    private_chat,
+                    user: i64::try_from(user.id.0).unwrap_or_default(),
+                    invoker,
+                    line: text.to_owned(),
+                };
+            }
+            if private_chat {
+                return Event::Ignored;
+            }
+            Event::Message {
+                community,
+                user: i64::try_from(user.id.0).unwrap_or_default(),
+                chars: text.chars().count(),
+            }
+        }
+        UpdateKind::ChatJoinRequest(r) => match chats.for_chat(r.chat.id.0) {
+            Some(b) => Event::JoinRequest {
+                community: b.community.clone(),
+                chat: b.chat_id,
+                user: i64::try_from(r.from.id.0).unwrap_or_default(),
+                perk: b.perk.clone(),
+            },
+            None => Event::Ignored,
+        },
+        UpdateKind::ChatMember(u) => {
+            let Some(b) = chats.for_chat(u.chat.id.0) else {
+                return Event::Ignored;
+            };
+            let now_in = matches!(
+                u.new_chat_member.kind,
+                ChatMemberKind::Member(_) | ChatMemberKind::Restricted(_)
+            );
+            let was_in = matches!(
+                u.old_chat_member.kind,
+                ChatMemberKind::Member(_)
+                    | ChatMemberKind::Restricted(_)
+                    | ChatMemberKind::Administrator(_)
+                    | ChatMemberKind::Owner(_)
+            );
+            if now_in && !was_in && !u.new_chat_member.user.is_bot {
+                Event::Joined {
+                    community: b.community.clone(),
+                    chat: b.chat_id,
+                    user: i64::try_from(u.new_chat_member.user.id.0).unwrap_or_default(),
+                    perk: b.perk.clone(),
+                }
+            } else {
+                Event::Ignored
+            }
+        }
+        _ => Event::Ignored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ChatBinding;
+    use serde_json::json;
+
+    fn chats() -> Chats {
+        Chats(vec![
+            ChatBinding {
+                chat_id: -1001,
+                community: "demo".into(),
+                perk: Some("pro-lounge".into()),
+            },
+            ChatBinding {
+                chat_id: -1002,
+                community: "demo".into(),
+                perk: None,
+            },
+        ])
+    }
+
+    /// From text, as updates arrive: teloxide reads an update's kind from
+    /// borrowed keys, which a `serde_json::Value` cannot lend.
+    fn update(v: serde_json::Value) -> Update {
+        serde_json::from_str(&v.to_string()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn user(id: u64, lang: &str) -> serde_json::Value {
+        json!({"id": id, "is_bot": false, "first_name": "Ada", "username": "ada", "language_code": lang})
+    }
+
+    #[test]
+    fn commands_in_groups_and_private_chats_carry_the_user_and_language() {
+        let group = update(json!({"update_id": 1, "message": {
+            "message_id": 5, "date": 1790000000, "text": "/points@LyceumBot",
+            "chat": {"id": -1002, "type": "supergroup", "title": "Demo"},
+            "from": user(42, "zh-hans"),
+            "entities": [{"type": "bot_command", "offset": 0, "length": 17}]
+        }}));
+        let Event::Command {
+            community,
+            private_chat,
+            invoker,
+            line,
+            ..
+        } = read(&group, &chats())
+        else {
+            panic!("not a command")
+        };
+        assert_eq!(
+            (community.as_str(), private_chat, line.as_str()),
+            ("demo", false, "/points@LyceumBot")
+        );
+        assert_eq!(invoker.identity.to_string(), "telegram:42");
+        assert_eq!(invoker.locale, Some(Locale::ZhCn));
+        assert_eq!(
+            lyceum_core::Command::parse_line(&line),
+            Ok(lyceum_core::Command::Points)
+        );
+
+        let private = update(json!({"update_id": 2, "message": {
+            "message_id": 6, "date": 1790000000, "text": "/me",
+            "chat": {"id": 42, "type": "private", "first_name": "Ada"}, "from": user(42, "en")
+        }}));
+        assert!(matches!(
+            read(&private, &chats()),
+            Event::Command {
+                private_chat: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn join_requests_and_joins_in_bound_chats_and_plain_messages() {
+        let request = update(json!({"update_id": 3, "chat_join_request": {
+            "chat": {"id": -1001, "type": "supergroup", "title": "Pro"},
+            "from": user(42, "en"), "user_chat_id": 42, "date": 1790000000
+        }}));
+        assert_eq!(
+            read(&request, &chats()),
+            Event::JoinRequest {
+                community: "demo".into(),
+                chat: -1001,
+                user: 42,
+                perk: Some("pro-lounge".into())
+            }
+        );
+        let joined = update(json!({"update_id": 4, "chat_member": {
+            "chat": {"id": -1001, "type": "supergroup", "title": "Pro"}, "from": user(42, "en"), "date": 1790000000,
+            "old_chat_member": {"user": user(42, "en"), "status": "left"},
+            "new_chat_member": {"user": user(42, "en"), "status": "member"}
+        }}));
+        assert!(matches!(read(&joined, &chats()), Event::Joined { user: 42, .. }));
+        let message = update(json!({"update_id": 5, "message": {
+            "message_id": 7, "date": 1790000000, "text": "hello all",
+            "chat": {"id": -1002, "type": "supergroup", "title": "Demo"}, "from": user(42, "en")
+        }}));
+        assert_eq!(
+            read(&message, &chats()),
+            Event::Message {
+                community: "demo".into(),
+                user: 42,
+                chars: 9
+            }
+        );
+        let elsewhere = update(json!({"update_id": 6, "message": {
+            "message_id": 8, "date": 1790000000, "text": "/me",
+            "chat": {"id": -999, "type": "group", "title": "Other"}, "from": user(42, "en")
+        }}));
+        assert_eq!(read(&elsewhere, &chats()), Event::Ignored);
+    }
+}
