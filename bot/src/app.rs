@@ -162,6 +162,13 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     if let Some(opts) = &discord {
         worker.register(Arc::new(lyceum_discord::sink(opts)));
     }
+    let telegram = loaded.settings.telegram.options();
+    if let Some(opts) = &telegram {
+        worker.register(Arc::new(lyceum_telegram::sink::TelegramSink {
+            bot: lyceum_telegram::bot(opts),
+            chats: opts.chats.clone(),
+        }));
+    }
     let worker_task = tokio::spawn(worker.run(core.wake(), stopped.clone()));
     let discord_task = discord.map(|opts| {
         let (core, stopped) = (core.clone(), stopped.clone());
@@ -181,14 +188,11 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         stopped.clone(),
     ));
 
-    if loaded.settings.telegram.token.is_some() {
-        let platform = Platform::Telegram;
-        tracing::warn!(
-            "a {platform} token is configured, but this build has no {platform} adapter yet; \
-             {platform} effects wait in the outbox until one runs"
-        );
-    }
-    if discord_task.is_none() && loaded.settings.telegram.token.is_none() {
+    let telegram_task = telegram.map(|opts| {
+        let (core, stopped) = (core.clone(), stopped.clone());
+        tokio::spawn(lyceum_telegram::run(core, opts, stopped))
+    });
+    if discord_task.is_none() && telegram_task.is_none() {
         tracing::info!(
             "no Discord or Telegram token configured; try the local console: \
              cargo run -- console --as alice   (or: lyceum console --as alice)"
@@ -212,7 +216,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     tracing::info!("shutting down");
     let _ = stop.send(true);
     let _ = tokio::join!(worker_task, scheduler, server);
-    if let Some(task) = discord_task {
+    for task in [discord_task, telegram_task].into_iter().flatten() {
         let _ = task.await;
     }
     Ok(())

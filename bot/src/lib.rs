@@ -11,6 +11,7 @@ pub mod payments;
 pub mod reports;
 pub mod scheduler;
 pub mod settings;
+pub mod telegram;
 pub mod webhook;
 
 pub use app::main;

@@ -30,7 +30,7 @@ pub struct Settings {
     #[serde(default)]
     pub discord: crate::discord::DiscordSettings,
     #[serde(default)]
-    pub telegram: PlatformSettings,
+    pub telegram: crate::telegram::TelegramSettings,
     #[serde(default)]
     pub stripe: StripeSettings,
     #[serde(default)]
@@ -347,6 +347,10 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
     let communities = validate_communities(&settings.communities).map_err(SettingsError::Invalid)?;
     settings
         .discord
+        .validate(&communities)
+        .map_err(SettingsError::Invalid)?;
+    settings
+        .telegram
         .validate(&communities)
         .map_err(SettingsError::Invalid)?;
     let public_url = settings

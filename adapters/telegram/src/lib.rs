@@ -1,8 +1,17 @@
-//! Telegram for Lyceum, on teloxide. This release reads updates into the
-//! core's terms (commands, join requests, joins, activity); the polling
-//! loop, the outbox sink, Stars payments and webhook mode are still to come.
+//! Telegram for Lyceum, on teloxide: the catalogue as bot commands in
+//! English and Simplified Chinese, paid chats opened by personal invite
+//! links whose join requests the bot approves only for entitled people,
+//! removal (without a lasting ban) when access ends, and group messages as
+//! activity. Stars payments and webhook mode are still to come.
+//!
+//! For group messages to count as activity the bot's privacy mode must be
+//! off (BotFather → Bot Settings → Group Privacy), or the bot an admin.
 
+pub mod api;
 pub mod config;
+pub mod runtime;
+pub mod sink;
 pub mod update;
 
 pub use config::{ChatBinding, Chats};
+pub use runtime::{Options, bot, run};

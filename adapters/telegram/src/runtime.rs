@@ -1,0 +1,244 @@
+//! Long polling: updates in, core calls and Bot API calls out.
+
+use std::sync::Arc;
+
+use lyceum_core::Core;
+use lyceum_core::catalogue::CATALOGUE;
+use lyceum_core::domain::Locale;
+use lyceum_core::engine::Activity;
+use lyceum_core::i18n::t;
+use teloxide::prelude::*;
+use teloxide::types::{AllowedUpdate, BotCommand};
+use tokio::sync::watch;
+
+use crate::api::retrying;
+use crate::config::Chats;
+use crate::update::{Event, read};
+
+/// Telegram's limit on a message's text.
+const MAX_TEXT: usize = 4096;
+
+pub struct Options {
+    pub token: String,
+    /// Another Bot API server than api.telegram.org (self-hosted, or a test fake).
+    pub api_url: Option<url::Url>,
+    pub chats: Arc<Chats>,
+    /// Seconds a getUpdates call waits for updates.
+    pub poll_timeout: u32,
+}
+
+pub fn bot(opts: &Options) -> Bot {
+    let bot = Bot::new(&opts.token);
+    match &opts.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    }
+}
+
+fn commands(locale: Locale) -> Vec<BotCommand> {
+    CATALOGUE
+        .iter()
+        .map(|c| {
+            let mut d: String = t(locale, &c.description_key());
+            if d.chars().count() > 256 {
+                d = d.chars().take(255).collect();
+            }
+            BotCommand::new(c.name, d)
+        })
+        .collect()
+}
+
+/// Splits text into pieces Telegram accepts, at line ends where possible.
+pub fn pieces(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > MAX_TEXT && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        let mut rest = line;
+        while rest.chars().count() > MAX_TEXT {
+            let cut = rest.char_indices().nth(MAX_TEXT).map_or(rest.len(), |(i, _)| i);
+            out.push(rest[..cut].to_owned());
+            rest = &rest[cut..];
+        }
+        current.push_str(rest);
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+async fn send(bot: &Bot, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
+    for piece in pieces(text) {
+        retrying("send reply", || bot.send_message(chat, piece.clone())).await?;
+    }
+    Ok(())
+}
+
+async fn entitled(core: &Core, community: &str, user: i64, perk: Option<&str>) -> bool {
+    let Some(perk) = perk else { return true };
+    let Ok(who) =
+        lyceum_core::domain::IdentityRef::new(lyceum_core::domain::Platform::Telegram, &user.to_string())
+    else {
+        return false;
+    };
+    match core.perks_of(community, &who).await {
+        Ok(perks) => perks.contains(perk),
+        Err(e) => {
+            tracing::error!(%who, error = %e, "cannot check entitlement; refusing for now");
+            false
+        }
+    }
+}
+
+fn user_id(id: i64) -> UserId {
+    UserId(u64::try_from(id).unwrap_or_default())
+}
+
+async fn handle(core: &Core, bot: &Bot, event: Event) {
+    match event {
+        Event::Command {
+            community,
+            chat,
+            private_chat,
+            user,
+            invoker,
+            line,
+        } => {
+            let outcome = core.handle_line(&community, &invoker, &line).await;
+            let text = outcome.text();
+            // Personal answers go to the private chat, never the group.
+            let target = if private_chat || !outcome.reply.is_private() {
+                chat
+            } else {
+                user
+            };
+            if let Err(e) = send(bot, ChatId(target), &text).await {
+                tracing::warn!(chat = target, error = %e, "could not send a reply");
+                if target != chat {
+                    let hint = t(outcome.locale, "telegram-start-me");
+                    let _ = send(bot, ChatId(chat), &hint).await;
+                }
+            }
+        }
+        Event::JoinRequest {
+            community,
+            chat,
+            user,
+            perk,
+        } => {
+            let ok = entitled(core, &community, user, perk.as_deref()).await;
+            let result = if ok {
+                retrying("approve", || {
+                    bot.approve_chat_join_request(ChatId(chat), user_id(user))
+                })
+                .await
+                .map(|_| ())
+            } else {
+                retrying("decline", || {
+                    bot.decline_chat_join_request(ChatId(chat), user_id(user))
+                })
+                .await
+                .map(|_| ())
+            };
+            match result {
+                Ok(()) => tracing::info!(chat, user, approved = ok, "join request answered"),
+                Err(e) => tracing::error!(
+                    chat, user, error = %e,
+                    "could not answer a join request; the bot needs the \"Invite users via link\" admin right"
+                ),
+            }
+        }
+        Event::Joined {
+            community,
+            chat,
+            user,
+            perk,
+        } => {
+            if entitled(core, &community, user, perk.as_deref()).await {
+                return;
+            }
+            tracing::warn!(
+                chat,
+                user,
+                "someone without access got into a paid chat; removing them"
+            );
+            let removed = async {
+                retrying("remove", || bot.ban_chat_member(ChatId(chat), user_id(user))).await?;
+                retrying("lift ban", || {
+                    bot.unban_chat_member(ChatId(chat), user_id(user))
+                        .only_if_banned(true)
+                })
+                .await
+            }
+            .await;
+            if let Err(e) = removed {
+                tracing::error!(chat, user, error = %e, "could not remove; the bot needs the \"Ban users\" admin right");
+            }
+        }
+        Event::Message {
+            community,
+            user,
+            chars,
+        } => {
+            let Ok(who) = lyceum_core::domain::IdentityRef::new(
+                lyceum_core::domain::Platform::Telegram,
+                &user.to_string(),
+            ) else {
+                return;
+            };
+            if let Err(e) = core.activity(&community, &who, Activity::Message { chars }).await {
+                tracing::warn!(%who, error = %e, "message activity not recorded");
+            }
+        }
+        Event::Ignored => {}
+    }
+}
+
+/// Registers the commands, then polls until `stop`.
+pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>) {
+    let bot = bot(&opts);
+    if let Err(e) = bot.set_my_commands(commands(Locale::En)).await {
+        tracing::warn!(error = %e, "could not register bot commands");
+    }
+    if let Err(e) = bot
+        .set_my_commands(commands(Locale::ZhCn))
+        .language_code("zh")
+        .await
+    {
+        tracing::warn!(error = %e, "could not register Chinese bot commands");
+    }
+    let allowed = vec![
+        AllowedUpdate::Message,
+        AllowedUpdate::ChatMember,
+        AllowedUpdate::ChatJoinRequest,
+        AllowedUpdate::PreCheckoutQuery,
+    ];
+    let mut offset: i32 = 0;
+    loop {
+        let poll = bot
+            .get_updates()
+            .offset(offset)
+            .timeout(opts.poll_timeout)
+            .allowed_updates(allowed.clone());
+        let updates = tokio::select! {
+            r = async { poll.await } => r,
+            () = async { let _ = stop.wait_for(|s| *s).await; } => break,
+        };
+        match updates {
+            Ok(updates) => {
+                for u in updates {
+                    offset = i32::try_from(u.id.0).unwrap_or(i32::MAX).saturating_add(1);
+                    let event = read(&u, &opts.chats);
+                    handle(&core, &bot, event).await;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "getUpdates failed; trying again shortly");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}

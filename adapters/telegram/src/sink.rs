@@ -1,0 +1,127 @@
+//! Outbox effects for `telegram:` accounts. A granted perk that opens paid
+//! chats becomes a personal invite link (it creates a join request, which
+//! the bot approves because the person is entitled); a revoked one removes
+//! the person from those chats without a lasting ban; notices are private
+//! messages.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use lyceum_core::domain::Platform;
+use lyceum_core::i18n::t_args;
+use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink};
+use lyceum_core::render;
+use teloxide::prelude::*;
+use teloxide::{ApiError, RequestError};
+
+use crate::api::retrying;
+use crate::config::Chats;
+
+pub struct TelegramSink {
+    pub bot: Bot,
+    pub chats: Arc<Chats>,
+}
+
+fn verdict(e: RequestError) -> DeliveryError {
+    match e {
+        RequestError::Api(
+            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
+        ) => DeliveryError::Permanent(format!("{e} (the person has not started or has blocked the bot)")),
+        RequestError::Api(ApiError::ChatNotFound) => {
+            tracing::error!(error = %e, "a configured Telegram chat does not exist or the bot is not in it");
+            DeliveryError::Retry(e.to_string())
+        }
+        RequestError::Api(ApiError::NotEnoughRightsToRestrict) => {
+            tracing::error!(
+                "the bot cannot remove members: make it an admin of the paid chat with the \"Ban users\" right"
+            );
+            DeliveryError::Retry(e.to_string())
+        }
+        RequestError::Api(other) => DeliveryError::Permanent(other.to_string()),
+        other => DeliveryError::Retry(other.to_string()),
+    }
+}
+
+impl TelegramSink {
+    async fn invite(
+        &self,
+        user: UserId,
+        chat: i64,
+        effect: &Effect,
+        perk: &str,
+    ) -> Result<(), DeliveryError> {
+        let name = format!("lyceum {}", user.0);
+        let link = retrying("create invite link", || {
+            self.bot
+                .create_chat_invite_link(ChatId(chat))
+                .name(name.clone())
+                .creates_join_request(true)
+        })
+        .await
+        .map_err(verdict)?;
+        let text = t_args(
+            effect.locale,
+            "telegram-invite",
+            &[("perk", perk.into()), ("link", link.invite_link.as_str().into())],
+        );
+        retrying("send invite", || self.bot.send_message(user, text.clone()))
+            .await
+            .map(|_| ())
+            .map_err(verdict)
+    }
+
+    async fn remove(&self, user: UserId, chat: i64) -> Result<(), DeliveryError> {
+        retrying("remove member", || self.bot.ban_chat_member(ChatId(chat), user))
+            .await
+            .map_err(verdict)?;
+        // Lifting the ban at once makes it a removal: they can come back
+        // through a new invite after paying again.
+        retrying("lift ban", || {
+            self.bot
+                .unban_chat_member(ChatId(chat), user)
+                .only_if_banned(true)
+        })
+        .await
+        .map(|_| ())
+        .map_err(verdict)
+    }
+}
+
+#[async_trait]
+impl EffectSink for TelegramSink {
+    fn platform(&self) -> Platform {
+        Platform::Telegram
+    }
+
+    async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError> {
+        let Ok(id) = effect.recipient.external_id().parse::<u64>() else {
+            return Err(DeliveryError::Permanent(format!(
+                "{} is not a Telegram user id",
+                effect.recipient
+            )));
+        };
+        let user = UserId(id);
+        let community = effect.community.clone().unwrap_or_default();
+        match &effect.kind {
+            EffectKind::GrantPerk { perk } => {
+                for c in self.chats.gated_by(&community, perk) {
+                    self.invite(user, c.chat_id, effect, perk).await?;
+                }
+                Ok(())
+            }
+            EffectKind::RevokePerk { perk } => {
+                for c in self.chats.gated_by(&community, perk) {
+                    self.remove(user, c.chat_id).await?;
+                }
+                Ok(())
+            }
+            EffectKind::SendMessage { notice } => {
+                let text = render::notice(effect.locale, notice);
+                retrying("send notice", || self.bot.send_message(user, text.clone()))
+                    .await
+                    .map(|_| ())
+                    .map_err(verdict)
+            }
+        }
+    }
+}
