@@ -12,9 +12,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lyceum::{db, settings};
-use lyceum_core::clock::SystemClock;
-use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum::settings;
 use lyceum_core::{Core, Invoker};
 use lyceum_discord::{Bindings, GuildBinding, Options};
 use serde_json::{Value, json};
@@ -60,26 +58,12 @@ struct World {
 
 impl World {
     async fn start(db: &TestDb, before: impl FnOnce(&FakeDiscord)) -> World {
-        let conn = db::open_and_migrate(&db.url).await.unwrap();
-        let communities = settings::load(None).unwrap().communities;
-        let core = Arc::new(
-            Core::start(conn.clone(), &communities, Arc::new(SystemClock))
-                .await
-                .unwrap(),
-        );
         let fake = FakeDiscord::default();
         let base = fake.start().await;
         before(&fake);
         let (stop, stopped) = watch::channel(false);
-        let policy = RetryPolicy {
-            base_secs: 1,
-            max_secs: 2,
-            max_attempts: 20,
-        };
-        let mut worker = OutboxWorker::new(conn, Arc::new(SystemClock), policy);
         let opts = options(&base);
-        worker.register(Arc::new(lyceum_discord::sink(&opts)));
-        tokio::spawn(worker.run(core.wake(), stopped.clone()));
+        let core = support::live_core(db, Arc::new(lyceum_discord::sink(&opts)), stopped.clone()).await;
         tokio::spawn(lyceum_discord::run(core.clone(), opts, stopped));
         let f = fake.clone();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -281,14 +265,14 @@ async fn commands_and_roles(db: TestDb) {
         "pinned": false, "type": 0});
     w.fake.dispatch("MESSAGE_CREATE", msg);
     let conn = w.core.db().clone();
-    let counted = activity_reaches(&conn, |rows| rows.iter().any(|r| r.messages == 1)).await;
+    let counted = support::activity_reaches(&conn, |rows| rows.iter().any(|r| r.messages == 1)).await;
     assert!(counted, "the message was counted as activity");
     w.fake.dispatch(
         "MESSAGE_REACTION_ADD",
         json!({"user_id": "556", "channel_id": "700", "message_id": "6000", "guild_id": GUILD.to_string(),
                "message_author_id": "555", "emoji": {"id": null, "name": "👍"}, "burst": false, "type": 0}),
     );
-    let both = activity_reaches(&conn, |rows| {
+    let both = support::activity_reaches(&conn, |rows| {
         rows.iter().any(|r| r.reactions_received == 1) && rows.iter().any(|r| r.reactions_given == 1)
     })
     .await;
@@ -297,25 +281,6 @@ async fn commands_and_roles(db: TestDb) {
         "a reaction counts for the one who gave it and the author who received it"
     );
     let _ = w.stop.send(true);
-}
-
-/// Whether the activity rows come to satisfy `done` within five seconds.
-async fn activity_reaches(
-    conn: &sea_orm::DatabaseConnection,
-    done: impl Fn(&[lyceum_core::entity::activity_day::Model]) -> bool,
-) -> bool {
-    use sea_orm::EntityTrait;
-    for _ in 0..100 {
-        let rows = lyceum_core::entity::activity_day::Entity::find()
-            .all(conn)
-            .await
-            .unwrap();
-        if done(&rows) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
 }
 
 async fn guidance_and_reconciliation(db: TestDb) {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub mod discord;
 pub mod stripe;
+pub mod telegram;
 
 use rand::Rng;
 use sea_orm::{ConnectionTrait, Database};
@@ -218,4 +219,50 @@ pub async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) 
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The demo community on `db` with the system clock, and an outbox worker
+/// with quick retries delivering to `sink` until `stopped`.
+pub async fn live_core(
+    db: &TestDb,
+    sink: std::sync::Arc<dyn lyceum_core::outbox::EffectSink>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> std::sync::Arc<lyceum_core::Core> {
+    use std::sync::Arc;
+    let conn = lyceum::db::open_and_migrate(&db.url).await.unwrap();
+    let communities = lyceum::settings::load(None).unwrap().communities;
+    let clock = Arc::new(lyceum_core::clock::SystemClock);
+    let core = Arc::new(
+        lyceum_core::Core::start(conn.clone(), &communities, clock.clone())
+            .await
+            .unwrap(),
+    );
+    let policy = lyceum_core::outbox::RetryPolicy {
+        base_secs: 1,
+        max_secs: 2,
+        max_attempts: 20,
+    };
+    let mut worker = lyceum_core::outbox::OutboxWorker::new(conn, clock, policy);
+    worker.register(sink);
+    tokio::spawn(worker.run(core.wake(), stopped));
+    core
+}
+
+/// Whether the activity rows come to satisfy `done` within five seconds.
+pub async fn activity_reaches(
+    conn: &sea_orm::DatabaseConnection,
+    done: impl Fn(&[lyceum_core::entity::activity_day::Model]) -> bool,
+) -> bool {
+    use sea_orm::EntityTrait;
+    for _ in 0..100 {
+        let rows = lyceum_core::entity::activity_day::Entity::find()
+            .all(conn)
+            .await
+            .unwrap();
+        if done(&rows) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }

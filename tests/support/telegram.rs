@@ -1,0 +1,177 @@
+//! A local fake of the Telegram Bot API: `/bot<token>/<method>`, answering
+//! `{"ok": true, "result": …}` as documented; `getUpdates` hands out the
+//! updates a test queues, and every call is recorded.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "123456:TEST-token";
+pub const BOT_ID: u64 = 99;
+pub const PAID_CHAT: i64 = -1001;
+pub const OPEN_CHAT: i64 = -1002;
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    updates: VecDeque<Value>,
+    next_update: u64,
+    /// Answer the next call of this method with retry_after seconds.
+    flood: Option<(String, u64)>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeBotApi {
+    inner: Arc<Mutex<Inner>>,
+}
+
+pub fn user(id: u64, lang: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": format!("User{id}"), "language_code": lang})
+}
+
+fn chat(id: i64) -> Value {
+    if id > 0 {
+        json!({"id": id, "type": "private", "first_name": format!("User{id}")})
+    } else {
+        json!({"id": id, "type": "supergroup", "title": format!("Chat {id}")})
+    }
+}
+
+impl FakeBotApi {
+    /// Serves on a free port; returns the Bot API URL for `telegram.api_url`.
+    pub async fn start(&self) -> String {
+        let app = Router::new()
+            .route("/{bot}/{method}", post(method))
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        url
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method.eq_ignore_ascii_case(method))
+            .cloned()
+            .collect()
+    }
+
+    /// Updates queued but not yet fetched by the bot.
+    pub fn pending(&self) -> usize {
+        self.inner.lock().unwrap().updates.len()
+    }
+
+    pub fn flood_next(&self, method: &str, secs: u64) {
+        self.inner.lock().unwrap().flood = Some((method.to_owned(), secs));
+    }
+
+    fn push(&self, body: Value) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_update += 1;
+        let mut update = body;
+        update["update_id"] = json!(inner.next_update);
+        inner.updates.push_back(update);
+    }
+
+    pub fn message(&self, chat_id: i64, from: u64, lang: &str, text: &str) {
+        self.push(json!({"message": {
+            "message_id": 1, "date": 1_790_000_000, "text": text,
+            "chat": chat(chat_id), "from": user(from, lang)
+        }}));
+    }
+
+    pub fn join_request(&self, chat_id: i64, from: u64) {
+        self.push(json!({"chat_join_request": {
+            "chat": chat(chat_id), "from": user(from, "en"), "user_chat_id": from, "date": 1_790_000_000
+        }}));
+    }
+
+    pub fn joined(&self, chat_id: i64, who: u64) {
+        self.push(json!({"chat_member": {
+            "chat": chat(chat_id), "from": user(who, "en"), "date": 1_790_000_000,
+            "old_chat_member": {"user": user(who, "en"), "status": "left"},
+            "new_chat_member": {"user": user(who, "en"), "status": "member"}
+        }}));
+    }
+}
+
+fn ok(result: Value) -> Response {
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+async fn method(
+    State(fake): State<FakeBotApi>,
+    Path((_bot, method)): Path<(String, String)>,
+    _headers: HeaderMap,
+    body: String,
+) -> Response {
+    let params: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    // Bot API method names are case-insensitive; teloxide sends "GetUpdates".
+    let method = method.to_ascii_lowercase();
+    if method == "getupdates" {
+        for _ in 0..10 {
+            let update = fake.inner.lock().unwrap().updates.pop_front();
+            if let Some(u) = update {
+                return ok(json!([u]));
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        return ok(json!([]));
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    inner.calls.push(Call {
+        method: method.clone(),
+        params: params.clone(),
+    });
+    if let Some((m, secs)) = inner.flood.clone()
+        && m.eq_ignore_ascii_case(&method)
+    {
+        inner.flood = None;
+        return axum::Json(json!({"ok": false, "error_code": 429,
+            "description": format!("Too Many Requests: retry after {secs}"),
+            "parameters": {"retry_after": secs}}))
+        .into_response();
+    }
+    match method.as_str() {
+        "getme" => ok(
+            json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum", "username": "LyceumBot",
+            "can_join_groups": true, "can_read_all_group_messages": true, "supports_inline_queries": false}),
+        ),
+        "sendmessage" => {
+            let chat_id = params["chat_id"].as_i64().unwrap_or(0);
+            ok(
+                json!({"message_id": 77, "date": 1_790_000_000, "chat": chat(chat_id),
+                      "from": {"id": BOT_ID, "is_bot": true, "first_name": "Lyceum"},
+                      "text": params["text"]}),
+            )
+        }
+        "createchatinvitelink" => ok(json!({
+            "invite_link": format!("https://t.me/+fake{}", inner.calls.len()),
+            "creator": {"id": BOT_ID, "is_bot": true, "first_name": "Lyceum"},
+            "creates_join_request": params["creates_join_request"].as_bool().unwrap_or(false),
+            "is_primary": false, "is_revoked": false, "name": params["name"]
+        })),
+        _ => ok(json!(true)),
+    }
+}

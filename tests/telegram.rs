@@ -1,0 +1,189 @@
+//! The Telegram adapter driven through the real teloxide client against a
+//! local fake Bot API (the Bot API URL setting): commands in both languages
+//! with personal replies in private, invite links after payment, join
+//! requests approved only for entitled people, removal without a lasting
+//! ban, flood control, and activity.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use lyceum_core::Invoker;
+use lyceum_telegram::sink::TelegramSink;
+use lyceum_telegram::{ChatBinding, Chats, Options};
+use serde_json::Value;
+use support::telegram::{FakeBotApi, OPEN_CHAT, PAID_CHAT, TOKEN};
+use support::{TestDb, eventually};
+use tokio::sync::watch;
+
+fn options(url: &str) -> Options {
+    Options {
+        token: TOKEN.into(),
+        api_url: Some(url::Url::parse(url).unwrap()),
+        chats: Arc::new(Chats(vec![
+            ChatBinding {
+                chat_id: PAID_CHAT,
+                community: "demo".into(),
+                perk: Some("pro-lounge".into()),
+            },
+            ChatBinding {
+                chat_id: OPEN_CHAT,
+                community: "demo".into(),
+                perk: None,
+            },
+        ])),
+        poll_timeout: 0,
+    }
+}
+
+/// Calls of `method` whose parameter `key` equals `value`.
+fn with(fake: &FakeBotApi, method: &str, key: &str, value: Value) -> Vec<Value> {
+    fake.calls(method)
+        .into_iter()
+        .map(|c| c.params)
+        .filter(|p| p[key] == value)
+        .collect()
+}
+
+async fn scenario(db: TestDb) {
+    let fake = FakeBotApi::default();
+    let url = fake.start().await;
+    let opts = options(&url);
+    let (stop, stopped) = watch::channel(false);
+    let sink = TelegramSink {
+        bot: lyceum_telegram::bot(&opts),
+        chats: opts.chats.clone(),
+    };
+    let core = support::live_core(&db, Arc::new(sink), stopped.clone()).await;
+    tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
+
+    let f = fake.clone();
+    eventually(10, "commands are registered in both languages", || {
+        f.calls("setMyCommands").len() == 2
+    })
+    .await;
+    let zh = fake
+        .calls("setMyCommands")
+        .into_iter()
+        .find(|c| c.params["language_code"] == "zh")
+        .unwrap();
+    assert_eq!(zh.params["commands"][0]["command"], "help");
+    assert_ne!(
+        zh.params["commands"][0]["description"],
+        fake.calls("setMyCommands")[0].params["commands"][0]["description"]
+    );
+
+    // A command in the group is answered there, in the sender's language.
+    fake.message(OPEN_CHAT, 42, "zh-hans", "/join");
+    let f = fake.clone();
+    eventually(10, "the group gets the answer", || {
+        !with(&f, "sendMessage", "chat_id", OPEN_CHAT.into()).is_empty()
+    })
+    .await;
+    let text = with(&fake, "sendMessage", "chat_id", OPEN_CHAT.into())[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.contains("欢迎"), "{text}");
+    // A personal answer goes to the private chat, not the group.
+    fake.message(OPEN_CHAT, 42, "en", "/me");
+    let f = fake.clone();
+    eventually(10, "the private chat gets /me", || {
+        !with(&f, "sendMessage", "chat_id", 42.into()).is_empty()
+    })
+    .await;
+    assert_eq!(with(&fake, "sendMessage", "chat_id", OPEN_CHAT.into()).len(), 1);
+
+    // Payment (here an admin grant): a personal invite link that creates a join request.
+    let admin = Invoker::new("console:admin".parse().unwrap());
+    core.handle_line("demo", &admin, "/grant telegram:42 pro 30")
+        .await;
+    let f = fake.clone();
+    eventually(10, "an invite link is made and sent", || {
+        !f.calls("createChatInviteLink").is_empty()
+    })
+    .await;
+    let link = &fake.calls("createChatInviteLink")[0].params;
+    assert_eq!(
+        (link["chat_id"].as_i64(), link["creates_join_request"].as_bool()),
+        (Some(PAID_CHAT), Some(true))
+    );
+    let f = fake.clone();
+    eventually(10, "the link reaches the member", || {
+        with(&f, "sendMessage", "chat_id", 42.into()).iter().any(|m| {
+            m["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("https://t.me/+fake")
+        })
+    })
+    .await;
+
+    // Join requests: the entitled person is approved, anyone else declined.
+    fake.join_request(PAID_CHAT, 42);
+    fake.join_request(PAID_CHAT, 43);
+    let f = fake.clone();
+    eventually(10, "both requests are answered", || {
+        !f.calls("approveChatJoinRequest").is_empty() && !f.calls("declineChatJoinRequest").is_empty()
+    })
+    .await;
+    assert_eq!(fake.calls("approveChatJoinRequest")[0].params["user_id"], 42);
+    assert_eq!(fake.calls("declineChatJoinRequest")[0].params["user_id"], 43);
+
+    // Someone without access who got in anyway is removed, not banned for good.
+    fake.joined(PAID_CHAT, 44);
+    let f = fake.clone();
+    eventually(10, "the intruder is removed", || {
+        !with(&f, "unbanChatMember", "user_id", 44.into()).is_empty()
+    })
+    .await;
+    assert_eq!(with(&fake, "banChatMember", "user_id", 44.into()).len(), 1);
+    assert_eq!(
+        with(&fake, "unbanChatMember", "user_id", 44.into())[0]["only_if_banned"],
+        true
+    );
+    // An entitled member's join is left alone.
+    fake.joined(PAID_CHAT, 42);
+    let f = fake.clone();
+    eventually(10, "the join is read", || f.pending() == 0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(with(&fake, "banChatMember", "user_id", 42.into()).is_empty());
+
+    // Access ends: removed from the paid chat, free to come back later.
+    core.handle_line("demo", &admin, "/revoke telegram:42").await;
+    let f = fake.clone();
+    eventually(10, "the lapsed member is removed", || {
+        !with(&f, "unbanChatMember", "user_id", 42.into()).is_empty()
+    })
+    .await;
+    assert_eq!(
+        with(&fake, "banChatMember", "user_id", 42.into()).len(),
+        1,
+        "removed once, and never for joining while entitled"
+    );
+
+    // Flood control: a 429 with retry_after is waited out, then the reply lands.
+    let before = fake.calls("sendMessage").len();
+    fake.flood_next("sendMessage", 1);
+    fake.message(OPEN_CHAT, 45, "en", "/help");
+    let f = fake.clone();
+    eventually(10, "the rate-limited reply is retried", || {
+        f.calls("sendMessage").len() >= before + 2
+    })
+    .await;
+
+    // Plain group messages from members count as activity.
+    fake.message(OPEN_CHAT, 42, "en", "thanks everyone");
+    let counted = support::activity_reaches(core.db(), |rows| rows.iter().any(|r| r.messages >= 1)).await;
+    assert!(counted, "{}", db.backend);
+    let _ = stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telegram_commands_invites_join_requests_removal_and_flood_control() {
+    for db in TestDb::all().await {
+        scenario(db).await;
+    }
+}
