@@ -269,9 +269,10 @@ async fn a_database_outage_is_a_503_so_stripe_retries() {
     let listener = lyceum::http::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = format!("http://{}/webhooks/stripe", listener.local_addr().unwrap());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    let payments = lyceum::http::Payments {
+    let payments = lyceum::http::Hooks {
         stripe_secrets: vec![fake::WEBHOOK_SECRET.into()],
         portal_links: None,
+        telegram: None,
     };
     tokio::spawn(lyceum::http::serve(listener, core, payments, stopped));
     let body = fake::event(

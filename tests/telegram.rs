@@ -187,3 +187,78 @@ async fn telegram_commands_invites_join_requests_removal_and_flood_control() {
         scenario(db).await;
     }
 }
+
+/// Webhook mode through the binary: setWebhook with the secret and the
+/// update types; right secret answered, wrong or missing secret 401.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_checks_the_secret_token() {
+    let db = TestDb::sqlite();
+    let fake = FakeBotApi::default();
+    let url = fake.start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lyceum.toml");
+    let text = format!(
+        "{}\n[[telegram.chats]]\nchat_id = {OPEN_CHAT}\ncommunity = \"demo\"\n",
+        lyceum::settings::BUILTIN.replacen(
+            "[telegram]\n",
+            &format!("[telegram]\nmode = \"webhook\"\napi_url = \"{url}\"\n"),
+            1
+        )
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut cmd = support::lyceum(&db.url);
+    cmd.env("LYCEUM__TELEGRAM__TOKEN", TOKEN)
+        .env("LYCEUM__TELEGRAM__SECRET_TOKEN", "s3cret-Token_1")
+        .args(["--config", config.to_str().unwrap(), "run"]);
+    let server = support::Running::start(cmd, false);
+    let f = fake.clone();
+    eventually(10, "the webhook is registered", || {
+        !f.calls("setWebhook").is_empty()
+    })
+    .await;
+    let set = &fake.calls("setWebhook")[0].params;
+    assert_eq!(set["secret_token"], "s3cret-Token_1");
+    assert!(
+        set["url"].as_str().unwrap().ends_with("/webhooks/telegram"),
+        "{set}"
+    );
+    assert!(
+        set["allowed_updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "chat_join_request"),
+        "{set}"
+    );
+
+    let update = serde_json::json!({"update_id": 1, "message": {
+        "message_id": 1, "date": 1_790_000_000, "text": "/tiers",
+        "chat": {"id": OPEN_CHAT, "type": "supergroup", "title": "Demo"},
+        "from": support::telegram::user(42, "en")}})
+    .to_string();
+    let post = |secret: Option<&str>| {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut req = agent
+            .post(&server.url("/webhooks/telegram"))
+            .header("content-type", "application/json");
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        req.send(update.as_str()).unwrap().status().as_u16()
+    };
+    let (wrong, missing) = tokio::task::block_in_place(|| (post(Some("nope")), post(None)));
+    assert_eq!((wrong, missing), (401, 401));
+    assert!(
+        fake.calls("sendMessage").is_empty(),
+        "nothing is read without the secret"
+    );
+    let right = tokio::task::block_in_place(|| post(Some("s3cret-Token_1")));
+    assert_eq!(right, 200);
+    let f = fake.clone();
+    eventually(10, "the update is handled", || !f.calls("sendMessage").is_empty()).await;
+    assert!(fake.calls("getUpdates").is_empty(), "no polling in webhook mode");
+    assert!(server.stop().success());
+}

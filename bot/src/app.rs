@@ -188,11 +188,11 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         stopped.clone(),
     ));
 
-    let telegram_task = telegram.map(|opts| {
-        let (core, stopped) = (core.clone(), stopped.clone());
-        tokio::spawn(lyceum_telegram::run(core, opts, stopped))
-    });
-    if discord_task.is_none() && telegram_task.is_none() {
+    let (telegram_task, telegram_hook) = match telegram {
+        Some(opts) => crate::telegram::start(&loaded, core.clone(), opts, stopped.clone()).await,
+        None => (None, None),
+    };
+    if discord_task.is_none() && loaded.settings.telegram.token.is_none() {
         tracing::info!(
             "no Discord or Telegram token configured; try the local console: \
              cargo run -- console --as alice   (or: lyceum console --as alice)"
@@ -207,9 +207,10 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
-    let payments = http::Payments {
+    let payments = http::Hooks {
         stripe_secrets: crate::payments::webhook_secrets(&loaded),
         portal_links: crate::payments::link_checker(&loaded),
+        telegram: telegram_hook,
     };
     let server = tokio::spawn(http::serve(listener, core.clone(), payments, stopped));
     shutdown_signal().await;

@@ -35,15 +35,21 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// What the payment routes need beyond the core.
+/// What the webhook and link routes need beyond the core.
 #[derive(Clone, Default)]
-pub struct Payments {
+pub struct Hooks {
     /// Stripe endpoint secrets; empty when Stripe is off.
     pub stripe_secrets: Vec<String>,
     pub portal_links: Option<PortalLinks>,
+    /// Set in Telegram's webhook mode.
+    pub telegram: Option<crate::telegram::TelegramHook>,
 }
 
-pub fn router(core: Arc<Core>, payments: Payments) -> Router {
+pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
+    let telegram = Router::new()
+        .route("/webhooks/telegram", post(crate::telegram::webhook))
+        .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
+        .with_state(payments.telegram.clone());
     let stripe = Router::new()
         .route("/webhooks/stripe", post(webhook::stripe))
         .route("/billing/portal/{member}/{expires}/{tag}", get(webhook::portal))
@@ -61,6 +67,7 @@ pub fn router(core: Arc<Core>, payments: Payments) -> Router {
             db: core.db().clone(),
         })
         .merge(stripe)
+        .merge(telegram)
 }
 
 /// Binds now (so a port conflict fails start-up) and serves until `stop`.
@@ -71,7 +78,7 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 pub async fn serve(
     listener: TcpListener,
     core: Arc<Core>,
-    payments: Payments,
+    payments: Hooks,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(core, payments))

@@ -239,6 +239,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         ("telegram.token", settings.telegram.token.is_some()),
         ("stripe.secret_key", settings.stripe.secret_key.is_some()),
         ("stripe.webhook_secret", settings.stripe.webhook_secret.is_some()),
+        ("telegram.secret_token", settings.telegram.secret_token.is_some()),
     ] {
         if set && !from_env(key) {
             let var = format!("LYCEUM__{}", key.to_uppercase().replace('.', "__"));

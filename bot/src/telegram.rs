@@ -19,12 +19,23 @@ pub struct TelegramSettings {
     pub api_url: Option<String>,
     #[serde(default = "default_poll")]
     pub poll_timeout_secs: u32,
+    /// `polling` (the default) or `webhook` (updates posted to
+    /// {http.public_url}/webhooks/telegram).
+    #[serde(default = "default_mode")]
+    pub mode: String,
+    /// Checked on every webhook request; environment only.
+    #[serde(default, serialize_with = "crate::settings::redact")]
+    pub secret_token: Option<SecretString>,
     #[serde(default)]
     pub chats: Vec<ChatBinding>,
 }
 
 fn default_poll() -> u32 {
     25
+}
+
+fn default_mode() -> String {
+    "polling".into()
 }
 
 impl Default for TelegramSettings {
@@ -34,6 +45,8 @@ impl Default for TelegramSettings {
             token_file: None,
             api_url: None,
             poll_timeout_secs: default_poll(),
+            mode: default_mode(),
+            secret_token: None,
             chats: Vec::new(),
         }
     }
@@ -55,6 +68,32 @@ impl TelegramSettings {
                 "telegram.api_url".into(),
                 format!("`{u}` is not an http(s) URL"),
             ));
+        }
+        match self.mode.as_str() {
+            "polling" => {}
+            "webhook" => {
+                let ok = self
+                    .secret_token
+                    .as_ref()
+                    .map(|t| t.expose_secret())
+                    .is_some_and(|t| {
+                        (1..=256).contains(&t.len())
+                            && t.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    });
+                if self.token.is_some() && !ok {
+                    return Err(problem(
+                        "telegram.secret_token".into(),
+                        "webhook mode needs LYCEUM__TELEGRAM__SECRET_TOKEN: 1-256 of A-Z, a-z, 0-9, _ and -",
+                    ));
+                }
+            }
+            other => {
+                return Err(problem(
+                    "telegram.mode".into(),
+                    format!("`{other}` is not polling or webhook"),
+                ));
+            }
         }
         if self.poll_timeout_secs > 50 {
             return Err(problem("telegram.poll_timeout_secs".into(), "at most 50"));
@@ -100,5 +139,85 @@ impl TelegramSettings {
             chats: Arc::new(Chats(self.chats.clone())),
             poll_timeout: self.poll_timeout_secs,
         })
+    }
+}
+
+/// What `POST /webhooks/telegram` needs.
+#[derive(Clone)]
+pub struct TelegramHook {
+    pub updates: lyceum_telegram::Updates,
+    pub secret: Arc<String>,
+}
+
+/// Starts Telegram in its configured mode: a polling task, or the webhook
+/// registration and the hook for the HTTP server.
+pub async fn start(
+    loaded: &crate::settings::Loaded,
+    core: Arc<lyceum_core::Core>,
+    opts: Options,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> (Option<tokio::task::JoinHandle<()>>, Option<TelegramHook>) {
+    let s = &loaded.settings.telegram;
+    let secret = s.secret_token.as_ref().map(|t| t.expose_secret().to_owned());
+    match (s.mode.as_str(), secret) {
+        ("webhook", Some(secret)) => {
+            let url = format!("{}/webhooks/telegram", loaded.public_url);
+            match url::Url::parse(&url) {
+                Ok(u) => {
+                    if let Err(e) = lyceum_telegram::start_webhook(&opts, u, &secret).await {
+                        tracing::error!(error = %e, "could not register the Telegram webhook");
+                    }
+                }
+                Err(e) => tracing::error!(%url, error = %e, "the Telegram webhook URL is not valid"),
+            }
+            let updates = lyceum_telegram::Updates {
+                core,
+                bot: lyceum_telegram::bot(&opts),
+                chats: opts.chats.clone(),
+            };
+            (
+                None,
+                Some(TelegramHook {
+                    updates,
+                    secret: Arc::new(secret),
+                }),
+            )
+        }
+        _ => (
+            Some(tokio::spawn(lyceum_telegram::run(core, opts, stopped))),
+            None,
+        ),
+    }
+}
+
+/// `POST /webhooks/telegram`: the secret token is compared in constant
+/// time; a wrong or missing one is 401 and nothing is read.
+pub async fn webhook(
+    axum::extract::State(hook): axum::extract::State<Option<TelegramHook>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    use subtle::ConstantTimeEq;
+    let Some(hook) = hook else {
+        return axum::http::StatusCode::NOT_FOUND;
+    };
+    let given = headers
+        .get("x-telegram-bot-api-secret-token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !bool::from(given.ct_eq(hook.secret.as_bytes())) {
+        tracing::warn!("telegram webhook refused: wrong or missing secret token");
+        return axum::http::StatusCode::UNAUTHORIZED;
+    }
+    // From bytes, so the update's keys can be borrowed as teloxide expects.
+    match serde_json::from_slice::<lyceum_telegram::Update>(&body) {
+        Ok(update) => {
+            hook.updates.handle(&update).await;
+            axum::http::StatusCode::OK
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "telegram webhook body is not an update");
+            axum::http::StatusCode::BAD_REQUEST
+        }
     }
 }

@@ -120,13 +120,36 @@ fn ok(result: Value) -> Response {
     axum::Json(json!({"ok": true, "result": result})).into_response()
 }
 
+/// The fields of a multipart/form-data body (how teloxide sends methods that
+/// may carry files, such as setWebhook), as JSON values where they parse.
+fn multipart(headers: &HeaderMap, body: &str) -> Option<Value> {
+    let ct = headers.get("content-type")?.to_str().ok()?;
+    let boundary = ct.split("boundary=").nth(1)?.trim_matches('"');
+    let mut out = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()) else {
+            continue;
+        };
+        let value = value.trim_end_matches("\r\n");
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        out.insert(name.to_owned(), parsed);
+    }
+    Some(Value::Object(out))
+}
+
 async fn method(
     State(fake): State<FakeBotApi>,
     Path((_bot, method)): Path<(String, String)>,
-    _headers: HeaderMap,
+    headers: HeaderMap,
     body: String,
 ) -> Response {
-    let params: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let params: Value = serde_json::from_str(&body)
+        .ok()
+        .or_else(|| multipart(&headers, &body))
+        .unwrap_or(Value::Null);
     // Bot API method names are case-insensitive; teloxide sends "GetUpdates".
     let method = method.to_ascii_lowercase();
     if method == "getupdates" {

@@ -2,7 +2,7 @@
 //! English and Simplified Chinese, paid chats opened by personal invite
 //! links whose join requests the bot approves only for entitled people,
 //! removal (without a lasting ban) when access ends, and group messages as
-//! activity. Stars payments and webhook mode are still to come.
+//! activity, by long polling or a webhook. Stars payments are still to come.
 //!
 //! For group messages to count as activity the bot's privacy mode must be
 //! off (BotFather → Bot Settings → Group Privacy), or the bot an admin.
@@ -14,4 +14,5 @@ pub mod sink;
 pub mod update;
 
 pub use config::{ChatBinding, Chats};
-pub use runtime::{Options, bot, run};
+pub use runtime::{Options, Updates, bot, run, start_webhook};
+pub use teloxide::types::Update;

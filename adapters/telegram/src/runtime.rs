@@ -197,42 +197,81 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
     }
 }
 
-/// Registers the commands, then polls until `stop`.
-pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>) {
-    let bot = bot(&opts);
-    if let Err(e) = bot.set_my_commands(commands(Locale::En)).await {
-        tracing::warn!(error = %e, "could not register bot commands");
-    }
-    if let Err(e) = bot
-        .set_my_commands(commands(Locale::ZhCn))
-        .language_code("zh")
-        .await
-    {
-        tracing::warn!(error = %e, "could not register Chinese bot commands");
-    }
-    let allowed = vec![
+fn allowed() -> Vec<AllowedUpdate> {
+    vec![
         AllowedUpdate::Message,
         AllowedUpdate::ChatMember,
         AllowedUpdate::ChatJoinRequest,
         AllowedUpdate::PreCheckoutQuery,
-    ];
+    ]
+}
+
+/// Handles updates however they arrive (polling or webhook).
+#[derive(Clone)]
+pub struct Updates {
+    pub core: Arc<Core>,
+    pub bot: Bot,
+    pub chats: Arc<Chats>,
+}
+
+impl Updates {
+    pub async fn handle(&self, update: &teloxide::types::Update) {
+        handle(&self.core, &self.bot, read(update, &self.chats)).await;
+    }
+}
+
+async fn register_commands(bot: &Bot) {
+    if let Err(e) = bot.set_my_commands(commands(Locale::En)).await {
+        tracing::warn!(error = %e, "could not register bot commands");
+    }
+    let zh = bot.set_my_commands(commands(Locale::ZhCn)).language_code("zh");
+    if let Err(e) = zh.await {
+        tracing::warn!(error = %e, "could not register Chinese bot commands");
+    }
+}
+
+/// Webhook mode: registers the commands and the webhook (with its secret
+/// token and the update types Lyceum needs). Updates then arrive on the
+/// bot's HTTP server.
+pub async fn start_webhook(
+    opts: &Options,
+    url: url::Url,
+    secret: &str,
+) -> Result<(), teloxide::RequestError> {
+    let bot = bot(opts);
+    register_commands(&bot).await;
+    bot.set_webhook(url)
+        .secret_token(secret)
+        .allowed_updates(allowed())
+        .await
+        .map(|_| ())
+}
+
+/// Polling mode: registers the commands, then polls until `stop`.
+pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>) {
+    let bot = bot(&opts);
+    register_commands(&bot).await;
+    let updates = Updates {
+        core,
+        bot: bot.clone(),
+        chats: opts.chats.clone(),
+    };
     let mut offset: i32 = 0;
     loop {
         let poll = bot
             .get_updates()
             .offset(offset)
             .timeout(opts.poll_timeout)
-            .allowed_updates(allowed.clone());
-        let updates = tokio::select! {
+            .allowed_updates(allowed());
+        let batch = tokio::select! {
             r = async { poll.await } => r,
             () = async { let _ = stop.wait_for(|s| *s).await; } => break,
         };
-        match updates {
-            Ok(updates) => {
-                for u in updates {
+        match batch {
+            Ok(batch) => {
+                for u in batch {
                     offset = i32::try_from(u.id.0).unwrap_or(i32::MAX).saturating_add(1);
-                    let event = read(&u, &opts.chats);
-                    handle(&core, &bot, event).await;
+                    updates.handle(&u).await;
                 }
             }
             Err(e) => {
