@@ -92,6 +92,23 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
             "discord.shards",
         ),
         (
+            format!(
+                "{MINIMAL}[[telegram.chats]]\nchat_id = -100\ncommunity = \"club\"\nperk = \"vip-room\"\n"
+            ),
+            vec![],
+            "telegram.chats[0].perk",
+        ),
+        (
+            format!("{MINIMAL}[telegram]\nmode = \"webhook\"\n"),
+            vec![("LYCEUM__TELEGRAM__TOKEN", "1:abc")],
+            "telegram.secret_token",
+        ),
+        (
+            format!("{MINIMAL}[telegram]\nmode = \"carrier-pigeon\"\n"),
+            vec![],
+            "telegram.mode",
+        ),
+        (
             format!("{MINIMAL}[stripe]\nsecret_key = \"sk_live_abc\"\n"),
             vec![],
             "stripe.secret_key: secrets must not be written in a config file",
