@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod discord;
+pub mod payments_world;
 pub mod stripe;
 pub mod telegram;
 

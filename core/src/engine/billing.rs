@@ -17,7 +17,7 @@ use crate::payments::event::SubStatus;
 use crate::payments::find_offer;
 use crate::payments::{BillingError, CheckoutRequest, CouponRequest, facts, owned_offers, trials};
 use crate::reply::Reply;
-use crate::store::access::{tier_by_id, tier_name, tiers_of};
+use crate::store::access::{tier_by_id, tier_name, tiers_of, unknown_tier};
 use crate::store::membership::ensure_member;
 use crate::store::people::ensure_identity;
 use crate::store::sync::CommunityCtx;
@@ -75,6 +75,43 @@ async fn subscription_tier<C: ConnectionTrait>(
     Ok(t.map(|t| tier_name(ctx, &t, locale)))
 }
 
+/// What a checkout sells.
+struct Sale<'a> {
+    offer: &'a offer::Model,
+    name: String,
+    price_id: String,
+    subscription: bool,
+    trial_days: Option<u32>,
+}
+
+/// Asks the provider for a checkout page and says where it is.
+async fn checkout(
+    billing: &dyn crate::payments::Billing,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    sale: Sale<'_>,
+    customer: Option<String>,
+    locale: Locale,
+) -> CoreResult<Reply> {
+    let req = CheckoutRequest {
+        community: ctx.slug().to_owned(),
+        member_id: m.id,
+        offer_key: sale.offer.key.clone(),
+        price_id: sale.price_id,
+        subscription: sale.subscription,
+        trial_days: sale.trial_days,
+        customer,
+        locale,
+    };
+    let url = billing.checkout(&req).await?;
+    Ok(Reply::Checkout {
+        offer: sale.name,
+        price: price_view(sale.offer).display,
+        trial_days: sale.trial_days,
+        url,
+    })
+}
+
 impl Core {
     pub(super) async fn run_billing(
         &self,
@@ -113,15 +150,7 @@ impl Core {
             } => {
                 let tiers = tiers_of(&txn, ctx.id).await?;
                 let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()) else {
-                    return Err(UserError::UnknownTier {
-                        key: tier.to_string(),
-                        available: tiers
-                            .iter()
-                            .map(|t| t.key.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    }
-                    .into());
+                    return Err(unknown_tier(&tier, &tiers).into());
                 };
                 let live = live_subscriptions(&txn, &m, now).await?;
                 if let Some(s) = live.first() {
@@ -151,23 +180,14 @@ impl Core {
                 let trial = (t.trial_days > 0 && !had_subscription && !trials::used(&txn, &m).await?)
                     .then(|| u32::try_from(t.trial_days).unwrap_or(0));
                 txn.commit().await?;
-                let req = CheckoutRequest {
-                    community: ctx.slug().to_owned(),
-                    member_id: m.id,
-                    offer_key: o.key.clone(),
+                let sale = Sale {
+                    offer: &o,
+                    name,
                     price_id,
                     subscription: true,
                     trial_days: trial,
-                    customer,
-                    locale,
                 };
-                let url = billing.checkout(&req).await?;
-                Ok(Reply::Checkout {
-                    offer: name,
-                    price: price_view(&o).display,
-                    trial_days: trial,
-                    url,
-                })
+                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
             }
             Command::Buy { offer: key } => {
                 let for_sale = offer::Entity::find()
@@ -197,23 +217,14 @@ impl Core {
                     return Err(UserError::NotForSale { name }.into());
                 };
                 txn.commit().await?;
-                let req = CheckoutRequest {
-                    community: ctx.slug().to_owned(),
-                    member_id: m.id,
-                    offer_key: o.key.clone(),
+                let sale = Sale {
+                    offer: &o,
+                    name,
                     price_id,
                     subscription: false,
                     trial_days: None,
-                    customer,
-                    locale,
                 };
-                let url = billing.checkout(&req).await?;
-                Ok(Reply::Checkout {
-                    offer: name,
-                    price: price_view(&o).display,
-                    trial_days: None,
-                    url,
-                })
+                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
             }
             Command::Billing => {
                 txn.commit().await?;

@@ -161,15 +161,7 @@ impl Call<'_> {
             Command::Grant { user, tier, days } => {
                 let tiers = tiers_of(conn, ctx.id).await?;
                 let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()).cloned() else {
-                    return Err(UserError::UnknownTier {
-                        key: tier.to_string(),
-                        available: tiers
-                            .iter()
-                            .map(|t| t.key.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    }
-                    .into());
+                    return Err(access::unknown_tier(&tier, &tiers).into());
                 };
                 let ident = ensure_identity(conn, &user, None, None, now).await?;
                 let (m, _) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;

@@ -110,40 +110,21 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 currency,
                 full,
             } => {
-                let targets = self
-                    .reversal_targets(payment_ref.as_deref(), customer.as_deref())
-                    .await?;
-                let before = self.held(&targets).await?;
-                let stored = facts::merge_reversal(
-                    self.conn,
-                    NewReversal {
-                        provider: self.provider(),
-                        kind: "refund",
-                        external_id: charge,
-                        payment_ref: payment_ref.clone(),
-                        charge_id: Some(charge.clone()),
-                        charge_created: *charge_created,
-                        customer: customer.clone(),
-                        state: if *full { "refunded" } else { "partial" },
-                        amount_minor: *refunded_minor,
-                        currency: currency.to_ascii_uppercase(),
-                        at: ev.created,
-                    },
-                )
-                .await?;
-                self.reversal_revenue(
-                    "refund",
-                    charge,
-                    &targets,
-                    *refunded_minor,
-                    currency,
-                    payment_ref.as_deref(),
-                )
-                .await?;
-                if facts::is_final_reversal(&stored) {
-                    self.claw_back(&targets).await?;
-                }
-                self.recompute_all(before).await?
+                let r = NewReversal {
+                    provider: self.provider(),
+                    kind: "refund",
+                    external_id: charge,
+                    payment_ref: payment_ref.clone(),
+                    charge_id: Some(charge.clone()),
+                    charge_created: *charge_created,
+                    customer: customer.clone(),
+                    state: if *full { "refunded" } else { "partial" },
+                    amount_minor: *refunded_minor,
+                    currency: currency.to_ascii_uppercase(),
+                    at: ev.created,
+                };
+                // Refunds count as they come (cumulatively per charge).
+                self.reverse(r, true).await?
             }
             PaymentFact::Dispute {
                 id,
@@ -155,40 +136,21 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                 amount_minor,
                 currency,
             } => {
-                let targets = self
-                    .reversal_targets(payment_ref.as_deref(), customer.as_deref())
-                    .await?;
-                let before = self.held(&targets).await?;
-                let stored = facts::merge_reversal(
-                    self.conn,
-                    NewReversal {
-                        provider: self.provider(),
-                        kind: "dispute",
-                        external_id: id,
-                        payment_ref: payment_ref.clone(),
-                        charge_id: charge.clone(),
-                        charge_created: *charge_created,
-                        customer: customer.clone(),
-                        state: state.as_str(),
-                        amount_minor: *amount_minor,
-                        currency: currency.to_ascii_uppercase(),
-                        at: ev.created,
-                    },
-                )
-                .await?;
-                if facts::is_final_reversal(&stored) {
-                    self.reversal_revenue(
-                        "dispute",
-                        id,
-                        &targets,
-                        *amount_minor,
-                        currency,
-                        payment_ref.as_deref(),
-                    )
-                    .await?;
-                    self.claw_back(&targets).await?;
-                }
-                self.recompute_all(before).await?
+                let r = NewReversal {
+                    provider: self.provider(),
+                    kind: "dispute",
+                    external_id: id,
+                    payment_ref: payment_ref.clone(),
+                    charge_id: charge.clone(),
+                    charge_created: *charge_created,
+                    customer: customer.clone(),
+                    state: state.as_str(),
+                    amount_minor: *amount_minor,
+                    currency: currency.to_ascii_uppercase(),
+                    at: ev.created,
+                };
+                // A dispute costs money only once it is lost.
+                self.reverse(r, false).await?
             }
         };
         let member = match &outcome {
@@ -558,6 +520,34 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         )
         .await?;
         Ok(())
+    }
+
+    /// Money given back or taken back: recorded, the revenue ledger and any
+    /// referral credit adjusted, and the owners' access recomputed.
+    async fn reverse(&self, r: NewReversal<'_>, count_at_once: bool) -> CoreResult<EventOutcome> {
+        let targets = self
+            .reversal_targets(r.payment_ref.as_deref(), r.customer.as_deref())
+            .await?;
+        let before = self.held(&targets).await?;
+        let (kind, external, amount) = (r.kind, r.external_id.to_owned(), r.amount_minor);
+        let (currency, payment_ref) = (r.currency.clone(), r.payment_ref.clone());
+        let stored = facts::merge_reversal(self.conn, r).await?;
+        let settled = facts::is_final_reversal(&stored);
+        if count_at_once || settled {
+            self.reversal_revenue(
+                kind,
+                &external,
+                &targets,
+                amount,
+                &currency,
+                payment_ref.as_deref(),
+            )
+            .await?;
+        }
+        if settled {
+            self.claw_back(&targets).await?;
+        }
+        self.recompute_all(before).await
     }
 
     async fn claw_back(&self, targets: &[member::Model]) -> CoreResult<()> {

@@ -68,6 +68,18 @@ pub async fn tier_by_id<C: ConnectionTrait>(conn: &C, id: Option<i64>) -> CoreRe
     }
 }
 
+/// The refusal for a tier key that is not among `tiers`, listing them.
+pub fn unknown_tier(key: &crate::domain::Key, tiers: &[tier::Model]) -> crate::error::UserError {
+    crate::error::UserError::UnknownTier {
+        key: key.to_string(),
+        available: tiers
+            .iter()
+            .map(|t| t.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 /// Active tiers of a community in rank order.
 pub async fn tiers_of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreResult<Vec<tier::Model>> {
     Ok(tier::Entity::find()
