@@ -174,6 +174,82 @@ async fn scenario(db: TestDb) {
     })
     .await;
 
+    // Telegram Stars: /subscribe on Telegram offers a 30-day Stars subscription.
+    fake.message(46, 46, "en", "/subscribe pro");
+    let f = fake.clone();
+    eventually(10, "a Stars invoice link is made", || {
+        !f.calls("createInvoiceLink").is_empty()
+    })
+    .await;
+    let invoice = fake.calls("createInvoiceLink")[0].params.clone();
+    assert_eq!(invoice["currency"], "XTR");
+    assert_eq!(invoice["subscription_period"], 2_592_000);
+    assert_eq!(invoice["prices"][0]["amount"], 250);
+    let payload = invoice["payload"].as_str().unwrap().to_owned();
+    assert!(payload.ends_with(":pro-monthly"), "{payload}");
+    let f = fake.clone();
+    eventually(10, "the invoice reaches the member privately", || {
+        with(&f, "sendMessage", "chat_id", 46.into())
+            .iter()
+            .any(|m| m["text"].as_str().unwrap_or_default().contains("t.me/$invoice"))
+    })
+    .await;
+    // Pre-checkout: yes for a live offer at its price, no otherwise.
+    fake.pre_checkout("q1", 46, &payload, 250);
+    fake.pre_checkout("q2", 46, &payload, 1);
+    let f = fake.clone();
+    eventually(10, "both pre-checkout queries are answered", || {
+        f.calls("answerPreCheckoutQuery").len() == 2
+    })
+    .await;
+    let answers = fake.calls("answerPreCheckoutQuery");
+    let ok_of = |id: &str| {
+        answers
+            .iter()
+            .find(|a| a.params["pre_checkout_query_id"] == id)
+            .unwrap()
+            .params["ok"]
+            .clone()
+    };
+    assert_eq!(
+        (ok_of("q1"), ok_of("q2")),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    // The payment goes through the same lifecycle: access, perks, revenue.
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let expires = now + 30 * 86_400;
+    fake.paid(46, &payload, 250, "tgcharge-1", Some(expires));
+    let who: lyceum_core::domain::IdentityRef = "telegram:46".parse().unwrap();
+    let mut has = false;
+    for _ in 0..100 {
+        if core.perks_of("demo", &who).await.unwrap().contains("pro-lounge") {
+            has = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(has, "a Stars subscription grants the tier");
+    let f = fake.clone();
+    eventually(10, "the paid chat's invite follows", || {
+        !with(&f, "sendMessage", "chat_id", 46.into())
+            .iter()
+            .all(|m| !m["text"].as_str().unwrap_or_default().contains("t.me/+fake"))
+    })
+    .await;
+    let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
+    assert_eq!(report.subscription_revenue.0.get("XTR"), Some(&250));
+    // A repeat of the same payment changes nothing.
+    fake.paid(46, &payload, 250, "tgcharge-1", Some(expires));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
+    assert_eq!(report.subscription_revenue.0.get("XTR"), Some(&250));
+
     // Plain group messages from members count as activity.
     fake.message(OPEN_CHAT, 42, "en", "thanks everyone");
     let counted = support::activity_reaches(core.db(), |rows| rows.iter().any(|r| r.messages >= 1)).await;

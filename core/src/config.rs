@@ -84,6 +84,8 @@ pub struct TierConfig {
     /// The payment provider's price ids for the monthly and yearly prices.
     pub stripe_monthly: Option<String>,
     pub stripe_yearly: Option<String>,
+    /// A 30-day Telegram Stars subscription price, in Stars.
+    pub stars_monthly: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +131,8 @@ pub struct OfferConfig {
     #[serde(default)]
     pub perks: Vec<String>,
     pub stripe_price: Option<String>,
+    /// A one-off Telegram Stars price, in Stars.
+    pub stars_price: Option<u32>,
 }
 
 /// A badge earned when a member's points balance reaches `points`.
@@ -198,6 +202,8 @@ pub struct Offer {
     pub price: Money,
     pub perks: Vec<Key>,
     pub stripe_price: Option<String>,
+    /// Telegram Stars price; for a tier's monthly offer, a 30-day subscription.
+    pub stars: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -318,6 +324,11 @@ impl CommunityConfig {
                             price: money(&format!("{at}.{period}"), price)?,
                             perks: Vec::new(),
                             stripe_price,
+                            stars: if kind == OfferKind::TierMonthly {
+                                t.stars_monthly
+                            } else {
+                                None
+                            },
                         });
                     }
                     None if stripe_price.is_some() => {
@@ -328,6 +339,12 @@ impl CommunityConfig {
                     }
                     None => {}
                 }
+            }
+            if t.stars_monthly.is_some_and(|s| !(1..=10_000).contains(&s)) {
+                return Err(problem(
+                    format!("{at}.stars_monthly"),
+                    "between 1 and 10000 Stars",
+                ));
             }
             if t.trial_days > 730 {
                 return Err(problem(format!("{at}.trial_days"), "at most 730 days"));
@@ -350,6 +367,9 @@ impl CommunityConfig {
             }
             let offer_key = key(&format!("{at}.key"), &o.key)?;
             unique(&format!("{at}.key"), &mut offer_keys, &offer_key)?;
+            if o.stars_price.is_some_and(|s| !(1..=100_000).contains(&s)) {
+                return Err(problem(format!("{at}.stars_price"), "between 1 and 100000 Stars"));
+            }
             offers.push(Offer {
                 key: offer_key,
                 kind: o.kind,
@@ -358,6 +378,7 @@ impl CommunityConfig {
                 price: money(&format!("{at}.price"), &o.price)?,
                 perks: perk_list(&format!("{at}.perks"), &o.perks)?,
                 stripe_price: price_id(&format!("{at}.stripe_price"), &mut price_ids, &o.stripe_price)?,
+                stars: o.stars_price,
             });
         }
         let mut badge_keys = BTreeSet::new();
@@ -478,6 +499,7 @@ mod tests {
             trial_days: 0,
             stripe_monthly: None,
             stripe_yearly: None,
+            stars_monthly: None,
         }
     }
 

@@ -107,6 +107,30 @@ impl FakeBotApi {
         }}));
     }
 
+    pub fn pre_checkout(&self, id: &str, from: u64, payload: &str, stars: u32) {
+        self.push(json!({"pre_checkout_query": {
+            "id": id, "from": user(from, "en"), "currency": "XTR", "total_amount": stars,
+            "invoice_payload": payload
+        }}));
+    }
+
+    /// A `successful_payment` service message in the private chat.
+    pub fn paid(&self, from: u64, payload: &str, stars: u32, charge: &str, expires: Option<i64>) {
+        let mut payment = json!({
+            "currency": "XTR", "total_amount": stars, "invoice_payload": payload,
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
+        });
+        if let Some(e) = expires {
+            payment["subscription_expiration_date"] = json!(e);
+            payment["is_recurring"] = json!(true);
+            payment["is_first_recurring"] = json!(true);
+        }
+        self.push(json!({"message": {
+            "message_id": 9, "date": 1_790_000_000, "chat": chat(from as i64), "from": user(from, "en"),
+            "successful_payment": payment
+        }}));
+    }
+
     pub fn joined(&self, chat_id: i64, who: u64) {
         self.push(json!({"chat_member": {
             "chat": chat(chat_id), "from": user(who, "en"), "date": 1_790_000_000,
@@ -195,6 +219,7 @@ async fn method(
             "creates_join_request": params["creates_join_request"].as_bool().unwrap_or(false),
             "is_primary": false, "is_revoked": false, "name": params["name"]
         })),
+        "createinvoicelink" => ok(json!(format!("https://t.me/$invoice{}", inner.calls.len()))),
         _ => ok(json!(true)),
     }
 }

@@ -107,6 +107,24 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             invoker,
             line,
         } => {
+            if let Ok(cmd) = lyceum_core::Command::parse_line(&line) {
+                match core.stars_invoice(&community, &invoker, &cmd).await {
+                    Ok(Some(invoice)) => return stars_invoice(bot, user, invoice).await,
+                    Ok(None) => {}
+                    Err(e) => {
+                        let reply = match e {
+                            lyceum_core::CoreError::User(u) => u,
+                            other => {
+                                tracing::error!(error = %other, "could not prepare a Stars invoice");
+                                lyceum_core::UserError::BillingUnavailable
+                            }
+                        };
+                        let outcome = core.refusal(&community, &invoker, reply).await;
+                        let _ = send(bot, ChatId(user), &outcome.text()).await;
+                        return;
+                    }
+                }
+            }
             let outcome = core.handle_line(&community, &invoker, &line).await;
             let text = outcome.text();
             // Personal answers go to the private chat, never the group.
@@ -193,7 +211,59 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
                 tracing::warn!(%who, error = %e, "message activity not recorded");
             }
         }
+        Event::PreCheckout { id, payload, stars } => {
+            let ok = core.stars_still_for_sale(&payload, stars);
+            let mut answer = bot.answer_pre_checkout_query(teloxide::types::PreCheckoutQueryId(id), ok);
+            if !ok {
+                answer = answer.error_message("This offer is no longer available. 此商品已下架。");
+            }
+            if let Err(e) = answer.await {
+                tracing::error!(error = %e, "could not answer a pre-checkout query");
+            }
+        }
+        Event::Paid(payment) => match core.stars_events(&payment) {
+            Ok(events) => {
+                for ev in events {
+                    if let Err(e) = core.apply_payment(&ev).await {
+                        tracing::error!(event = %ev.id, error = %e, "a Stars payment could not be applied");
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(charge = %payment.charge_id, error = %e, "a Stars payment could not be read")
+            }
+        },
         Event::Ignored => {}
+    }
+}
+
+/// Makes the Stars invoice link and sends it privately.
+async fn stars_invoice(bot: &Bot, user: i64, invoice: lyceum_core::engine::StarsInvoice) {
+    let price = teloxide::types::LabeledPrice::new(invoice.title.clone(), invoice.stars);
+    let mut request = bot.create_invoice_link(
+        invoice.title.clone(),
+        invoice.description.clone(),
+        invoice.payload.clone(),
+        "XTR",
+        [price],
+    );
+    if invoice.subscription {
+        let period = u32::try_from(lyceum_core::engine::STARS_PERIOD_SECS).unwrap_or(2_592_000);
+        request = request.subscription_period(teloxide::types::Seconds::from_seconds(period));
+    }
+    match request.await {
+        Ok(link) => {
+            let args = [
+                ("title", invoice.title.as_str().into()),
+                ("stars", i64::from(invoice.stars).into()),
+                ("link", link.as_str().into()),
+            ];
+            let text = lyceum_core::i18n::t_args(invoice.locale, "stars-invoice", &args);
+            if let Err(e) = send(bot, ChatId(user), &text).await {
+                tracing::warn!(user, error = %e, "could not send a Stars invoice");
+            }
+        }
+        Err(e) => tracing::error!(user, error = %e, "could not create a Stars invoice"),
     }
 }
 

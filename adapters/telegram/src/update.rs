@@ -8,8 +8,8 @@ use crate::config::Chats;
 
 #[derive(Debug, PartialEq)]
 pub enum Event {
-    /// A slash command; `reply_to` is where the answer goes (the private
-    /// chat for anything personal is decided later, from the reply).
+    /// A slash command; personal answers go to the private chat, which is
+    /// decided from the reply.
     Command {
         community: String,
         chat: i64,
@@ -38,6 +38,14 @@ pub enum Event {
         user: i64,
         chars: usize,
     },
+    /// Telegram asks whether a Stars invoice may still be paid.
+    PreCheckout {
+        id: String,
+        payload: String,
+        stars: u32,
+    },
+    /// A Stars payment went through (a purchase, a subscription, a renewal).
+    Paid(lyceum_core::engine::StarsPayment),
     Ignored,
 }
 
@@ -59,6 +67,27 @@ fn invoker(user: &User) -> Option<Invoker> {
 
 pub fn read(update: &Update, chats: &Chats) -> Event {
     match &update.kind {
+        UpdateKind::PreCheckoutQuery(q) => Event::PreCheckout {
+            id: q.id.0.clone(),
+            payload: q.invoice_payload.clone(),
+            stars: q.total_amount,
+        },
+        UpdateKind::Message(m) if m.successful_payment().is_some() => {
+            let (Some(p), Some(user)) = (m.successful_payment(), m.from.as_ref()) else {
+                return Event::Ignored;
+            };
+            if p.currency != "XTR" {
+                return Event::Ignored;
+            }
+            Event::Paid(lyceum_core::engine::StarsPayment {
+                user: i64::try_from(user.id.0).unwrap_or_default(),
+                payload: p.invoice_payload.clone(),
+                charge_id: p.telegram_payment_charge_id.0.clone(),
+                stars: p.total_amount,
+                at: m.date.timestamp(),
+                expires_at: p.subscription_expiration_date.map(|d| d.timestamp()),
+            })
+        }
         UpdateKind::Message(m) => {
             let Some(user) = m.from.as_ref().filter(|u| !u.is_bot) else {
                 return Event::Ignored;

@@ -7,6 +7,7 @@ mod lifecycle;
 mod payments;
 mod platform;
 mod queries;
+mod stars;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use crate::store::sync::{CommunityCtx, sync_communities};
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
+pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsInvoice, StarsPayment};
 
 /// Who is asking, as their platform reports them.
 #[derive(Clone, Debug, PartialEq, Eq)]

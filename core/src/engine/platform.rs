@@ -28,7 +28,7 @@ pub enum Activity {
 }
 
 impl Core {
-    fn ctx_of(&self, slug: &str) -> CoreResult<&CommunityCtx> {
+    pub(super) fn ctx_for(&self, slug: &str) -> CoreResult<&CommunityCtx> {
         Ok(self
             .community(slug)
             .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?)
@@ -37,7 +37,7 @@ impl Core {
     /// The perks `who` should hold in community `slug` now (empty for people
     /// who are not members).
     pub async fn perks_of(&self, slug: &str, who: &IdentityRef) -> CoreResult<BTreeSet<String>> {
-        let ctx = self.ctx_of(slug)?;
+        let ctx = self.ctx_for(slug)?;
         let Some(ident) = find_identity(&self.db, who).await? else {
             return Ok(BTreeSet::new());
         };
@@ -51,7 +51,7 @@ impl Core {
     /// grants of everything they hold, for that account only. Returns how
     /// many were queued.
     pub async fn rejoined(&self, slug: &str, who: &IdentityRef) -> CoreResult<usize> {
-        let ctx = self.ctx_of(slug)?;
+        let ctx = self.ctx_for(slug)?;
         let txn = self.db.begin().await?;
         let Some(ident) = find_identity(&txn, who).await? else {
             return Ok(0);
@@ -77,7 +77,7 @@ impl Core {
     /// (UTC) row. Returns false for people who are not members, whose
     /// activity is not kept.
     pub async fn activity(&self, slug: &str, who: &IdentityRef, what: Activity) -> CoreResult<bool> {
-        let ctx = self.ctx_of(slug)?;
+        let ctx = self.ctx_for(slug)?;
         let Some(ident) = find_identity(&self.db, who).await? else {
             return Ok(false);
         };

@@ -433,6 +433,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         if let Some(ctx) = self.ctx(m.community_id)
             && let Some(expected) = &ctx.config.billing.currency
             && *expected != currency
+            && currency != "XTR"
         {
             tracing::warn!(
                 event = %self.ev.id,

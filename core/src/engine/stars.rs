@@ -1,0 +1,225 @@
+//! Telegram Stars as a second payment provider. Stars invoices are made by
+//! the Telegram adapter; the core decides what may be sold to whom, and
+//! turns a successful payment into the same payment events Stripe's
+//! webhooks become, so access and revenue follow one lifecycle.
+
+use sea_orm::TransactionTrait;
+
+use super::{Core, Invoker};
+use crate::command::Command;
+use crate::config::{Offer, OfferKind};
+use crate::error::{CoreResult, UserError};
+use crate::payments::event::{
+    CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
+    SubscriptionSnapshot,
+};
+use crate::payments::owned_offers;
+use crate::store::membership::ensure_member;
+use crate::store::people::ensure_identity;
+
+pub const STARS: &str = "XTR";
+pub const PROVIDER: &str = "telegram";
+/// Telegram's only subscription period.
+pub const PERIOD_SECS: i64 = 30 * 86_400;
+
+/// What to put on a Stars invoice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StarsInvoice {
+    /// Comes back with the payment: `lyceum:<member>:<offer>`.
+    pub payload: String,
+    pub title: String,
+    pub description: String,
+    pub stars: u32,
+    pub subscription: bool,
+    /// The language to offer it in.
+    pub locale: crate::domain::Locale,
+}
+
+/// A successful Stars payment as Telegram reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StarsPayment {
+    pub user: i64,
+    pub payload: String,
+    pub charge_id: String,
+    pub stars: u32,
+    pub at: i64,
+    /// Set for subscriptions: when the paid period ends.
+    pub expires_at: Option<i64>,
+}
+
+fn parse_payload(payload: &str) -> Option<(i64, String)> {
+    let rest = payload.strip_prefix("lyceum:")?;
+    let (member, offer) = rest.split_once(':')?;
+    Some((member.parse().ok()?, offer.to_owned()))
+}
+
+impl Core {
+    fn stars_offer<'a>(&'a self, slug: &str, cmd: &Command) -> Option<&'a Offer> {
+        let ctx = self.community(slug)?;
+        let key = match cmd {
+            Command::Subscribe {
+                tier: Some(t),
+                yearly: false,
+            } => format!("{t}-monthly"),
+            Command::Buy { offer } => offer.to_string(),
+            _ => return None,
+        };
+        ctx.config
+            .offers
+            .iter()
+            .find(|o| o.key.as_str() == key && o.stars.is_some())
+    }
+
+    /// A Stars invoice for `/subscribe <tier>` or `/buy <offer>` when the
+    /// offer has a Stars price; `None` to sell it another way.
+    pub async fn stars_invoice(
+        &self,
+        slug: &str,
+        invoker: &Invoker,
+        cmd: &Command,
+    ) -> CoreResult<Option<StarsInvoice>> {
+        let Some(offer) = self.stars_offer(slug, cmd).cloned() else {
+            return Ok(None);
+        };
+        let ctx = self.ctx_for(slug)?;
+        let locale = invoker.locale.unwrap_or(ctx.config.default_locale);
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        let ident = ensure_identity(
+            &txn,
+            &invoker.identity,
+            invoker.display_name.as_deref(),
+            invoker.locale,
+            now,
+        )
+        .await?;
+        let (m, _) = ensure_member(
+            &txn,
+            ctx.id,
+            ident.person_id,
+            Some(invoker.identity.to_string()),
+            now,
+        )
+        .await?;
+        let name = offer.name.get(locale, ctx.config.default_locale).to_owned();
+        let subscription = offer.kind == OfferKind::TierMonthly;
+        if subscription {
+            let e = crate::store::membership::entitlement_of(&txn, m.id).await?;
+            let active = e.as_ref().is_some_and(|e| {
+                crate::domain::EntitlementStatus::parse(&e.status)
+                    .is_some_and(|s| s.has_access(e.access_until, now))
+            });
+            if active {
+                return Err(UserError::AlreadySubscribed { tier: name }.into());
+            }
+        } else if owned_offers(&txn, &m)
+            .await?
+            .iter()
+            .any(|o| o.key == offer.key.as_str())
+        {
+            return Err(UserError::AlreadyOwned { name }.into());
+        }
+        txn.commit().await?;
+        Ok(Some(StarsInvoice {
+            payload: format!("lyceum:{}:{}", m.id, offer.key),
+            title: name.chars().take(32).collect(),
+            description: format!(
+                "{} — {}",
+                ctx.config.name.get(locale, ctx.config.default_locale),
+                name
+            ),
+            stars: offer.stars.unwrap_or(1),
+            subscription,
+            locale,
+        }))
+    }
+
+    /// Whether an invoice's payload still names an offer for sale at the
+    /// same price (Telegram asks before taking the money).
+    pub fn stars_still_for_sale(&self, payload: &str, stars: u32) -> bool {
+        let Some((_, key)) = parse_payload(payload) else {
+            return false;
+        };
+        self.communities.iter().any(|c| {
+            c.config
+                .offers
+                .iter()
+                .any(|o| o.key.as_str() == key && o.stars == Some(stars))
+        })
+    }
+
+    /// The payment events a successful Stars payment stands for.
+    pub fn stars_events(&self, p: &StarsPayment) -> CoreResult<Vec<PaymentEvent>> {
+        let (member, offer) = parse_payload(&p.payload).ok_or_else(|| {
+            crate::error::CoreError::Corrupt(format!("Stars payment {} has an unknown payload", p.charge_id))
+        })?;
+        let refs = Refs {
+            community: None,
+            member: Some(member),
+            offer: Some(offer.clone()),
+        };
+        let customer = Some(format!("tg:{}", p.user));
+        let event = |suffix: &str, event_type: &str, fact| PaymentEvent {
+            provider: PROVIDER.to_owned(),
+            id: format!("{}:{suffix}", p.charge_id),
+            event_type: event_type.to_owned(),
+            created: p.at,
+            fact,
+        };
+        Ok(match p.expires_at {
+            Some(end) => {
+                let sub = format!("tgsub:{member}:{offer}");
+                vec![
+                    event(
+                        "subscription",
+                        "stars.subscription",
+                        PaymentFact::Subscription(SubscriptionSnapshot {
+                            id: sub.clone(),
+                            customer: customer.clone(),
+                            refs: refs.clone(),
+                            status: SubStatus::Active,
+                            price_id: None,
+                            current_period_end: Some(end),
+                            cancel_at_period_end: false,
+                            ended_at: None,
+                            trial_end: None,
+                            started_at: None,
+                        }),
+                    ),
+                    event(
+                        "payment",
+                        "stars.payment",
+                        PaymentFact::InvoicePaid(InvoicePayment {
+                            invoice: p.charge_id.clone(),
+                            customer,
+                            subscription: Some(sub),
+                            refs,
+                            price_id: None,
+                            amount_minor: i64::from(p.stars),
+                            currency: STARS.to_owned(),
+                            payment_ref: Some(p.charge_id.clone()),
+                            period_end: Some(end),
+                        }),
+                    ),
+                ]
+            }
+            None => vec![event(
+                "payment",
+                "stars.payment",
+                PaymentFact::CheckoutCompleted(CheckoutCompleted {
+                    session: p.charge_id.clone(),
+                    mode: CheckoutMode::Payment,
+                    refs,
+                    customer,
+                    subscription: None,
+                    payment_ref: Some(p.charge_id.clone()),
+                    price_ids: Vec::new(),
+                    paid: true,
+                    amount_minor: i64::from(p.stars),
+                    currency: STARS.to_owned(),
+                    payment_link: None,
+                }),
+            )],
+        })
+    }
+}
