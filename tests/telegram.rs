@@ -56,7 +56,11 @@ async fn scenario(db: TestDb) {
         bot: lyceum_telegram::bot(&opts),
         chats: opts.chats.clone(),
     };
-    let core = support::live_core(&db, Arc::new(sink), stopped.clone()).await;
+    let stars = lyceum_telegram::stars::Stars(lyceum_telegram::bot(&opts));
+    let core = support::live_core_with(&db, Arc::new(sink), stopped.clone(), |c| {
+        c.with_stars(Arc::new(stars))
+    })
+    .await;
     tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
 
     let f = fake.clone();
@@ -249,6 +253,36 @@ async fn scenario(db: TestDb) {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
     assert_eq!(report.subscription_revenue.0.get("XTR"), Some(&250));
+
+    // An admin refunds the Stars payment: Telegram is asked, access ends.
+    let refunded = core
+        .handle_line("demo", &admin, "/refund telegram:46 tgcharge-1")
+        .await;
+    assert!(
+        matches!(refunded.reply, lyceum_core::Reply::Refunded { .. }),
+        "{refunded:?}"
+    );
+    let call = &fake.calls("refundStarPayment")[0].params;
+    assert_eq!(
+        (
+            call["user_id"].as_i64(),
+            call["telegram_payment_charge_id"].as_str()
+        ),
+        (Some(46), Some("tgcharge-1"))
+    );
+    assert!(!core.perks_of("demo", &who).await.unwrap().contains("pro-lounge"));
+    let f = fake.clone();
+    eventually(10, "the refunded member leaves the paid chat", || {
+        !with(&f, "banChatMember", "user_id", 46.into()).is_empty()
+    })
+    .await;
+    let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
+    assert_eq!(report.refunds.0.get("XTR"), Some(&250));
+    let unknown = core.handle_line("demo", &admin, "/refund telegram:46 nope").await;
+    assert!(matches!(
+        unknown.reply,
+        lyceum_core::Reply::Refused(lyceum_core::UserError::UnknownPayment { .. })
+    ));
 
     // Plain group messages from members count as activity.
     fake.message(OPEN_CHAT, 42, "en", "thanks everyone");

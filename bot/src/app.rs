@@ -134,6 +134,11 @@ async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
     if let Some(billing) = crate::payments::billing(loaded).map_err(Failure::Usage)? {
         core = core.with_billing(billing);
     }
+    if let Some(opts) = loaded.settings.telegram.options() {
+        core = core.with_stars(Arc::new(lyceum_telegram::stars::Stars(lyceum_telegram::bot(
+            &opts,
+        ))));
+    }
     Ok(Arc::new(core))
 }
 

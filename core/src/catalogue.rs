@@ -74,6 +74,7 @@ pub const MAX_GRANT_DAYS: i64 = 3650;
 pub const MAX_REASON_LEN: usize = 200;
 pub const MAX_PAGE: i64 = 100_000;
 pub const MAX_COUPON_MONTHS: i64 = 36;
+pub const MAX_PAYMENT_ID_LEN: usize = 200;
 pub const PERIODS: &[&str] = &["monthly", "yearly"];
 
 const USER: OptionSpec = opt("user", OptionKind::User, true);
@@ -150,6 +151,20 @@ pub const CATALOGUE: &[CommandSpec] = &[
         ],
     ),
     cmd("member", Access::Admin, &[USER]),
+    cmd(
+        "refund",
+        Access::Admin,
+        &[
+            USER,
+            opt(
+                "payment",
+                OptionKind::Text {
+                    max_len: MAX_PAYMENT_ID_LEN,
+                },
+                true,
+            ),
+        ],
+    ),
     cmd(
         "coupon",
         Access::Admin,

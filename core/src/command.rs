@@ -54,6 +54,10 @@ pub enum Command {
         percent: u32,
         months: Option<u32>,
     },
+    Refund {
+        user: IdentityRef,
+        payment: String,
+    },
 }
 
 impl Command {
@@ -77,6 +81,7 @@ impl Command {
             Command::Cancel => "cancel",
             Command::Invite => "invite",
             Command::Coupon { .. } => "coupon",
+            Command::Refund { .. } => "refund",
         }
     }
 
@@ -89,6 +94,7 @@ impl Command {
                 | Command::Billing
                 | Command::Cancel
                 | Command::Coupon { .. }
+                | Command::Refund { .. }
         )
     }
 
@@ -204,6 +210,10 @@ impl Command {
             "billing" => Command::Billing,
             "cancel" => Command::Cancel,
             "invite" => Command::Invite,
+            "refund" => Command::Refund {
+                user: need(get("user")?, "user")?.user()?,
+                payment: need(get("payment")?, "payment")?.text(),
+            },
             "coupon" => Command::Coupon {
                 code: need(get("code")?, "code")?.text(),
                 percent: u32::try_from(need(get("percent")?, "percent")?.int()).unwrap_or(0),

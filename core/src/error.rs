@@ -98,6 +98,9 @@ pub enum UserError {
     },
     SelfReferral,
     ReferralTooLate,
+    UnknownPayment {
+        payment: String,
+    },
 }
 
 impl UserError {
@@ -138,6 +141,7 @@ impl UserError {
             UserError::ReferralInvalid { .. } => "err-referral-invalid",
             UserError::SelfReferral => "err-self-referral",
             UserError::ReferralTooLate => "err-referral-too-late",
+            UserError::UnknownPayment { .. } => "err-unknown-payment",
         }
     }
 
@@ -189,6 +193,7 @@ impl UserError {
             UserError::AlreadyCanceling { until } => vec![("until", until.clone())],
             UserError::BillingRefused { message } => vec![("message", message.clone())],
             UserError::ReferralInvalid { code } => vec![("code", code.clone())],
+            UserError::UnknownPayment { payment } => vec![("payment", payment.clone())],
             UserError::NotMember
             | UserError::BalanceOverflow
             | UserError::LinkCodeInvalid

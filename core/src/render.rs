@@ -339,6 +339,14 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
                 None => t_args(locale, "coupon-created", &args),
             }
         }
+        Reply::Refunded { identity, amount } => t_args(
+            locale,
+            "refunded",
+            &[
+                ("identity", identity.as_str().into()),
+                ("amount", amount.as_str().into()),
+            ],
+        ),
         Reply::Refused(err) => {
             let args: Vec<(&str, Arg)> = err.args().into_iter().map(|(k, v)| (k, Arg::Text(v))).collect();
             t_args(locale, err.key(), &args)
@@ -610,6 +618,10 @@ mod tests {
                 code: "SPRING".into(),
                 percent: 20,
                 months: Some(3),
+            },
+            Reply::Refunded {
+                identity: "telegram:1".into(),
+                amount: "250 XTR".into(),
             },
             Reply::Internal,
         ];

@@ -139,6 +139,10 @@ pub enum Reply {
         percent: u32,
         months: Option<u32>,
     },
+    Refunded {
+        identity: String,
+        amount: String,
+    },
     Refused(UserError),
     /// Something failed on our side; the details are in the log, not the chat.
     Internal,

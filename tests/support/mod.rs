@@ -229,15 +229,24 @@ pub async fn live_core(
     sink: std::sync::Arc<dyn lyceum_core::outbox::EffectSink>,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> std::sync::Arc<lyceum_core::Core> {
+    live_core_with(db, sink, stopped, |c| c).await
+}
+
+/// Like [`live_core`], with the core changed by `with` before it starts serving.
+pub async fn live_core_with(
+    db: &TestDb,
+    sink: std::sync::Arc<dyn lyceum_core::outbox::EffectSink>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+    with: impl FnOnce(lyceum_core::Core) -> lyceum_core::Core,
+) -> std::sync::Arc<lyceum_core::Core> {
     use std::sync::Arc;
     let conn = lyceum::db::open_and_migrate(&db.url).await.unwrap();
     let communities = lyceum::settings::load(None).unwrap().communities;
     let clock = Arc::new(lyceum_core::clock::SystemClock);
-    let core = Arc::new(
-        lyceum_core::Core::start(conn.clone(), &communities, clock.clone())
-            .await
-            .unwrap(),
-    );
+    let started = lyceum_core::Core::start(conn.clone(), &communities, clock.clone())
+        .await
+        .unwrap();
+    let core = Arc::new(with(started));
     let policy = lyceum_core::outbox::RetryPolicy {
         base_secs: 1,
         max_secs: 2,

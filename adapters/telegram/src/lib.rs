@@ -2,7 +2,8 @@
 //! English and Simplified Chinese, paid chats opened by personal invite
 //! links whose join requests the bot approves only for entitled people,
 //! removal (without a lasting ban) when access ends, and group messages as
-//! activity, by long polling or a webhook. Stars payments are still to come.
+//! activity, by long polling or a webhook; and Telegram Stars as a second
+//! payment provider (invoices, pre-checkout, payments, refunds).
 //!
 //! For group messages to count as activity the bot's privacy mode must be
 //! off (BotFather → Bot Settings → Group Privacy), or the bot an admin.
@@ -11,6 +12,7 @@ pub mod api;
 pub mod config;
 pub mod runtime;
 pub mod sink;
+pub mod stars;
 pub mod update;
 
 pub use config::{ChatBinding, Chats};

@@ -37,6 +37,9 @@ cmd-coupon = Admin: create a promotion code for checkout
 cmd-coupon-code = What members type at checkout, e.g. SPRING25
 cmd-coupon-percent = Percent off (1 to 100)
 cmd-coupon-months = For how many months of a subscription (leave out for the first payment only)
+cmd-refund = Admin: refund a member's Telegram Stars payment
+cmd-refund-user = The member, e.g. telegram:456
+cmd-refund-payment = The payment's charge id (from the revenue ledger)
 
 ## Replies
 
@@ -68,6 +71,7 @@ coupon-created-months = Promotion code { $code } created: { $percent }% off for 
         [one] { $months } month
        *[other] { $months } months
     }.
+refunded = Refunded { $amount } to { $identity }; the access it paid for has ended.
 me-title = Your membership in { $community }
 member-title = Member #{ $id } in { $community }
 field-identities = Accounts: { $identities }
@@ -169,6 +173,7 @@ err-billing-unavailable = The payment provider cannot be reached right now. Noth
 err-referral-invalid = "{ $code }" is not a referral code of this community.
 err-self-referral = You cannot use your own referral code.
 err-referral-too-late = A referral code only counts before your first payment, and only once.
+err-unknown-payment = There is no Telegram Stars payment "{ $payment }" from that member.
 err-internal = Something went wrong on our side and nothing was changed. Please try again in a moment.
 
 ## Messages delivered through the outbox

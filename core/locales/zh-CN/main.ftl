@@ -37,6 +37,9 @@ cmd-coupon = 管理员：创建结账时使用的优惠码
 cmd-coupon-code = 成员结账时输入的代码，例如 SPRING25
 cmd-coupon-percent = 折扣百分比（1 到 100）
 cmd-coupon-months = 对订阅的前几个月有效（不填则仅首次付款）
+cmd-refund = 管理员：退还成员的 Telegram 星星付款
+cmd-refund-user = 成员，例如 telegram:456
+cmd-refund-payment = 付款的交易编号（见收入账本）
 
 ## 回复
 
@@ -62,6 +65,7 @@ cancel-scheduled-open = 你的 { $tier } 订阅不会再续费。
 invite = 你在 { $community } 的推荐码是 { $code }。新成员发送 /join { $code } 即可。你已推荐的成员：{ $referred } 位。
 coupon-created = 优惠码 { $code } 已创建：首次付款 { $percent }% 折扣。
 coupon-created-months = 优惠码 { $code } 已创建：{ $months } 个月内 { $percent }% 折扣。
+refunded = 已向 { $identity } 退款 { $amount }，其购买的访问权限已结束。
 me-title = 你在 { $community } 的会员资格
 member-title = { $community } 的成员 #{ $id }
 field-identities = 账号：{ $identities }
@@ -151,6 +155,7 @@ err-billing-unavailable = 暂时无法连接支付服务，未产生任何扣款
 err-referral-invalid = "{ $code }" 不是本社群的推荐码。
 err-self-referral = 不能使用自己的推荐码。
 err-referral-too-late = 推荐码只能在首次付款前使用，且只能用一次。
+err-unknown-payment = 该成员没有编号为"{ $payment }"的 Telegram 星星付款。
 err-internal = 我们这边出了点问题，未做任何更改。请稍后再试。
 
 ## 通过发件箱投递的消息

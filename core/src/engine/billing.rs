@@ -126,6 +126,9 @@ impl Core {
                 tiers: super::execute::tier_views(&self.db, ctx, locale).await?,
             });
         }
+        if let Command::Refund { user, payment } = &cmd {
+            return self.run_refund(ctx, user, payment).await;
+        }
         let Some(billing) = self.billing.clone() else {
             return Err(UserError::PaymentsDisabled.into());
         };

@@ -242,7 +242,8 @@ impl Call<'_> {
             | Command::Buy { .. }
             | Command::Billing
             | Command::Cancel
-            | Command::Coupon { .. } => Err(CoreError::Corrupt(format!(
+            | Command::Coupon { .. }
+            | Command::Refund { .. } => Err(CoreError::Corrupt(format!(
                 "/{} reached the transactional executor; it talks to the payment provider",
                 cmd.name()
             ))),

@@ -29,7 +29,7 @@ use crate::store::sync::{CommunityCtx, sync_communities};
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
-pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsInvoice, StarsPayment};
+pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsApi, StarsInvoice, StarsPayment};
 
 /// Who is asking, as their platform reports them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +75,7 @@ pub struct Core {
     communities: Vec<CommunityCtx>,
     wake: Arc<Notify>,
     billing: Option<Arc<dyn Billing>>,
+    stars: Option<Arc<dyn StarsApi>>,
 }
 
 impl Core {
@@ -92,7 +93,14 @@ impl Core {
             communities,
             wake: Arc::new(Notify::new()),
             billing: None,
+            stars: None,
         })
+    }
+
+    /// Connects Telegram Stars, for admins' /refund of Stars payments.
+    pub fn with_stars(mut self, stars: Arc<dyn StarsApi>) -> Self {
+        self.stars = Some(stars);
+        self
     }
 
     /// Connects a payment provider for /subscribe, /buy, /billing, /cancel

@@ -223,3 +223,71 @@ impl Core {
         })
     }
 }
+
+/// What the core asks of Telegram for Stars: refunds.
+#[async_trait::async_trait]
+pub trait StarsApi: Send + Sync {
+    async fn refund(&self, user: i64, charge: &str) -> Result<(), crate::payments::BillingError>;
+}
+
+impl Core {
+    /// Admin `/refund <user> <payment>` for a Stars payment: refunded at
+    /// Telegram, then applied like any refund (access it paid for ends).
+    pub(super) async fn run_refund(
+        &self,
+        ctx: &crate::store::sync::CommunityCtx,
+        who: &crate::domain::IdentityRef,
+        payment: &str,
+    ) -> CoreResult<crate::reply::Reply> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let stars = self.stars.clone().ok_or(UserError::PaymentsDisabled)?;
+        let unknown = || UserError::UnknownMember {
+            identity: who.to_string(),
+        };
+        let ident = crate::store::people::find_identity(&self.db, who)
+            .await?
+            .ok_or_else(unknown)?;
+        let m = crate::store::membership::find_member(&self.db, ctx.id, ident.person_id)
+            .await?
+            .ok_or_else(unknown)?;
+        let paid = crate::entity::revenue::Entity::find()
+            .filter(crate::entity::revenue::Column::Provider.eq(PROVIDER))
+            .filter(crate::entity::revenue::Column::Kind.eq("payment"))
+            .filter(crate::entity::revenue::Column::ExternalId.eq(payment))
+            .filter(crate::entity::revenue::Column::MemberId.eq(m.id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| UserError::UnknownPayment {
+                payment: payment.to_owned(),
+            })?;
+        let telegram = crate::store::people::identities_of(&self.db, m.person_id)
+            .await?
+            .into_iter()
+            .find(|i| i.platform == crate::domain::Platform::Telegram.as_str())
+            .and_then(|i| i.external_id.parse::<i64>().ok())
+            .ok_or_else(|| UserError::UnknownPayment {
+                payment: payment.to_owned(),
+            })?;
+        stars.refund(telegram, payment).await?;
+        let ev = PaymentEvent {
+            provider: PROVIDER.to_owned(),
+            id: format!("refund:{payment}"),
+            event_type: "stars.refund".to_owned(),
+            created: self.clock.now(),
+            fact: PaymentFact::Refund {
+                charge: payment.to_owned(),
+                charge_created: None,
+                payment_ref: Some(payment.to_owned()),
+                customer: Some(format!("tg:{telegram}")),
+                refunded_minor: paid.amount_minor,
+                currency: STARS.to_owned(),
+                full: true,
+            },
+        };
+        self.apply_payment(&ev).await?;
+        Ok(crate::reply::Reply::Refunded {
+            identity: who.to_string(),
+            amount: format!("{} {}", paid.amount_minor, paid.currency),
+        })
+    }
+}
