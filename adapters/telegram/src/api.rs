@@ -29,3 +29,60 @@ where
     }
     call().await
 }
+
+/// Telegram's published limits: about one message a second to a chat, and
+/// twenty a minute to a group. Sending waits for its chat's turn.
+pub struct Pace {
+    private: governor::DefaultKeyedRateLimiter<i64>,
+    groups: governor::DefaultKeyedRateLimiter<i64>,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        use governor::{Quota, RateLimiter};
+        use std::num::NonZeroU32;
+        let per = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        Pace {
+            private: RateLimiter::keyed(Quota::per_second(per(1)).allow_burst(per(3))),
+            groups: RateLimiter::keyed(Quota::per_minute(per(20)).allow_burst(per(5))),
+        }
+    }
+}
+
+impl Pace {
+    pub async fn wait(&self, chat: i64) {
+        if chat < 0 {
+            self.groups.until_key_ready(&chat).await;
+        } else {
+            self.private.until_key_ready(&chat).await;
+        }
+    }
+}
+
+/// One pacer for the whole process: replies and outbox effects share it.
+pub fn pace() -> &'static Pace {
+    static PACE: std::sync::OnceLock<Pace> = std::sync::OnceLock::new();
+    PACE.get_or_init(Pace::default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chat_gets_a_short_burst_then_waits_its_turn_while_others_do_not() {
+        let pace = Pace::default();
+        for _ in 0..3 {
+            assert!(pace.private.check_key(&42).is_ok());
+        }
+        assert!(
+            pace.private.check_key(&42).is_err(),
+            "the fourth message to one chat must wait"
+        );
+        assert!(pace.private.check_key(&43).is_ok(), "another chat is not held up");
+        for _ in 0..5 {
+            assert!(pace.groups.check_key(&-1001).is_ok());
+        }
+        assert!(pace.groups.check_key(&-1001).is_err());
+    }
+}

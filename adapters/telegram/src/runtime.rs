@@ -72,6 +72,7 @@ pub fn pieces(text: &str) -> Vec<String> {
 
 async fn send(bot: &Bot, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
     for piece in pieces(text) {
+        crate::api::pace().wait(chat.0).await;
         retrying("send reply", || bot.send_message(chat, piece.clone())).await?;
     }
     Ok(())

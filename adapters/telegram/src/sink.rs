@@ -64,6 +64,9 @@ impl TelegramSink {
             "telegram-invite",
             &[("perk", perk.into()), ("link", link.invite_link.as_str().into())],
         );
+        crate::api::pace()
+            .wait(i64::try_from(user.0).unwrap_or_default())
+            .await;
         retrying("send invite", || self.bot.send_message(user, text.clone()))
             .await
             .map(|_| ())
@@ -117,6 +120,9 @@ impl EffectSink for TelegramSink {
             }
             EffectKind::SendMessage { notice } => {
                 let text = render::notice(effect.locale, notice);
+                crate::api::pace()
+                    .wait(i64::try_from(id).unwrap_or_default())
+                    .await;
                 retrying("send notice", || self.bot.send_message(user, text.clone()))
                     .await
                     .map(|_| ())
