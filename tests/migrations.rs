@@ -8,7 +8,8 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 12] = [
+const PAYMENT_TABLES: [&str; 13] = [
+    "chat_presence",
     "activity_days",
     "payment_events",
     "billing_customers",
@@ -60,8 +61,8 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Two steps down undo activity and payments only, columns included.
-        Migrator::down(&db, Some(2)).await.unwrap();
+        // Three steps down undo presence, activity and payments only, columns included.
+        Migrator::down(&db, Some(3)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

@@ -35,6 +35,7 @@ fn options(url: &str) -> Options {
             },
         ])),
         poll_timeout: 0,
+        reconcile_every: std::time::Duration::from_secs(3600),
     }
 }
 
@@ -283,6 +284,35 @@ async fn scenario(db: TestDb) {
         unknown.reply,
         lyceum_core::Reply::Refused(lyceum_core::UserError::UnknownPayment { .. })
     ));
+
+    // Reconciliation: someone seen in the paid chat without access (say,
+    // while the bot was down) is removed; an entitled member stays.
+    core.handle_line("demo", &admin, "/grant telegram:47 pro 30")
+        .await;
+    // Telegram reports the earlier removal of 42 as a chat_member update.
+    fake.left(PAID_CHAT, 42);
+    fake.joined(PAID_CHAT, 47);
+    core.set_presence(
+        lyceum_core::domain::Platform::Telegram,
+        &PAID_CHAT.to_string(),
+        "48",
+        true,
+    )
+    .await
+    .unwrap();
+    let f = fake.clone();
+    eventually(10, "the join is read", || f.pending() == 0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let report =
+        lyceum_telegram::reconcile::run(&core, &lyceum_telegram::bot(&options(&url)), &options(&url).chats)
+            .await;
+    assert_eq!(report.removed, vec![(PAID_CHAT, 48)], "{report:?}");
+    assert!(report.failed.is_empty(), "{report:?}");
+    let again =
+        lyceum_telegram::reconcile::run(&core, &lyceum_telegram::bot(&options(&url)), &options(&url).chats)
+            .await;
+    assert!(again.removed.is_empty(), "{again:?}");
+    assert!(with(&fake, "banChatMember", "user_id", 47.into()).is_empty());
 
     // Plain group messages from members count as activity.
     fake.message(OPEN_CHAT, 42, "en", "thanks everyone");

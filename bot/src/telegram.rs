@@ -19,6 +19,9 @@ pub struct TelegramSettings {
     pub api_url: Option<String>,
     #[serde(default = "default_poll")]
     pub poll_timeout_secs: u32,
+    /// How often paid chats are checked against entitlements (also at start).
+    #[serde(default = "default_reconcile")]
+    pub reconcile_every_secs: u64,
     /// `polling` (the default) or `webhook` (updates posted to
     /// {http.public_url}/webhooks/telegram).
     #[serde(default = "default_mode")]
@@ -34,6 +37,10 @@ fn default_poll() -> u32 {
     25
 }
 
+fn default_reconcile() -> u64 {
+    3600
+}
+
 fn default_mode() -> String {
     "polling".into()
 }
@@ -45,6 +52,7 @@ impl Default for TelegramSettings {
             token_file: None,
             api_url: None,
             poll_timeout_secs: default_poll(),
+            reconcile_every_secs: default_reconcile(),
             mode: default_mode(),
             secret_token: None,
             chats: Vec::new(),
@@ -138,6 +146,7 @@ impl TelegramSettings {
             api_url: self.api_url.as_deref().and_then(|u| url::Url::parse(u).ok()),
             chats: Arc::new(Chats(self.chats.clone())),
             poll_timeout: self.poll_timeout_secs,
+            reconcile_every: std::time::Duration::from_secs(self.reconcile_every_secs.max(60)),
         })
     }
 }
@@ -158,6 +167,13 @@ pub async fn start(
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> (Option<tokio::task::JoinHandle<()>>, Option<TelegramHook>) {
     let s = &loaded.settings.telegram;
+    tokio::spawn(lyceum_telegram::reconcile_loop(
+        core.clone(),
+        opts.chats.clone(),
+        opts.reconcile_every,
+        lyceum_telegram::bot(&opts),
+        stopped.clone(),
+    ));
     let secret = s.secret_token.as_ref().map(|t| t.expose_secret().to_owned());
     match (s.mode.as_str(), secret) {
         ("webhook", Some(secret)) => {

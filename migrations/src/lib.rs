@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_payments;
 mod m20261122_000003_activity;
+mod m20261122_000004_presence;
 mod shape;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_payments::Migration),
             Box::new(m20261122_000003_activity::Migration),
+            Box::new(m20261122_000004_presence::Migration),
         ]
     }
 }

@@ -131,6 +131,15 @@ impl FakeBotApi {
         }}));
     }
 
+    /// The chat_member update Telegram sends when someone is removed.
+    pub fn left(&self, chat_id: i64, who: u64) {
+        self.push(json!({"chat_member": {
+            "chat": chat(chat_id), "from": user(BOT_ID, "en"), "date": 1_790_000_000,
+            "old_chat_member": {"user": user(who, "en"), "status": "member"},
+            "new_chat_member": {"user": user(who, "en"), "status": "left"}
+        }}));
+    }
+
     pub fn joined(&self, chat_id: i64, who: u64) {
         self.push(json!({"chat_member": {
             "chat": chat(chat_id), "from": user(who, "en"), "date": 1_790_000_000,

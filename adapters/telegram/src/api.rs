@@ -30,6 +30,19 @@ where
     call().await
 }
 
+/// Removes `user` from `chat` without a lasting ban: banned, then the ban
+/// lifted at once, so they can come back through a new invite.
+pub async fn remove(bot: &teloxide::Bot, chat: i64, user: i64) -> Result<(), RequestError> {
+    use teloxide::prelude::*;
+    let (chat, user) = (ChatId(chat), UserId(u64::try_from(user).unwrap_or_default()));
+    retrying("remove member", || bot.ban_chat_member(chat, user)).await?;
+    retrying("lift ban", || {
+        bot.unban_chat_member(chat, user).only_if_banned(true)
+    })
+    .await?;
+    Ok(())
+}
+
 /// Telegram's published limits: about one message a second to a chat, and
 /// twenty a minute to a group. Sending waits for its chat's turn.
 pub struct Pace {

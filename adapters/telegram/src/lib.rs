@@ -10,11 +10,12 @@
 
 pub mod api;
 pub mod config;
+pub mod reconcile;
 pub mod runtime;
 pub mod sink;
 pub mod stars;
 pub mod update;
 
 pub use config::{ChatBinding, Chats};
-pub use runtime::{Options, Updates, bot, run, start_webhook};
+pub use runtime::{Options, Updates, bot, reconcile_loop, run, start_webhook};
 pub use teloxide::types::Update;

@@ -25,6 +25,8 @@ pub struct Options {
     pub chats: Arc<Chats>,
     /// Seconds a getUpdates call waits for updates.
     pub poll_timeout: u32,
+    /// How often paid chats are reconciled (also at start).
+    pub reconcile_every: std::time::Duration,
 }
 
 pub fn bot(opts: &Options) -> Bot {
@@ -91,6 +93,16 @@ async fn entitled(core: &Core, community: &str, user: i64, perk: Option<&str>) -
             tracing::error!(%who, error = %e, "cannot check entitlement; refusing for now");
             false
         }
+    }
+}
+
+async fn present(core: &Core, chat: i64, user: i64, is_in: bool) {
+    let platform = lyceum_core::domain::Platform::Telegram;
+    if let Err(e) = core
+        .set_presence(platform, &chat.to_string(), &user.to_string(), is_in)
+        .await
+    {
+        tracing::warn!(chat, user, error = %e, "could not record who is in the chat");
     }
 }
 
@@ -176,27 +188,20 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             user,
             perk,
         } => {
-            if entitled(core, &community, user, perk.as_deref()).await {
-                return;
+            let stays = entitled(core, &community, user, perk.as_deref()).await;
+            if !stays {
+                tracing::warn!(
+                    chat,
+                    user,
+                    "someone without access got into a paid chat; removing them"
+                );
+                if let Err(e) = crate::api::remove(bot, chat, user).await {
+                    tracing::error!(chat, user, error = %e, "could not remove; the bot needs the \"Ban users\" admin right");
+                }
             }
-            tracing::warn!(
-                chat,
-                user,
-                "someone without access got into a paid chat; removing them"
-            );
-            let removed = async {
-                retrying("remove", || bot.ban_chat_member(ChatId(chat), user_id(user))).await?;
-                retrying("lift ban", || {
-                    bot.unban_chat_member(ChatId(chat), user_id(user))
-                        .only_if_banned(true)
-                })
-                .await
-            }
-            .await;
-            if let Err(e) = removed {
-                tracing::error!(chat, user, error = %e, "could not remove; the bot needs the \"Ban users\" admin right");
-            }
+            present(core, chat, user, stays).await;
         }
+        Event::Left { chat, user } => present(core, chat, user, false).await,
         Event::Message {
             community,
             user,
@@ -316,6 +321,23 @@ pub async fn start_webhook(
         .allowed_updates(allowed())
         .await
         .map(|_| ())
+}
+
+/// Reconciles paid chats at start and every `opts.reconcile_every`, until `stop`.
+pub async fn reconcile_loop(
+    core: Arc<Core>,
+    opts: Arc<Chats>,
+    every: std::time::Duration,
+    bot: Bot,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        crate::reconcile::run(&core, &bot, &opts).await;
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = async { let _ = stop.wait_for(|s| *s).await; } => break,
+        }
+    }
 }
 
 /// Polling mode: registers the commands, then polls until `stop`.

@@ -74,19 +74,9 @@ impl TelegramSink {
     }
 
     async fn remove(&self, user: UserId, chat: i64) -> Result<(), DeliveryError> {
-        retrying("remove member", || self.bot.ban_chat_member(ChatId(chat), user))
+        crate::api::remove(&self.bot, chat, i64::try_from(user.0).unwrap_or_default())
             .await
-            .map_err(verdict)?;
-        // Lifting the ban at once makes it a removal: they can come back
-        // through a new invite after paying again.
-        retrying("lift ban", || {
-            self.bot
-                .unban_chat_member(ChatId(chat), user)
-                .only_if_banned(true)
-        })
-        .await
-        .map(|_| ())
-        .map_err(verdict)
+            .map_err(verdict)
     }
 }
 

@@ -32,6 +32,11 @@ pub enum Event {
         user: i64,
         perk: Option<String>,
     },
+    /// Someone left or was removed from a bound chat.
+    Left {
+        chat: i64,
+        user: i64,
+    },
     /// A plain group message, for activity.
     Message {
         community: String,
@@ -151,12 +156,20 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
                     | ChatMemberKind::Administrator(_)
                     | ChatMemberKind::Owner(_)
             );
-            if now_in && !was_in && !u.new_chat_member.user.is_bot {
+            let user = i64::try_from(u.new_chat_member.user.id.0).unwrap_or_default();
+            if u.new_chat_member.user.is_bot {
+                Event::Ignored
+            } else if now_in && !was_in {
                 Event::Joined {
                     community: b.community.clone(),
                     chat: b.chat_id,
-                    user: i64::try_from(u.new_chat_member.user.id.0).unwrap_or_default(),
+                    user,
                     perk: b.perk.clone(),
+                }
+            } else if was_in && !now_in {
+                Event::Left {
+                    chat: b.chat_id,
+                    user,
                 }
             } else {
                 Event::Ignored
@@ -260,6 +273,19 @@ mod tests {
             "new_chat_member": {"user": user(42, "en"), "status": "member"}
         }}));
         assert!(matches!(read(&joined, &chats()), Event::Joined { user: 42, .. }));
+        let left = update(json!({"update_id": 7, "chat_member": {
+            "chat": {"id": -1001, "type": "supergroup", "title": "Pro"},
+            "from": {"id": 99, "is_bot": true, "first_name": "Lyceum"}, "date": 1790000000,
+            "old_chat_member": {"user": user(42, "en"), "status": "member"},
+            "new_chat_member": {"user": user(42, "en"), "status": "left"}
+        }}));
+        assert_eq!(
+            read(&left, &chats()),
+            Event::Left {
+                chat: -1001,
+                user: 42
+            }
+        );
         let message = update(json!({"update_id": 5, "message": {
             "message_id": 7, "date": 1790000000, "text": "hello all",
             "chat": {"id": -1002, "type": "supergroup", "title": "Demo"}, "from": user(42, "en")

@@ -7,8 +7,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{EntityTrait, Set, TransactionTrait};
 
 use super::Core;
-use crate::domain::IdentityRef;
-use crate::entity::activity_day;
+use crate::domain::{IdentityRef, Platform};
+use crate::entity::{activity_day, chat_presence};
 use crate::error::{CoreResult, UserError};
 use crate::outbox::{EffectKind, enqueue};
 use crate::store::access::held_perks;
@@ -28,6 +28,52 @@ pub enum Activity {
 }
 
 impl Core {
+    /// Records that `user` is (or is no longer) in `chat` on `platform`.
+    pub async fn set_presence(
+        &self,
+        platform: Platform,
+        chat: &str,
+        user: &str,
+        present: bool,
+    ) -> CoreResult<()> {
+        let row = chat_presence::ActiveModel {
+            platform: Set(platform.as_str().to_owned()),
+            chat: Set(chat.to_owned()),
+            external_id: Set(user.to_owned()),
+            present: Set(present),
+            updated_at: Set(self.clock.now()),
+            ..Default::default()
+        };
+        chat_presence::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    chat_presence::Column::Platform,
+                    chat_presence::Column::Chat,
+                    chat_presence::Column::ExternalId,
+                ])
+                .update_columns([chat_presence::Column::Present, chat_presence::Column::UpdatedAt])
+                .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Everyone last seen in `chat` on `platform`.
+    pub async fn present_in(&self, platform: Platform, chat: &str) -> CoreResult<Vec<String>> {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        Ok(chat_presence::Entity::find()
+            .filter(chat_presence::Column::Platform.eq(platform.as_str()))
+            .filter(chat_presence::Column::Chat.eq(chat))
+            .filter(chat_presence::Column::Present.eq(true))
+            .order_by_asc(chat_presence::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.external_id)
+            .collect())
+    }
+
     pub(super) fn ctx_for(&self, slug: &str) -> CoreResult<&CommunityCtx> {
         Ok(self
             .community(slug)

@@ -4,6 +4,7 @@
 pub mod activity_day;
 pub mod badge;
 pub mod billing_customer;
+pub mod chat_presence;
 pub mod community;
 pub mod coupon;
 pub mod entitlement;
