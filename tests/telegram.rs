@@ -402,3 +402,32 @@ async fn webhook_mode_checks_the_secret_token() {
     assert!(fake.calls("getUpdates").is_empty(), "no polling in webhook mode");
     assert!(server.stop().success());
 }
+
+/// A bot that is not an admin of a paid chat says exactly what it lacks,
+/// privately, to the community's Telegram admins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_admin_rights_are_explained_to_the_admin() {
+    let db = TestDb::sqlite();
+    let fake = FakeBotApi::default();
+    let url = fake.start().await;
+    fake.demote_bot_in(PAID_CHAT);
+    let conn = lyceum::db::open_and_migrate(&db.url).await.unwrap();
+    let mut communities = lyceum::settings::load(None).unwrap().communities;
+    communities[0].admins.push("telegram:7".parse().unwrap());
+    let core = lyceum_core::Core::start(conn, &communities, Arc::new(lyceum_core::clock::SystemClock))
+        .await
+        .unwrap();
+    let report =
+        lyceum_telegram::reconcile::run(&core, &lyceum_telegram::bot(&options(&url)), &options(&url).chats)
+            .await;
+    assert!(
+        report.failed.iter().any(|f| f.contains("Ban users")),
+        "{report:?}"
+    );
+    let told = with(&fake, "sendMessage", "chat_id", 7.into());
+    let text = told[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Invite users via link") && text.contains(&PAID_CHAT.to_string()),
+        "{text}"
+    );
+}

@@ -29,6 +29,8 @@ pub struct Call {
 #[derive(Default)]
 struct Inner {
     calls: Vec<Call>,
+    /// The bot is a plain member, not an admin, in these chats.
+    powerless_in: Vec<i64>,
     updates: VecDeque<Value>,
     next_update: u64,
     /// Answer the next call of this method with retry_after seconds.
@@ -80,6 +82,10 @@ impl FakeBotApi {
     /// Updates queued but not yet fetched by the bot.
     pub fn pending(&self) -> usize {
         self.inner.lock().unwrap().updates.len()
+    }
+
+    pub fn demote_bot_in(&self, chat: i64) {
+        self.inner.lock().unwrap().powerless_in.push(chat);
     }
 
     pub fn flood_next(&self, method: &str, secs: u64) {
@@ -212,7 +218,7 @@ async fn method(
     match method.as_str() {
         "getme" => ok(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum", "username": "LyceumBot",
-            "can_join_groups": true, "can_read_all_group_messages": true, "supports_inline_queries": false}),
+            "can_join_groups": true, "can_read_all_group_messages": true, "supports_inline_queries": false, "has_main_web_app": false}),
         ),
         "sendmessage" => {
             let chat_id = params["chat_id"].as_i64().unwrap_or(0);
@@ -228,6 +234,21 @@ async fn method(
             "creates_join_request": params["creates_join_request"].as_bool().unwrap_or(false),
             "is_primary": false, "is_revoked": false, "name": params["name"]
         })),
+        "getchatmember" => {
+            let chat = params["chat_id"].as_i64().unwrap_or(0);
+            let bot = json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum"});
+            if inner.powerless_in.contains(&chat) {
+                ok(json!({"status": "member", "user": bot}))
+            } else {
+                ok(
+                    json!({"status": "administrator", "user": bot, "can_be_edited": false,
+                    "is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
+                    "can_manage_video_chats": true, "can_restrict_members": true, "can_promote_members": false,
+                    "can_change_info": true, "can_invite_users": true, "can_post_stories": false,
+                    "can_edit_stories": false, "can_delete_stories": false}),
+                )
+            }
+        }
         "createinvoicelink" => ok(json!(format!("https://t.me/$invoice{}", inner.calls.len()))),
         _ => ok(json!(true)),
     }

@@ -18,10 +18,73 @@ pub struct Report {
     pub failed: Vec<String>,
 }
 
+/// The admin rights the bot lacks in `chat` to run a paid chat.
+pub async fn missing_rights(bot: &Bot, chat: i64) -> Result<Vec<&'static str>, teloxide::RequestError> {
+    use teloxide::prelude::*;
+    use teloxide::types::ChatMemberKind;
+    let me = bot.get_me().await?;
+    let member = bot.get_chat_member(ChatId(chat), me.id).await?;
+    Ok(match &member.kind {
+        ChatMemberKind::Owner(_) => Vec::new(),
+        ChatMemberKind::Administrator(a) => {
+            let mut missing = Vec::new();
+            if !a.can_invite_users {
+                missing.push("Invite users via link");
+            }
+            if !a.can_restrict_members {
+                missing.push("Ban users");
+            }
+            missing
+        }
+        _ => vec!["Admin (with Invite users via link and Ban users)"],
+    })
+}
+
+/// Tells the community's Telegram admins, privately, what the bot lacks.
+async fn tell_admins(core: &Core, bot: &Bot, community: &str, chat: i64, missing: &[&str]) {
+    use teloxide::prelude::*;
+    let Some(ctx) = core.community(community) else {
+        return;
+    };
+    let args = [
+        ("chat", chat.to_string().into()),
+        ("rights", missing.join(", ").into()),
+    ];
+    let text = lyceum_core::i18n::t_args(ctx.config.default_locale, "telegram-guide-rights", &args);
+    tracing::error!(chat, community, "admin action needed: {text}");
+    for admin in ctx
+        .config
+        .admins
+        .iter()
+        .filter(|a| a.platform() == Platform::Telegram)
+    {
+        let Ok(id) = admin.external_id().parse::<i64>() else {
+            continue;
+        };
+        if let Err(e) = bot.send_message(ChatId(id), text.clone()).await {
+            tracing::warn!(%admin, error = %e, "could not tell an admin about missing rights");
+        }
+    }
+}
+
 pub async fn run(core: &Core, bot: &Bot, chats: &Chats) -> Report {
     let mut report = Report::default();
     for c in chats.0.iter() {
         let Some(perk) = &c.perk else { continue };
+        match missing_rights(bot, c.chat_id).await {
+            Ok(missing) if !missing.is_empty() => {
+                tell_admins(core, bot, &c.community, c.chat_id, &missing).await;
+                report.failed.push(format!(
+                    "chat {}: the bot lacks {}",
+                    c.chat_id,
+                    missing.join(", ")
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => report
+                .failed
+                .push(format!("chat {}: cannot check the bot's rights: {e}", c.chat_id)),
+        }
         let present = match core.present_in(Platform::Telegram, &c.chat_id.to_string()).await {
             Ok(p) => p,
             Err(e) => {

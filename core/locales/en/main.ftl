@@ -183,6 +183,7 @@ notice-access-granted-open = You now have { $tier } in { $community }.
 notice-access-ended = Your { $tier } access in { $community } has ended.
 telegram-invite = Your personal invite for { $perk }: { $link } Open it and ask to join; you are let in at once.
 telegram-start-me = I have a private answer for you: open a chat with me, press Start, and send the command again.
+telegram-guide-rights = Lyceum cannot run the paid chat { $chat }: make the bot an admin there with these rights: { $rights }.
 stars-invoice = ⭐ { $title }: { $stars } Stars. Pay here: { $link }
 discord-guide-manage-roles = Lyceum cannot give or take roles: grant its role the Manage Roles permission (Server Settings → Roles).
 discord-guide-role-order = Lyceum cannot manage the role "{ $role }": in Server Settings → Roles, drag "{ $bot_role }" above "{ $role }".

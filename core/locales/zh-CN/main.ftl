@@ -165,6 +165,7 @@ notice-access-granted-open = 你在 { $community } 获得了 { $tier }。
 notice-access-ended = 你在 { $community } 的 { $tier } 访问权限已结束。
 telegram-invite = 你的 { $perk } 专属邀请链接：{ $link } 打开后申请加入，会立即通过。
 telegram-start-me = 我有一条只发给你的回复：请私聊我并点击"开始"，然后再发送一次命令。
+telegram-guide-rights = Lyceum 无法管理付费群 { $chat }：请把机器人设为该群管理员，并开启这些权限：{ $rights }。
 stars-invoice = ⭐ { $title }：{ $stars } 颗星。在这里付款：{ $link }
 discord-guide-manage-roles = Lyceum 无法授予或移除身份组：请在"服务器设置 → 身份组"中为它的身份组开启"管理身份组"权限。
 discord-guide-role-order = Lyceum 无法管理身份组"{ $role }"：请在"服务器设置 → 身份组"中把"{ $bot_role }"拖到"{ $role }"之上。
