@@ -255,6 +255,67 @@ async fn scenario(db: TestDb) {
     let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
     assert_eq!(report.subscription_revenue.0.get("XTR"), Some(&250));
 
+    // A renewal (the next month's payment) extends the same subscription.
+    let renewed = expires + 30 * 86_400;
+    fake.paid(46, &payload, 250, "tgcharge-2", Some(renewed));
+    let until = lyceum_core::clock::iso(renewed + 86_400);
+    let mut extended = false;
+    for _ in 0..100 {
+        if core
+            .member_view("demo", &who)
+            .await
+            .unwrap()
+            .access_until
+            .as_deref()
+            == Some(until.as_str())
+        {
+            extended = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        extended,
+        "the renewal moves access to the new period's end (plus leeway)"
+    );
+    let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
+    assert_eq!(report.subscription_revenue.0.get("XTR"), Some(&500));
+
+    // A one-off Stars purchase: no subscription period, the offer's perk.
+    fake.message(49, 49, "en", "/buy rust-course");
+    let f = fake.clone();
+    eventually(10, "a one-off Stars invoice", || {
+        f.calls("createInvoiceLink").len() == 2
+    })
+    .await;
+    let one_off = fake.calls("createInvoiceLink")[1].params.clone();
+    assert!(one_off.get("subscription_period").is_none(), "{one_off}");
+    assert_eq!(one_off["prices"][0]["amount"], 500);
+    fake.paid(
+        49,
+        one_off["payload"].as_str().unwrap(),
+        500,
+        "tgcharge-course",
+        None,
+    );
+    let buyer: lyceum_core::domain::IdentityRef = "telegram:49".parse().unwrap();
+    let mut owns = false;
+    for _ in 0..100 {
+        if core
+            .perks_of("demo", &buyer)
+            .await
+            .unwrap()
+            .contains("course-async-rust")
+        {
+            owns = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(owns, "a Stars purchase grants the course");
+    let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
+    assert_eq!(report.one_off_revenue.0.get("XTR"), Some(&500));
+
     // An admin refunds the Stars payment: Telegram is asked, access ends.
     let refunded = core
         .handle_line("demo", &admin, "/refund telegram:46 tgcharge-1")
