@@ -18,8 +18,6 @@ use crate::payments::find_offer;
 use crate::payments::{BillingError, CheckoutRequest, CouponRequest, facts, owned_offers, trials};
 use crate::reply::Reply;
 use crate::store::access::{tier_by_id, tier_name, tiers_of, unknown_tier};
-use crate::store::membership::ensure_member;
-use crate::store::people::ensure_identity;
 use crate::store::sync::CommunityCtx;
 
 impl From<BillingError> for CoreError {
@@ -73,6 +71,46 @@ async fn subscription_tier<C: ConnectionTrait>(
     };
     let t = tier_by_id(conn, o.and_then(|o| o.tier_id)).await?;
     Ok(t.map(|t| tier_name(ctx, &t, locale)))
+}
+
+/// What a member asks to buy, for [`refuse_repeat_sale`].
+pub(super) struct Wanted<'a> {
+    pub subscription: bool,
+    pub offer_key: &'a str,
+    /// Its name in the member's language.
+    pub name: &'a str,
+}
+
+/// Refuses to sell what the member already has: a second running
+/// subscription (plan changes go through the provider's portal) or an offer
+/// they own. One rule for every provider, so no one is charged twice.
+pub(super) async fn refuse_repeat_sale<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    wanted: Wanted<'_>,
+    locale: Locale,
+    now: i64,
+) -> CoreResult<()> {
+    let Wanted {
+        subscription,
+        offer_key,
+        name,
+    } = wanted;
+    if subscription {
+        if let Some(s) = live_subscriptions(conn, m, now).await?.first() {
+            let held = subscription_tier(conn, ctx, s, locale)
+                .await?
+                .unwrap_or_else(|| name.to_owned());
+            return Err(UserError::AlreadySubscribed { tier: held }.into());
+        }
+    } else if owned_offers(conn, m).await?.iter().any(|o| o.key == offer_key) {
+        return Err(UserError::AlreadyOwned {
+            name: name.to_owned(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// What a checkout sells.
@@ -134,16 +172,7 @@ impl Core {
         };
         let now = self.clock.now();
         let txn = self.db.begin().await?;
-        let ident = ensure_identity(
-            &txn,
-            &invoker.identity,
-            invoker.display_name.as_deref(),
-            invoker.locale,
-            now,
-        )
-        .await?;
-        let actor = Some(invoker.identity.to_string());
-        let (m, _) = ensure_member(&txn, ctx.id, ident.person_id, actor.clone(), now).await?;
+        let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();
 
         match cmd {
@@ -155,14 +184,13 @@ impl Core {
                 let Some(t) = tiers.iter().find(|t| t.key == tier.as_str()) else {
                     return Err(unknown_tier(&tier, &tiers).into());
                 };
-                let live = live_subscriptions(&txn, &m, now).await?;
-                if let Some(s) = live.first() {
-                    let held = match subscription_tier(&txn, ctx, s, locale).await? {
-                        Some(name) => name,
-                        None => tier_name(ctx, t, locale),
-                    };
-                    return Err(UserError::AlreadySubscribed { tier: held }.into());
-                }
+                let name = tier_name(ctx, t, locale);
+                let wanted = Wanted {
+                    subscription: true,
+                    offer_key: "",
+                    name: &name,
+                };
+                refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
                 let kind = if yearly {
                     OfferKind::TierYearly
                 } else {
@@ -175,7 +203,6 @@ impl Core {
                     .filter(offer::Column::Active.eq(true))
                     .one(&txn)
                     .await?;
-                let name = tier_name(ctx, t, locale);
                 let Some((o, price_id)) = o.and_then(|o| o.stripe_price.clone().map(|p| (o, p))) else {
                     return Err(UserError::NotForSale { name }.into());
                 };
@@ -213,9 +240,12 @@ impl Core {
                     .into());
                 };
                 let name = offer_name(ctx, &o, locale);
-                if owned_offers(&txn, &m).await?.iter().any(|x| x.id == o.id) {
-                    return Err(UserError::AlreadyOwned { name }.into());
-                }
+                let wanted = Wanted {
+                    subscription: false,
+                    offer_key: &o.key,
+                    name: &name,
+                };
+                refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
                 let Some(price_id) = o.stripe_price.clone() else {
                     return Err(UserError::NotForSale { name }.into());
                 };

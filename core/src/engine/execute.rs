@@ -53,17 +53,6 @@ impl Call<'_> {
             .ok_or_else(unknown)?)
     }
 
-    async fn ensure_self<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<crate::entity::identity::Model> {
-        ensure_identity(
-            conn,
-            &self.invoker.identity,
-            self.invoker.display_name.as_deref(),
-            self.invoker.locale,
-            self.now,
-        )
-        .await
-    }
-
     pub async fn execute<C: ConnectionTrait>(&self, conn: &C, cmd: Command) -> CoreResult<Reply> {
         let (ctx, now, locale) = (self.ctx, self.now, self.locale);
         match cmd {
@@ -78,8 +67,7 @@ impl Call<'_> {
                 tiers: tier_views(conn, ctx, locale).await?,
             }),
             Command::Join { code } => {
-                let ident = self.ensure_self(conn).await?;
-                let (m, created) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                let (m, created) = self.invoker.membership(conn, ctx.id, now).await?;
                 if let Some(code) = code {
                     referrals::record(conn, &m, &code, now).await?;
                 }
@@ -138,7 +126,7 @@ impl Call<'_> {
                 Ok(Reply::Badges { earned, open })
             }
             Command::Link { code: None } => {
-                let ident = self.ensure_self(conn).await?;
+                let ident = self.invoker.account(conn, now).await?;
                 let code = linking::create_code(conn, ident.person_id, now).await?;
                 Ok(Reply::LinkCode {
                     code,
@@ -231,8 +219,7 @@ impl Call<'_> {
                 )))
             }
             Command::Invite => {
-                let ident = self.ensure_self(conn).await?;
-                let (m, _) = ensure_member(conn, ctx.id, ident.person_id, self.actor(), now).await?;
+                let (m, _) = self.invoker.membership(conn, ctx.id, now).await?;
                 Ok(Reply::Invite {
                     code: referrals::code_of(conn, &m).await?,
                     referred: referrals::count_referred(conn, m.id).await?,

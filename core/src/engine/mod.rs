@@ -44,6 +44,34 @@ pub struct Invoker {
 }
 
 impl Invoker {
+    /// This person's account row, made on first contact.
+    pub(crate) async fn account<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        now: i64,
+    ) -> CoreResult<crate::entity::identity::Model> {
+        crate::store::people::ensure_identity(
+            conn,
+            &self.identity,
+            self.display_name.as_deref(),
+            self.locale,
+            now,
+        )
+        .await
+    }
+
+    /// This person's membership of a community, made if new (with whether it was).
+    pub(crate) async fn membership<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        community_id: i64,
+        now: i64,
+    ) -> CoreResult<(crate::entity::member::Model, bool)> {
+        let ident = self.account(conn, now).await?;
+        let actor = Some(self.identity.to_string());
+        crate::store::membership::ensure_member(conn, community_id, ident.person_id, actor, now).await
+    }
+
     pub fn new(identity: IdentityRef) -> Self {
         Invoker {
             identity,

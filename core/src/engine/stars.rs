@@ -5,6 +5,7 @@
 
 use sea_orm::TransactionTrait;
 
+use super::billing::{Wanted, refuse_repeat_sale};
 use super::{Core, Invoker};
 use crate::command::Command;
 use crate::config::{Offer, OfferKind};
@@ -13,9 +14,6 @@ use crate::payments::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
     SubscriptionSnapshot,
 };
-use crate::payments::owned_offers;
-use crate::store::membership::ensure_member;
-use crate::store::people::ensure_identity;
 
 pub const STARS: &str = "XTR";
 pub const PROVIDER: &str = "telegram";
@@ -85,40 +83,15 @@ impl Core {
         let locale = invoker.locale.unwrap_or(ctx.config.default_locale);
         let now = self.clock.now();
         let txn = self.db.begin().await?;
-        let ident = ensure_identity(
-            &txn,
-            &invoker.identity,
-            invoker.display_name.as_deref(),
-            invoker.locale,
-            now,
-        )
-        .await?;
-        let (m, _) = ensure_member(
-            &txn,
-            ctx.id,
-            ident.person_id,
-            Some(invoker.identity.to_string()),
-            now,
-        )
-        .await?;
+        let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let name = offer.name.get(locale, ctx.config.default_locale).to_owned();
         let subscription = offer.kind == OfferKind::TierMonthly;
-        if subscription {
-            let e = crate::store::membership::entitlement_of(&txn, m.id).await?;
-            let active = e.as_ref().is_some_and(|e| {
-                crate::domain::EntitlementStatus::parse(&e.status)
-                    .is_some_and(|s| s.has_access(e.access_until, now))
-            });
-            if active {
-                return Err(UserError::AlreadySubscribed { tier: name }.into());
-            }
-        } else if owned_offers(&txn, &m)
-            .await?
-            .iter()
-            .any(|o| o.key == offer.key.as_str())
-        {
-            return Err(UserError::AlreadyOwned { name }.into());
-        }
+        let wanted = Wanted {
+            subscription,
+            offer_key: offer.key.as_str(),
+            name: &name,
+        };
+        refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
         txn.commit().await?;
         Ok(Some(StarsInvoice {
             payload: format!("lyceum:{}:{}", m.id, offer.key),
