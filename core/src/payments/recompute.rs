@@ -101,8 +101,9 @@ pub async fn recompute<C: ConnectionTrait>(
     let unchanged_state = current.as_ref().is_some_and(|e| {
         e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status.as_str() && e.access_until == until
     });
-    let perks_after = access::held_perks(conn, ctx, m).await?;
-    if unchanged_state && perks_after == perks_before {
+    // Only an unchanged state needs the perks compared; a change is applied
+    // anyway, and apply_since works the perks out itself.
+    if unchanged_state && access::held_perks(conn, ctx, m).await? == perks_before {
         return Ok(false);
     }
     let change = Change {
