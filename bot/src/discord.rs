@@ -52,13 +52,6 @@ fn problem(key: String, p: impl Into<String>) -> ConfigProblem {
     }
 }
 
-/// Every perk a community's tiers, offers and grace set can grant.
-fn perks_of(c: &Community) -> BTreeSet<String> {
-    let tiers = c.tiers.iter().flat_map(|t| t.perks.iter());
-    let offers = c.offers.iter().flat_map(|o| o.perks.iter());
-    tiers.chain(offers).map(ToString::to_string).collect()
-}
-
 impl DiscordSettings {
     pub fn validate(&self, communities: &[Community]) -> Result<(), ConfigProblem> {
         if self.token.is_some() && self.application_id.is_none() {
@@ -104,8 +97,7 @@ impl DiscordSettings {
                     format!("there is no community `{}`", g.community),
                 ));
             };
-            let known = perks_of(c);
-            if let Some(perk) = g.roles.keys().find(|p| !known.contains(*p)) {
+            if let Some(perk) = g.roles.keys().find(|p| !c.grants(p)) {
                 return Err(problem(
                     format!("{at}.roles.{perk}"),
                     format!("no tier or offer of `{}` grants this perk", g.community),

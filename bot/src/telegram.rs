@@ -121,19 +121,11 @@ impl TelegramSettings {
                     format!("there is no community `{}`", c.community),
                 ));
             };
-            if let Some(perk) = &c.perk {
-                let known = community
-                    .tiers
-                    .iter()
-                    .flat_map(|t| t.perks.iter())
-                    .chain(community.offers.iter().flat_map(|o| o.perks.iter()))
-                    .any(|p| p.as_str() == perk);
-                if !known {
-                    return Err(problem(
-                        format!("{at}.perk"),
-                        format!("no tier or offer of `{}` grants `{perk}`", c.community),
-                    ));
-                }
+            if let Some(perk) = c.perk.as_ref().filter(|p| !community.grants(p)) {
+                return Err(problem(
+                    format!("{at}.perk"),
+                    format!("no tier or offer of `{}` grants `{perk}`", c.community),
+                ));
             }
         }
         Ok(())

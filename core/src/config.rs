@@ -171,6 +171,18 @@ pub struct Community {
     pub billing: Billing,
 }
 
+impl Community {
+    /// Whether any tier or offer grants `perk`: what a platform may map to a
+    /// role or a chat.
+    pub fn grants(&self, perk: &str) -> bool {
+        self.tiers
+            .iter()
+            .flat_map(|t| t.perks.iter())
+            .chain(self.offers.iter().flat_map(|o| o.perks.iter()))
+            .any(|p| p.as_str() == perk)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Billing {
     pub grace_days: u32,
