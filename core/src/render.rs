@@ -355,6 +355,31 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
     }
 }
 
+/// Splits text into pieces of at most `max` characters, at line ends where
+/// possible, for platforms that cap a message's length. Nothing is cut off:
+/// the pieces joined are the text.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > max && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        let mut rest = line;
+        while rest.chars().count() > max {
+            let cut = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
+            out.push(rest[..cut].to_owned());
+            rest = &rest[cut..];
+        }
+        current.push_str(rest);
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 pub fn notice(locale: Locale, notice: &Notice) -> String {
     match notice {
         Notice::AccessGranted {
@@ -448,6 +473,19 @@ mod tests {
     use crate::domain::EntitlementStatus;
     use crate::error::UserError;
     use crate::i18n::has_own_text;
+
+    #[test]
+    fn long_replies_are_split_not_cut() {
+        let text = "line\n".repeat(1000);
+        let parts = split(&text, 2000);
+        assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+        assert_eq!(parts.concat(), text);
+        let one = "字".repeat(4500);
+        let parts = split(&one, 2000);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), one);
+        assert_eq!(split("short", 2000), vec!["short"]);
+    }
 
     #[test]
     fn every_status_cause_and_refusal_has_text() {

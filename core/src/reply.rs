@@ -149,8 +149,8 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// Personal replies (billing, one's own status, codes) should be shown
-    /// privately where the platform allows it.
+    /// Personal replies (billing, one's own status, codes, refusals) should
+    /// be shown privately where the platform allows it.
     pub fn is_private(&self) -> bool {
         matches!(
             self,
@@ -163,6 +163,7 @@ impl Reply {
                 | Reply::CancelScheduled { .. }
                 | Reply::Invite { .. }
                 | Reply::CouponCreated { .. }
+                | Reply::Refused(_)
         )
     }
 }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use lyceum_core::Core;
 use lyceum_core::engine::Activity;
-use lyceum_core::{Core, Reply};
 use serenity::all::{
     CommandInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
     CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse,
@@ -13,7 +13,7 @@ use serenity::all::{
 
 use crate::alerts::Alerts;
 use crate::config::Bindings;
-use crate::interaction::{self, identity};
+use crate::interaction::{self, identity, identity_of};
 
 /// Discord's limit on a message's content.
 const MAX_CONTENT: usize = 2000;
@@ -24,31 +24,6 @@ pub struct Handler {
     pub alerts: Alerts,
     /// The first READY runs the start-up checks; reconnects do not repeat them.
     pub started: AtomicBool,
-}
-
-/// Splits text into pieces Discord accepts, at line ends where possible.
-pub fn pieces(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > MAX_CONTENT && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        let mut rest = line;
-        while rest.chars().count() > MAX_CONTENT {
-            let cut = rest
-                .char_indices()
-                .nth(MAX_CONTENT)
-                .map_or(rest.len(), |(i, _)| i);
-            out.push(rest[..cut].to_owned());
-            rest = &rest[cut..];
-        }
-        current.push_str(rest);
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 impl Handler {
@@ -82,8 +57,8 @@ impl Handler {
             Ok(cmd) => self.core.handle(&req.community, &req.invoker, cmd).await,
             Err(e) => self.core.refusal(&req.community, &req.invoker, e).await,
         };
-        let private = outcome.reply.is_private() || matches!(outcome.reply, Reply::Refused(_));
-        let parts = pieces(&outcome.text());
+        let private = outcome.reply.is_private();
+        let parts = lyceum_core::render::split(&outcome.text(), MAX_CONTENT);
         let sent = if slow {
             i.edit_response(
                 &ctx.http,
@@ -240,34 +215,12 @@ impl EventHandler for Handler {
             (reactor, Activity::ReactionGiven),
             (author, Activity::ReactionReceived),
         ] {
-            let Some(user) = user else { continue };
-            let Ok(who) = lyceum_core::domain::IdentityRef::new(
-                lyceum_core::domain::Platform::Discord,
-                &user.get().to_string(),
-            ) else {
+            let Some(who) = user.and_then(identity_of) else {
                 continue;
             };
             if let Err(e) = self.core.activity(&community, &who, what).await {
                 tracing::warn!(%who, error = %e, "reaction activity not recorded");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_replies_are_split_not_cut() {
-        let text = "line\n".repeat(1000);
-        let parts = pieces(&text);
-        assert!(parts.iter().all(|p| p.chars().count() <= MAX_CONTENT));
-        assert_eq!(parts.concat(), text);
-        let one = "字".repeat(4500);
-        let parts = pieces(&one);
-        assert_eq!(parts.len(), 3);
-        assert_eq!(parts.concat(), one);
-        assert_eq!(pieces("short"), vec!["short"]);
     }
 }

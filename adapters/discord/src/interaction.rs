@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use lyceum_core::domain::{IdentityRef, Locale, Platform};
 use lyceum_core::{Command, Invoker, UserError};
-use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction, User};
+use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction, User, UserId};
 
 use crate::config::Bindings;
 
@@ -18,7 +18,12 @@ pub struct Request {
 }
 
 pub fn identity(user: &User) -> Option<IdentityRef> {
-    IdentityRef::new(Platform::Discord, &user.id.get().to_string()).ok()
+    identity_of(user.id)
+}
+
+/// The core's name for the Discord user with this id.
+pub fn identity_of(user: UserId) -> Option<IdentityRef> {
+    IdentityRef::new(Platform::Discord, &user.get().to_string()).ok()
 }
 
 fn display_name(user: &User) -> String {

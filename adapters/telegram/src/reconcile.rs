@@ -4,7 +4,7 @@
 //! pass reports what it did.
 
 use lyceum_core::Core;
-use lyceum_core::domain::{IdentityRef, Platform};
+use lyceum_core::domain::Platform;
 use serde::Serialize;
 use teloxide::Bot;
 
@@ -94,20 +94,16 @@ pub async fn run(core: &Core, bot: &Bot, chats: &Chats) -> Report {
         };
         for user in present {
             report.checked += 1;
-            let Ok(who) = IdentityRef::new(Platform::Telegram, &user) else {
-                continue;
-            };
-            let entitled = match core.perks_of(&c.community, &who).await {
-                Ok(perks) => perks.contains(perk),
+            let id: i64 = user.parse().unwrap_or_default();
+            match crate::runtime::entitled(core, &c.community, id, Some(perk)).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                // Never remove anyone on an answer we could not get.
                 Err(e) => {
-                    report.failed.push(format!("{who}: {e}"));
+                    report.failed.push(format!("telegram:{user}: {e}"));
                     continue;
                 }
-            };
-            if entitled {
-                continue;
             }
-            let id: i64 = user.parse().unwrap_or_default();
             match crate::api::remove(bot, c.chat_id, id).await {
                 Ok(()) => {
                     report.removed.push((c.chat_id, id));
@@ -115,12 +111,12 @@ pub async fn run(core: &Core, bot: &Bot, chats: &Chats) -> Report {
                         .set_presence(Platform::Telegram, &c.chat_id.to_string(), &user, false)
                         .await
                     {
-                        report.failed.push(format!("{who}: {e}"));
+                        report.failed.push(format!("telegram:{user}: {e}"));
                     }
                 }
                 Err(e) => report
                     .failed
-                    .push(format!("remove {who} from {}: {e}", c.chat_id)),
+                    .push(format!("remove telegram:{user} from {}: {e}", c.chat_id)),
             }
         }
     }

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::api::retrying;
 use crate::config::Chats;
-use crate::update::{Event, read};
+use crate::update::{Event, identity_of, read};
 
 /// Telegram's limit on a message's text.
 const MAX_TEXT: usize = 4096;
@@ -50,50 +50,33 @@ fn commands(locale: Locale) -> Vec<BotCommand> {
         .collect()
 }
 
-/// Splits text into pieces Telegram accepts, at line ends where possible.
-pub fn pieces(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > MAX_TEXT && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        let mut rest = line;
-        while rest.chars().count() > MAX_TEXT {
-            let cut = rest.char_indices().nth(MAX_TEXT).map_or(rest.len(), |(i, _)| i);
-            out.push(rest[..cut].to_owned());
-            rest = &rest[cut..];
-        }
-        current.push_str(rest);
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 async fn send(bot: &Bot, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
-    for piece in pieces(text) {
+    for piece in lyceum_core::render::split(text, MAX_TEXT) {
         crate::api::pace().wait(chat.0).await;
         retrying("send reply", || bot.send_message(chat, piece.clone())).await?;
     }
     Ok(())
 }
 
-async fn entitled(core: &Core, community: &str, user: i64, perk: Option<&str>) -> bool {
-    let Some(perk) = perk else { return true };
-    let Ok(who) =
-        lyceum_core::domain::IdentityRef::new(lyceum_core::domain::Platform::Telegram, &user.to_string())
-    else {
-        return false;
+/// Whether `user` may be in a chat gated by `perk` (anyone may, without one).
+pub(crate) async fn entitled(
+    core: &Core,
+    community: &str,
+    user: i64,
+    perk: Option<&str>,
+) -> lyceum_core::CoreResult<bool> {
+    let (Some(perk), Some(who)) = (perk, identity_of(user)) else {
+        return Ok(perk.is_none());
     };
-    match core.perks_of(community, &who).await {
-        Ok(perks) => perks.contains(perk),
-        Err(e) => {
-            tracing::error!(%who, error = %e, "cannot check entitlement; refusing for now");
-            false
-        }
-    }
+    Ok(core.perks_of(community, &who).await?.contains(perk))
+}
+
+/// [`entitled`], refusing while the answer cannot be known.
+async fn admit(core: &Core, community: &str, user: i64, perk: Option<&str>) -> bool {
+    entitled(core, community, user, perk).await.unwrap_or_else(|e| {
+        tracing::error!(user, error = %e, "cannot check entitlement; refusing for now");
+        false
+    })
 }
 
 async fn present(core: &Core, chat: i64, user: i64, is_in: bool) {
@@ -120,25 +103,19 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             invoker,
             line,
         } => {
-            if let Ok(cmd) = lyceum_core::Command::parse_line(&line) {
-                match core.stars_invoice(&community, &invoker, &cmd).await {
+            let outcome = match lyceum_core::Command::parse_line(&line) {
+                Err(e) => core.refusal(&community, &invoker, e).await,
+                Ok(cmd) => match core.stars_invoice(&community, &invoker, &cmd).await {
                     Ok(Some(invoice)) => return stars_invoice(bot, user, invoice).await,
-                    Ok(None) => {}
-                    Err(e) => {
-                        let reply = match e {
-                            lyceum_core::CoreError::User(u) => u,
-                            other => {
-                                tracing::error!(error = %other, "could not prepare a Stars invoice");
-                                lyceum_core::UserError::BillingUnavailable
-                            }
-                        };
-                        let outcome = core.refusal(&community, &invoker, reply).await;
-                        let _ = send(bot, ChatId(user), &outcome.text()).await;
-                        return;
+                    Ok(None) => core.handle(&community, &invoker, cmd).await,
+                    Err(lyceum_core::CoreError::User(e)) => core.refusal(&community, &invoker, e).await,
+                    Err(other) => {
+                        tracing::error!(error = %other, "could not prepare a Stars invoice");
+                        let down = lyceum_core::UserError::BillingUnavailable;
+                        core.refusal(&community, &invoker, down).await
                     }
-                }
-            }
-            let outcome = core.handle_line(&community, &invoker, &line).await;
+                },
+            };
             let text = outcome.text();
             // Personal answers go to the private chat, never the group.
             let target = if private_chat || !outcome.reply.is_private() {
@@ -160,7 +137,7 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             user,
             perk,
         } => {
-            let ok = entitled(core, &community, user, perk.as_deref()).await;
+            let ok = admit(core, &community, user, perk.as_deref()).await;
             let result = if ok {
                 retrying("approve", || {
                     bot.approve_chat_join_request(ChatId(chat), user_id(user))
@@ -188,7 +165,7 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             user,
             perk,
         } => {
-            let stays = entitled(core, &community, user, perk.as_deref()).await;
+            let stays = admit(core, &community, user, perk.as_deref()).await;
             if !stays {
                 tracing::warn!(
                     chat,
@@ -207,12 +184,7 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             user,
             chars,
         } => {
-            let Ok(who) = lyceum_core::domain::IdentityRef::new(
-                lyceum_core::domain::Platform::Telegram,
-                &user.to_string(),
-            ) else {
-                return;
-            };
+            let Some(who) = identity_of(user) else { return };
             if let Err(e) = core.activity(&community, &who, Activity::Message { chars }).await {
                 tracing::warn!(%who, error = %e, "message activity not recorded");
             }

@@ -55,7 +55,12 @@ pub enum Event {
 }
 
 pub fn identity(user: &User) -> Option<IdentityRef> {
-    IdentityRef::new(Platform::Telegram, &user.id.0.to_string()).ok()
+    identity_of(i64::try_from(user.id.0).ok()?)
+}
+
+/// The core's name for the Telegram user with this id.
+pub fn identity_of(user: i64) -> Option<IdentityRef> {
+    IdentityRef::new(Platform::Telegram, &user.to_string()).ok()
 }
 
 fn invoker(user: &User) -> Option<Invoker> {
