@@ -12,8 +12,8 @@ use lyceum_core::clock::iso;
 use lyceum_core::payments::EventOutcome;
 use lyceum_core::{Reply, UserError};
 use support::TestDb;
-use support::payments_world::{DAY, LEEWAY, T0, World, pro};
 use support::stripe::{self as fake, Sub};
+use support::world::{DAY, LEEWAY, T0, World, pro};
 
 async fn unmatched_and_out_of_order(db: TestDb) {
     let w = World::new(&db).await;

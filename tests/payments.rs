@@ -13,8 +13,8 @@ use lyceum_core::payments::EventOutcome;
 use lyceum_core::{Reply, UserError};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use support::TestDb;
-use support::payments_world::{DAY, LEEWAY, T0, World, pro};
 use support::stripe::{self as fake, Sub};
+use support::world::{DAY, LEEWAY, T0, World, pro};
 
 async fn lifecycle(db: TestDb) {
     let w = World::new(&db).await;

@@ -9,76 +9,12 @@ mod support;
 use std::sync::Arc;
 
 use lyceum::{db, settings};
-use lyceum_console::{ConsoleSink, Delivered};
 use lyceum_core::clock::ManualClock;
-use lyceum_core::domain::IdentityRef;
-use lyceum_core::entity::{history, ledger, outbox};
-use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
-use lyceum_core::{Core, Invoker, Outcome, Reply, UserError};
+use lyceum_core::entity::outbox;
+use lyceum_core::{Core, Invoker, Reply, UserError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use support::TestDb;
-
-const T0: i64 = 1_790_000_000;
-const DAY: i64 = 86_400;
-
-struct World {
-    core: Core,
-    clock: ManualClock,
-    worker: OutboxWorker,
-    delivered: Delivered,
-}
-
-impl World {
-    async fn new(db: &TestDb) -> World {
-        let conn = db::open_and_migrate(&db.url).await.unwrap();
-        let communities = settings::load(None).unwrap().communities;
-        let clock = ManualClock::at(T0);
-        let core = Core::start(conn.clone(), &communities, Arc::new(clock.clone()))
-            .await
-            .unwrap();
-        let delivered = Delivered::default();
-        let mut worker = OutboxWorker::new(conn, Arc::new(clock.clone()), RetryPolicy::default());
-        worker.register(Arc::new(ConsoleSink::Session(delivered.clone())));
-        World {
-            core,
-            clock,
-            worker,
-            delivered,
-        }
-    }
-
-    async fn say(&self, who: &str, line: &str) -> Outcome {
-        let invoker = Invoker::new(who.parse().unwrap());
-        self.core.handle_line("demo", &invoker, line).await
-    }
-
-    /// Delivers the outbox and returns what the console adapter received.
-    async fn deliver(&self) -> Vec<String> {
-        self.worker.run_once().await.unwrap();
-        self.delivered.take()
-    }
-
-    async fn link_code(&self, who: &str) -> String {
-        match self.say(who, "/link").await.reply {
-            Reply::LinkCode { code, .. } => code,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    async fn view(&self, who: &str) -> lyceum_core::reply::MemberView {
-        let id: IdentityRef = who.parse().unwrap();
-        self.core.member_view("demo", &id).await.unwrap()
-    }
-
-    async fn rows(&self) -> (u64, u64, u64) {
-        let db = self.core.db();
-        (
-            history::Entity::find().count(db).await.unwrap(),
-            ledger::Entity::find().count(db).await.unwrap(),
-            outbox::Entity::find().count(db).await.unwrap(),
-        )
-    }
-}
+use support::world::{DAY, T0, World};
 
 fn causes(v: &lyceum_core::reply::MemberView) -> Vec<&str> {
     v.history.iter().map(|h| h.cause.as_str()).collect()

@@ -9,9 +9,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod discord;
-pub mod payments_world;
 pub mod stripe;
 pub mod telegram;
+pub mod world;
 
 use rand::Rng;
 use sea_orm::{ConnectionTrait, Database};

@@ -1,7 +1,7 @@
-//! The payment world shared by the payment tests: a core on a manual clock
-//! with the real Stripe client pointed at a local fake Stripe, the console
-//! adapter collecting delivered effects, and Stripe events sent through the
-//! adapter's parser.
+//! The world the story and payment tests run in: the demo community on a
+//! manual clock, the real Stripe client pointed at a local fake Stripe, the
+//! console adapter collecting delivered effects, and Stripe events sent
+//! through the adapter's parser.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -11,11 +11,11 @@ use lyceum::{db, settings};
 use lyceum_console::{ConsoleSink, Delivered};
 use lyceum_core::clock::{Clock, ManualClock};
 use lyceum_core::domain::IdentityRef;
-use lyceum_core::entity::history;
+use lyceum_core::entity::{history, ledger, outbox};
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::payments::EventOutcome;
 use lyceum_core::reply::MemberView;
-use lyceum_core::{Core, Invoker, Outcome};
+use lyceum_core::{Core, Invoker, Outcome, Reply};
 use lyceum_stripe::{PortalLinks, ReturnUrls, StripeBilling};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
@@ -104,7 +104,24 @@ impl World {
     }
 
     pub async fn history_rows(&self) -> u64 {
-        history::Entity::find().count(self.core.db()).await.unwrap()
+        self.rows().await.0
+    }
+
+    /// Rows in the history, the points ledger and the outbox.
+    pub async fn rows(&self) -> (u64, u64, u64) {
+        let db = self.core.db();
+        (
+            history::Entity::find().count(db).await.unwrap(),
+            ledger::Entity::find().count(db).await.unwrap(),
+            outbox::Entity::find().count(db).await.unwrap(),
+        )
+    }
+
+    pub async fn link_code(&self, who: &str) -> String {
+        match self.say(who, "/link").await.reply {
+            Reply::LinkCode { code, .. } => code,
+            other => panic!("{other:?}"),
+        }
     }
 }
 
