@@ -115,7 +115,6 @@ struct Session {
     payment_status: String,
     amount_total: Option<i64>,
     currency: Option<String>,
-    payment_link: Option<Ref>,
     line_items: Option<List<LineItem>>,
 }
 
@@ -182,7 +181,6 @@ struct Invoice {
     amount_due: i64,
     currency: String,
     payment_intent: Option<Ref>,
-    period_end: Option<i64>,
     lines: Option<List<InvoiceLine>>,
 }
 
@@ -273,7 +271,6 @@ fn invoice(i: Invoice) -> InvoicePayment {
         },
         currency: i.currency,
         payment_ref: id(i.payment_intent),
-        period_end: i.period_end,
     }
 }
 
@@ -316,7 +313,6 @@ pub fn parse_event(body: &[u8]) -> Result<PaymentEvent, ParseError> {
                 paid: matches!(s.payment_status.as_str(), "paid" | "no_payment_required"),
                 amount_minor: s.amount_total.unwrap_or(0),
                 currency: s.currency.unwrap_or_default(),
-                payment_link: id(s.payment_link),
             })
         }
         "customer.subscription.created"

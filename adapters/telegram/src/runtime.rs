@@ -295,16 +295,16 @@ pub async fn start_webhook(
         .map(|_| ())
 }
 
-/// Reconciles paid chats at start and every `opts.reconcile_every`, until `stop`.
+/// Reconciles paid chats at start and every `every`, until `stop`.
 pub async fn reconcile_loop(
     core: Arc<Core>,
-    opts: Arc<Chats>,
+    chats: Arc<Chats>,
     every: std::time::Duration,
     bot: Bot,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
-        crate::reconcile::run(&core, &bot, &opts).await;
+        crate::reconcile::run(&core, &bot, &chats).await;
         tokio::select! {
             () = tokio::time::sleep(every) => {}
             () = async { let _ = stop.wait_for(|s| *s).await; } => break,

@@ -171,7 +171,6 @@ impl Core {
                             amount_minor: i64::from(p.stars),
                             currency: STARS.to_owned(),
                             payment_ref: Some(p.charge_id.clone()),
-                            period_end: Some(end),
                         }),
                     ),
                 ]
@@ -190,7 +189,6 @@ impl Core {
                     paid: true,
                     amount_minor: i64::from(p.stars),
                     currency: STARS.to_owned(),
-                    payment_link: None,
                 }),
             )],
         })

@@ -96,7 +96,6 @@ pub struct CheckoutCompleted {
     pub paid: bool,
     pub amount_minor: i64,
     pub currency: String,
-    pub payment_link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,8 +108,6 @@ pub struct InvoicePayment {
     pub amount_minor: i64,
     pub currency: String,
     pub payment_ref: Option<String>,
-    /// The period the invoice pays for ends here, when known.
-    pub period_end: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -158,20 +155,6 @@ pub enum PaymentFact {
     },
     /// An event type the core has no use for; recorded so a repeat is known.
     Ignored,
-}
-
-impl PaymentFact {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            PaymentFact::CheckoutCompleted(_) => "checkout_completed",
-            PaymentFact::Subscription(_) => "subscription",
-            PaymentFact::InvoicePaid(_) => "invoice_paid",
-            PaymentFact::InvoiceFailed(_) => "invoice_failed",
-            PaymentFact::Refund { .. } => "refund",
-            PaymentFact::Dispute { .. } => "dispute",
-            PaymentFact::Ignored => "ignored",
-        }
-    }
 }
 
 /// One delivery from a provider.
