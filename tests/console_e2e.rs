@@ -27,7 +27,7 @@ async fn a_member_and_an_admin_talk_to_the_bot() {
         let alice = console(
             &db,
             &["--as", "alice"],
-            "/help\n\n/join\n/tiers\n/me\n/dance\n/grant console:alice vip\n/leaderboard two\n",
+            "/help\n\n/join\n/tiers\n/me\n/dance\n/grant console:alice vip\n/leaderboard all two\n",
         );
         for expected in [
             "/link [code] — Link your accounts",

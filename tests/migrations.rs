@@ -8,7 +8,13 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 13] = [
+const PAYMENT_TABLES: [&str; 19] = [
+    "scores",
+    "checkins",
+    "perk_grants",
+    "shop_sales",
+    "redemptions",
+    "period_closes",
     "chat_presence",
     "activity_days",
     "payment_events",
@@ -61,8 +67,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Three steps down undo presence, activity and payments only, columns included.
-        Migrator::down(&db, Some(3)).await.unwrap();
+        // Four steps down undo engagement, presence, activity and payments
+        // only, columns included.
+        Migrator::down(&db, Some(4)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

@@ -85,7 +85,8 @@ async fn story(db: TestDb) {
             bob_points.reply,
             Reply::Points {
                 balance: 25,
-                rank: Some(2)
+                rank: Some(2),
+                ..
             }
         ),
         "{bob_points:?}"
@@ -137,7 +138,12 @@ async fn story(db: TestDb) {
     for (who, line) in [
         ("console:bob", "/grant console:bob vip"),
         ("console:admin", "/grant console:bob gold"),
-        ("console:admin", "/award console:bob -5 nope"),
+        ("console:admin", "/award console:bob -50 more than bob has"),
+        ("console:admin", "/award console:bob 0 nothing"),
+        (
+            "console:admin",
+            "/award console:bob 200000 over the community's limit",
+        ),
         ("console:admin", "/award console:bob 9999999999999999999999 nope"),
         ("console:admin", "/award console:nobody 5 who"),
         ("console:admin", "/award bob 5 who"),
@@ -282,7 +288,7 @@ async fn replies_follow_the_platform_locale_then_the_community_default() {
 
 #[tokio::test]
 async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
-    use lyceum_core::store::points::{Entry, award};
+    use lyceum_core::engage::settle::award_points;
     for db in TestDb::all().await {
         let w = World::new(&db).await;
         w.say("console:max", "/join").await;
@@ -297,13 +303,7 @@ async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
             .unwrap()
             .unwrap();
         let before = w.rows().await;
-        let entry = Entry {
-            delta: i64::MAX,
-            source: "admin_award",
-            reason: "too much",
-            actor: None,
-        };
-        let refused = award(w.core.db(), ctx, &m, entry, T0).await;
+        let refused = award_points(w.core.db(), ctx, &m, i64::MAX, "admin_award", "too much", T0).await;
         assert!(
             matches!(
                 refused,

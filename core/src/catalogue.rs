@@ -29,6 +29,8 @@ pub enum OptionKind {
     Code,
     /// An offer key of the community (a course, a lesson).
     Offer,
+    /// A points-shop reward key of the community.
+    Reward,
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
 }
@@ -76,6 +78,8 @@ pub const MAX_PAGE: i64 = 100_000;
 pub const MAX_COUPON_MONTHS: i64 = 36;
 pub const MAX_PAYMENT_ID_LEN: usize = 200;
 pub const PERIODS: &[&str] = &["monthly", "yearly"];
+pub const BOARDS: &[&str] = &["all", "week", "month", "season"];
+const BOARD: OptionSpec = opt("board", OptionKind::Choice(BOARDS), false);
 
 const USER: OptionSpec = opt("user", OptionKind::User, true);
 
@@ -88,16 +92,27 @@ pub const CATALOGUE: &[CommandSpec] = &[
     cmd(
         "leaderboard",
         Access::Member,
-        &[opt(
-            "page",
-            OptionKind::Integer {
-                min: 1,
-                max: MAX_PAGE,
-            },
-            false,
-        )],
+        &[
+            BOARD,
+            opt(
+                "page",
+                OptionKind::Integer {
+                    min: 1,
+                    max: MAX_PAGE,
+                },
+                false,
+            ),
+        ],
     ),
+    cmd("rank", Access::Member, &[BOARD]),
+    cmd("checkin", Access::Member, &[]),
     cmd("badges", Access::Member, &[]),
+    cmd("shop", Access::Member, &[]),
+    cmd(
+        "redeem",
+        Access::Member,
+        &[opt("reward", OptionKind::Reward, true)],
+    ),
     cmd("link", Access::Member, &[opt("code", OptionKind::Code, false)]),
     cmd(
         "subscribe",
@@ -136,7 +151,7 @@ pub const CATALOGUE: &[CommandSpec] = &[
             opt(
                 "points",
                 OptionKind::Integer {
-                    min: 1,
+                    min: -MAX_AWARD,
                     max: MAX_AWARD,
                 },
                 true,

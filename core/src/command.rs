@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::catalogue::{self, CommandSpec, OptionKind};
 use crate::domain::{IdentityRef, Key};
+use crate::engage::periods::Board;
 use crate::error::UserError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,9 +18,18 @@ pub enum Command {
     Me,
     Points,
     Leaderboard {
+        board: Board,
         page: u32,
     },
+    Rank {
+        board: Board,
+    },
+    Checkin,
     Badges,
+    Shop,
+    Redeem {
+        reward: Key,
+    },
     Link {
         code: Option<String>,
     },
@@ -70,6 +80,10 @@ impl Command {
             Command::Points => "points",
             Command::Leaderboard { .. } => "leaderboard",
             Command::Badges => "badges",
+            Command::Rank { .. } => "rank",
+            Command::Checkin => "checkin",
+            Command::Shop => "shop",
+            Command::Redeem { .. } => "redeem",
             Command::Link { .. } => "link",
             Command::Grant { .. } => "grant",
             Command::Revoke { .. } => "revoke",
@@ -145,6 +159,16 @@ impl Command {
     }
 
     fn build(spec: &CommandSpec, mut values: HashMap<String, String>) -> Result<Command, UserError> {
+        // `/leaderboard 3` means page 3 of the default board.
+        if spec.name == "leaderboard"
+            && !values.contains_key("page")
+            && values
+                .get("board")
+                .is_some_and(|b| b.trim().parse::<i64>().is_ok())
+            && let Some(page) = values.remove("board")
+        {
+            values.insert("page".into(), page);
+        }
         let mut get = |option: &str| -> Result<Option<Value>, UserError> {
             let Some(opt) = spec.options.iter().find(|o| o.name == option) else {
                 return Ok(None);
@@ -175,7 +199,16 @@ impl Command {
             "me" => Command::Me,
             "points" => Command::Points,
             "badges" => Command::Badges,
+            "rank" => Command::Rank {
+                board: board(get("board")?),
+            },
+            "checkin" => Command::Checkin,
+            "shop" => Command::Shop,
+            "redeem" => Command::Redeem {
+                reward: need(get("reward")?, "reward")?.key()?,
+            },
             "leaderboard" => Command::Leaderboard {
+                board: board(get("board")?),
                 page: get("page")?
                     .map(Value::int)
                     .and_then(|p| u32::try_from(p).ok())
@@ -225,6 +258,12 @@ impl Command {
         };
         Ok(cmd)
     }
+}
+
+fn board(v: Option<Value>) -> Board {
+    v.map(Value::text)
+        .and_then(|b| Board::parse(&b))
+        .unwrap_or(Board::AllTime)
 }
 
 enum Value {
@@ -345,6 +384,14 @@ fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError
                     available: String::new(),
                 })
         }
+        OptionKind::Reward => {
+            Key::parse(&raw.to_lowercase())
+                .map(Value::Key)
+                .map_err(|_| UserError::UnknownReward {
+                    key: raw.into(),
+                    available: String::new(),
+                })
+        }
         OptionKind::Choice(choices) => {
             let lower = raw.to_lowercase();
             if choices.contains(&lower.as_str()) {
@@ -383,7 +430,24 @@ mod tests {
     fn parses_positional_options_and_trailing_text() {
         assert_eq!(parse("/help"), Ok(Command::Help));
         assert_eq!(parse("/help@LyceumBot"), Ok(Command::Help));
-        assert_eq!(parse("leaderboard 3"), Ok(Command::Leaderboard { page: 3 }));
+        assert_eq!(
+            parse("leaderboard 3"),
+            Ok(Command::Leaderboard {
+                board: Board::AllTime,
+                page: 3
+            })
+        );
+        assert_eq!(
+            parse("/leaderboard week 2"),
+            Ok(Command::Leaderboard {
+                board: Board::Week,
+                page: 2
+            })
+        );
+        assert!(matches!(
+            parse("/leaderboard yesterday"),
+            Err(UserError::BadChoice { .. })
+        ));
         let award = parse("/award console:bob 50 a  great answer").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(
             award,
@@ -402,7 +466,7 @@ mod tests {
             Err(UserError::UnknownCommand { name: "dance".into() })
         );
         assert!(matches!(
-            parse("/award console:bob -5 x"),
+            parse("/award console:bob -1000001 x"),
             Err(UserError::IntegerOutOfRange { .. })
         ));
         assert!(matches!(

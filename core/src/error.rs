@@ -101,6 +101,25 @@ pub enum UserError {
     UnknownPayment {
         payment: String,
     },
+    NotEnoughPoints {
+        balance: i64,
+    },
+    AwardTooLarge {
+        max: i64,
+    },
+    AlreadyCheckedIn {
+        streak: i32,
+    },
+    UnknownReward {
+        key: String,
+        available: String,
+    },
+    OutOfStock {
+        name: String,
+    },
+    UnknownBoard {
+        input: String,
+    },
 }
 
 impl UserError {
@@ -142,6 +161,12 @@ impl UserError {
             UserError::SelfReferral => "err-self-referral",
             UserError::ReferralTooLate => "err-referral-too-late",
             UserError::UnknownPayment { .. } => "err-unknown-payment",
+            UserError::NotEnoughPoints { .. } => "err-not-enough-points",
+            UserError::AwardTooLarge { .. } => "err-award-too-large",
+            UserError::AlreadyCheckedIn { .. } => "err-already-checked-in",
+            UserError::UnknownReward { .. } => "err-unknown-reward",
+            UserError::OutOfStock { .. } => "err-out-of-stock",
+            UserError::UnknownBoard { .. } => "err-unknown-board",
         }
     }
 
@@ -185,10 +210,18 @@ impl UserError {
                 ("value", value.clone()),
                 ("choices", choices.clone()),
             ],
-            UserError::UnknownOffer { key, available } => {
+            UserError::UnknownOffer { key, available } | UserError::UnknownReward { key, available } => {
                 vec![("key", key.clone()), ("available", available.clone())]
             }
-            UserError::NotForSale { name } | UserError::AlreadyOwned { name } => vec![("name", name.clone())],
+            UserError::NotForSale { name }
+            | UserError::AlreadyOwned { name }
+            | UserError::OutOfStock { name } => {
+                vec![("name", name.clone())]
+            }
+            UserError::NotEnoughPoints { balance } => vec![("balance", balance.to_string())],
+            UserError::AwardTooLarge { max } => vec![("max", max.to_string())],
+            UserError::AlreadyCheckedIn { streak } => vec![("streak", streak.to_string())],
+            UserError::UnknownBoard { input } => vec![("input", input.clone())],
             UserError::AlreadySubscribed { tier } => vec![("tier", tier.clone())],
             UserError::AlreadyCanceling { until } => vec![("until", until.clone())],
             UserError::BillingRefused { message } => vec![("message", message.clone())],

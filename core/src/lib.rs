@@ -10,6 +10,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod domain;
+pub mod engage;
 pub mod engine;
 pub mod entity;
 pub mod error;

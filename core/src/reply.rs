@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::catalogue::CommandSpec;
+use crate::config::{BadgeRule, RewardKind};
+use crate::engage::periods::Board;
 use crate::error::UserError;
 
 #[derive(Clone, Debug, Serialize)]
@@ -61,11 +63,66 @@ pub struct LeaderEntry {
     pub points: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct BadgeView {
     pub key: String,
     pub name: String,
-    pub points: i64,
+    pub rule: BadgeRule,
+}
+
+/// One ledger entry as a member sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LedgerLine {
+    pub at: String,
+    pub delta: i64,
+    pub source: String,
+    pub reason: String,
+}
+
+/// Where someone stands: what `/rank` and the rank card show.
+#[derive(Clone, Debug)]
+pub struct RankView {
+    pub name: String,
+    pub board: Board,
+    /// Position and board size, if they have points on this board.
+    pub place: Option<(u64, u64)>,
+    pub board_points: i64,
+    pub level: u32,
+    pub into_level: i64,
+    pub level_needs: i64,
+    pub balance: i64,
+    pub streak: i32,
+    pub badges: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct RewardView {
+    pub key: String,
+    pub name: String,
+    pub price: i64,
+    /// Left in stock, when stock is limited.
+    pub left: Option<u64>,
+    pub kind: RewardKind,
+}
+
+/// What a redemption delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivered {
+    Perk {
+        perk: String,
+        until: String,
+    },
+    Offer {
+        name: String,
+    },
+    /// A promotion code; `pending` while the payment provider is unreachable
+    /// (it is created and sent as soon as it is back).
+    Coupon {
+        code: String,
+        percent: u32,
+        months: Option<u32>,
+        pending: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -85,11 +142,34 @@ pub enum Reply {
     Points {
         balance: i64,
         rank: Option<u64>,
+        level: u32,
+        recent: Vec<LedgerLine>,
     },
     Leaderboard {
+        board: Board,
+        /// First and last day of the period, for all but the all-time board.
+        span: Option<(String, String)>,
         page: u32,
         pages: u32,
         entries: Vec<LeaderEntry>,
+    },
+    Rank(Box<RankView>),
+    CheckedIn {
+        points: i64,
+        streak: i32,
+        best: i32,
+        balance: i64,
+        badges: Vec<String>,
+    },
+    Shop {
+        balance: i64,
+        rewards: Vec<RewardView>,
+    },
+    Redeemed {
+        reward: String,
+        price: i64,
+        balance: i64,
+        delivered: Delivered,
     },
     Badges {
         earned: Vec<BadgeView>,
@@ -158,6 +238,7 @@ impl Reply {
                 | Reply::Member(_)
                 | Reply::LinkCode { .. }
                 | Reply::Points { .. }
+                | Reply::Redeemed { .. }
                 | Reply::Checkout { .. }
                 | Reply::Portal { .. }
                 | Reply::CancelScheduled { .. }
@@ -206,5 +287,9 @@ pub enum Notice {
     BadgeEarned {
         community: String,
         badge: String,
+    },
+    LevelUp {
+        community: String,
+        level: u32,
     },
 }

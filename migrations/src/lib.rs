@@ -7,6 +7,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_payments;
 mod m20261122_000003_activity;
 mod m20261122_000004_presence;
+mod m20261122_000005_engagement;
 mod shape;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_payments::Migration),
             Box::new(m20261122_000003_activity::Migration),
             Box::new(m20261122_000004_presence::Migration),
+            Box::new(m20261122_000005_engagement::Migration),
         ]
     }
 }

@@ -30,14 +30,17 @@ fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
         .required(o.required);
     match o.kind {
         OptionKind::Integer { min, max } => {
-            opt = opt
-                .min_int_value(u64::try_from(min).unwrap_or(0))
-                .max_int_value(u64::try_from(max).unwrap_or(u64::MAX));
+            // serenity can only send non-negative integer bounds; a negative
+            // minimum is left to the core's own range check.
+            if let Ok(min) = u64::try_from(min) {
+                opt = opt.min_int_value(min);
+            }
+            opt = opt.max_int_value(u64::try_from(max).unwrap_or(u64::MAX));
         }
         OptionKind::Text { max_len } => {
             opt = opt.max_length(u16::try_from(max_len).unwrap_or(u16::MAX));
         }
-        OptionKind::Tier | OptionKind::Offer => opt = opt.set_autocomplete(true),
+        OptionKind::Tier | OptionKind::Offer | OptionKind::Reward => opt = opt.set_autocomplete(true),
         OptionKind::Choice(choices) => {
             for c in choices {
                 opt = opt.add_string_choice(*c, *c);

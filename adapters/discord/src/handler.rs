@@ -111,6 +111,11 @@ impl Handler {
                 .filter(|o| o.tier.is_none())
                 .map(|o| (format!("{} ({})", o.name, o.price.display), o.key.clone()))
                 .collect(),
+            "reward" => view
+                .rewards
+                .iter()
+                .map(|(key, name, price)| (format!("{name} ({price})"), key.clone()))
+                .collect(),
             _ => Vec::new(),
         };
         for (name, key) in candidates
@@ -199,6 +204,7 @@ impl EventHandler for Handler {
         };
         let what = Activity::Message {
             chars: msg.content.chars().count(),
+            channel: Some(format!("discord:{}", msg.channel_id)),
         };
         if let Err(e) = self.core.activity(&community, &who, what).await {
             tracing::warn!(%who, error = %e, "message activity not recorded");
@@ -211,9 +217,20 @@ impl EventHandler for Handler {
         };
         let reactor = reaction.user_id;
         let author = reaction.message_author_id.filter(|a| Some(*a) != reactor);
+        let channel = Some(format!("discord:{}", reaction.channel_id));
         for (user, what) in [
-            (reactor, Activity::ReactionGiven),
-            (author, Activity::ReactionReceived),
+            (
+                reactor,
+                Activity::ReactionGiven {
+                    channel: channel.clone(),
+                },
+            ),
+            (
+                author,
+                Activity::ReactionReceived {
+                    channel: channel.clone(),
+                },
+            ),
         ] {
             let Some(who) = user.and_then(identity_of) else {
                 continue;

@@ -181,11 +181,16 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
         Event::Left { chat, user } => present(core, chat, user, false).await,
         Event::Message {
             community,
+            chat,
             user,
             chars,
         } => {
             let Some(who) = identity_of(user) else { return };
-            if let Err(e) = core.activity(&community, &who, Activity::Message { chars }).await {
+            let what = Activity::Message {
+                chars,
+                channel: Some(format!("telegram:{chat}")),
+            };
+            if let Err(e) = core.activity(&community, &who, what).await {
                 tracing::warn!(%who, error = %e, "message activity not recorded");
             }
         }

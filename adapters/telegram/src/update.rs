@@ -40,6 +40,7 @@ pub enum Event {
     /// A plain group message, for activity.
     Message {
         community: String,
+        chat: i64,
         user: i64,
         chars: usize,
     },
@@ -133,6 +134,7 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
             }
             Event::Message {
                 community,
+                chat,
                 user: i64::try_from(user.id.0).unwrap_or_default(),
                 chars: text.chars().count(),
             }
@@ -299,6 +301,7 @@ mod tests {
             read(&message, &chats()),
             Event::Message {
                 community: "demo".into(),
+                chat: -1002,
                 user: 42,
                 chars: 9
             }

@@ -7,8 +7,15 @@ cmd-tiers = List membership tiers, their perks and prices
 cmd-join = Join this community
 cmd-me = Show your membership, points and badges
 cmd-points = Show your points balance and rank
-cmd-leaderboard = Show the all-time points leaderboard
+cmd-leaderboard = Show a points leaderboard: all-time, this week, month or season
 cmd-leaderboard-page = Page number, starting at 1
+cmd-leaderboard-board = all, week, month or season (default: all)
+cmd-rank = Show your rank, level and progress
+cmd-rank-board = all, week, month or season (default: all)
+cmd-checkin = Check in for today and keep your streak going
+cmd-shop = Show the rewards you can buy with points
+cmd-redeem = Spend points on a reward from the shop
+cmd-redeem-reward = The reward's key, as /shop lists it
 cmd-badges = Show the badges you have earned and those still open
 cmd-link = Link your accounts on other platforms, so one membership counts everywhere
 cmd-link-code = The code you got from /link on your other account
@@ -18,9 +25,9 @@ cmd-grant-tier = The tier key, e.g. pro
 cmd-grant-days = For how many days (leave out for no end date)
 cmd-revoke = Admin: end a member's access now
 cmd-revoke-user = The member, e.g. discord:123 or console:alice
-cmd-award = Admin: award points to a member
+cmd-award = Admin: award (or deduct) points
 cmd-award-user = The member, e.g. discord:123 or console:alice
-cmd-award-points = How many points (1 to 1000000)
+cmd-award-points = How many points; negative deducts
 cmd-award-reason = Why, in a few words
 cmd-member = Admin: show a member's status and the history behind it
 cmd-member-user = The member, e.g. discord:123 or console:alice
@@ -97,7 +104,52 @@ points-summary = You have { $balance ->
         [0] Earn points to appear on the leaderboard.
        *[other] You are #{ $rank } on the leaderboard.
     }
-leaderboard-title = Leaderboard, page { $page } of { $pages }:
+points-level = Level { $level }.
+points-recent = Latest entries:
+points-recent-line = { $at }: { $delta } — { $source }: { $reason }
+board-all = All-time
+board-week = This week's
+board-month = This month's
+board-season = This season's
+rank-title = { $name } — { $board } board
+rank-place = #{ $rank } of { $of }, with { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    }.
+rank-unranked = Not on this board yet: earn points to appear.
+rank-level = Level { $level }: { $into } of { $needed } points toward level { $next }.
+rank-extra = Balance { $balance } · check-in streak { $streak } · badges { $badges }
+checked-in = Checked in! +{ $points } points. Streak: { $streak ->
+        [one] { $streak } day
+       *[other] { $streak } days
+    } (best { $best }). Balance: { $balance }.
+checked-in-badges = New badges: { $badges }
+shop-title = Points shop — you have { $balance } points:
+shop-empty = This community's shop has no rewards yet.
+shop-line = { $key }: { $name } — { $price } points, { $what }{ $left }
+shop-left = { " " }({ $left } left)
+shop-sold-out = { " " }(sold out)
+shop-hint = Redeem with /redeem <key>.
+reward-perk = { $perk } for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+reward-offer = { $offer }, yours to keep
+reward-coupon = a { $percent }% discount code
+redeemed-perk = Redeemed { $reward } for { $price } points: { $perk } is yours until { $until }. Balance: { $balance }.
+redeemed-offer = Redeemed { $reward } for { $price } points: { $name } is yours. Balance: { $balance }.
+redeemed-coupon = Redeemed { $reward } for { $price } points. Your code: { $code } ({ $percent }% off). Balance: { $balance }.
+redeemed-coupon-pending = Redeemed { $reward } for { $price } points. Your code { $code } ({ $percent }% off) will work within minutes; the payment provider is slow to answer. Balance: { $balance }.
+badge-rule-points = reach { $n } points
+badge-rule-level = reach level { $n }
+badge-rule-streak = a { $n }-day check-in streak
+badge-rule-checkins = check in { $n } times
+badge-rule-lessons = complete { $n } lessons
+badge-rule-weekly-top = finish a week in the top { $n }
+badge-rule-first-payment = your first payment
+badge-rule-early-supporter = be among the first { $n } paying members
+leaderboard-title = { $board } leaderboard, page { $page } of { $pages }:
+leaderboard-title-span = { $board } leaderboard ({ $from } to { $to }), page { $page } of { $pages }:
 leaderboard-empty = Nobody has points yet. Be the first!
 leaderboard-line = { $rank }. { $name } — { $points ->
         [one] { $points } point
@@ -107,10 +159,7 @@ badges-earned = Badges you have earned:
 badges-open = Still open:
 badges-none-earned = You have not earned a badge yet.
 badges-none-configured = This community has no badges yet.
-badge-line = { $name } (at { $points ->
-        [one] { $points } point
-       *[other] { $points } points
-    })
+badge-line = { $name } — { $rule }
 link-code = Your link code is { $code }. Within { $minutes } minutes, send /link { $code } from your account on the other platform. Do not share it.
 linked = Linked. These accounts now share one membership: { $identities }
 granted = { $identity } now has { $tier } until { $until }.
@@ -174,6 +223,12 @@ err-referral-invalid = "{ $code }" is not a referral code of this community.
 err-self-referral = You cannot use your own referral code.
 err-referral-too-late = A referral code only counts before your first payment, and only once.
 err-unknown-payment = There is no Telegram Stars payment "{ $payment }" from that member.
+err-not-enough-points = You have { $balance } points, which is not enough. Nothing was changed.
+err-award-too-large = An award can be at most { $max } points either way, and not zero. Nothing was changed.
+err-already-checked-in = You have already checked in today (streak: { $streak } days). Come back tomorrow.
+err-unknown-reward = There is no reward "{ $key }" in the shop. Rewards: { $available }.
+err-out-of-stock = "{ $name }" is sold out. Nothing was changed.
+err-unknown-board = There is no leaderboard "{ $input }". Choose all, week, month or season.
 err-internal = Something went wrong on our side and nothing was changed. Please try again in a moment.
 
 ## Messages delivered through the outbox
@@ -199,6 +254,7 @@ notice-points-awarded = You received { $points ->
        *[other] { $points } points
     } in { $community } for: { $reason }. Balance: { $balance }.
 notice-badge-earned = New badge in { $community }: { $badge }!
+notice-level-up = You reached level { $level } in { $community }!
 effect-grant-perk = perk granted: { $perk } ({ $community })
 effect-revoke-perk = perk removed: { $perk } ({ $community })
 

@@ -171,6 +171,7 @@ impl Core {
             return Err(UserError::PaymentsDisabled.into());
         };
         let now = self.clock.now();
+        let _gate = self.engage.write_gate().await;
         let txn = self.db.begin().await?;
         let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();

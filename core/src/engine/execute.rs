@@ -6,15 +6,15 @@ use crate::catalogue::{Access, CATALOGUE};
 use crate::clock::iso;
 use crate::command::Command;
 use crate::domain::{EntitlementStatus, IdentityRef, Locale};
+use crate::engage::Engagement;
 use crate::entity::{member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::referrals;
-use crate::reply::{BadgeView, LeaderEntry, PriceView, Reply, TierView};
+use crate::reply::{PriceView, Reply, TierView};
 use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
 use crate::store::linking;
 use crate::store::membership::{ensure_member, entitlement_of, find_member};
-use crate::store::people::{display_name, ensure_identity, find_identity, identities_of};
-use crate::store::points::{self, Entry, PAGE_SIZE};
+use crate::store::people::{ensure_identity, find_identity};
 use crate::store::sync::CommunityCtx;
 use crate::store::view::member_view;
 
@@ -27,14 +27,17 @@ pub(super) struct Call<'a> {
     pub admin: bool,
     pub locale: Locale,
     pub now: i64,
+    pub engage: &'a Engagement,
+    /// Whether a payment provider is connected (coupon rewards need one).
+    pub billing: bool,
 }
 
 impl Call<'_> {
-    fn actor(&self) -> Option<String> {
+    pub(super) fn actor(&self) -> Option<String> {
         Some(self.invoker.identity.to_string())
     }
 
-    async fn own_member<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<member::Model> {
+    pub(super) async fn own_member<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<member::Model> {
         let ident = find_identity(conn, &self.invoker.identity)
             .await?
             .ok_or(UserError::NotMember)?;
@@ -43,7 +46,11 @@ impl Call<'_> {
             .ok_or(UserError::NotMember)?)
     }
 
-    async fn target<C: ConnectionTrait>(&self, conn: &C, who: &IdentityRef) -> CoreResult<member::Model> {
+    pub(super) async fn target<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        who: &IdentityRef,
+    ) -> CoreResult<member::Model> {
         let unknown = || UserError::UnknownMember {
             identity: who.to_string(),
         };
@@ -82,49 +89,13 @@ impl Call<'_> {
                     member_view(conn, ctx, &m, locale, now).await?,
                 )))
             }
-            Command::Points => {
-                let m = self.own_member(conn).await?;
-                Ok(Reply::Points {
-                    balance: points::balance(conn, m.id).await?,
-                    rank: points::rank(conn, ctx.id, m.id).await?,
-                })
-            }
-            Command::Leaderboard { page } => {
-                let (rows, total) = points::leaderboard(conn, ctx.id, page).await?;
-                let mut entries = Vec::new();
-                for (i, (member_id, points)) in rows.into_iter().enumerate() {
-                    let name = match member::Entity::find_by_id(member_id).one(conn).await? {
-                        Some(m) => display_name(&identities_of(conn, m.person_id).await?),
-                        None => "?".to_owned(),
-                    };
-                    entries.push(LeaderEntry {
-                        rank: u64::from(page.saturating_sub(1)) * PAGE_SIZE + i as u64 + 1,
-                        name,
-                        points,
-                    });
-                }
-                let pages = u32::try_from(total.div_ceil(PAGE_SIZE).max(1)).unwrap_or(u32::MAX);
-                Ok(Reply::Leaderboard { page, pages, entries })
-            }
-            Command::Badges => {
-                let held = match self.own_member(conn).await {
-                    Ok(m) => points::badges_of(conn, m.id).await?,
-                    // Not a member yet: every badge is still open.
-                    Err(CoreError::User(UserError::NotMember)) => Vec::new(),
-                    Err(other) => return Err(other),
-                };
-                let (earned, open) = ctx
-                    .config
-                    .badges
-                    .iter()
-                    .map(|b| BadgeView {
-                        key: b.key.to_string(),
-                        name: b.name.get(locale, ctx.config.default_locale).to_owned(),
-                        points: b.points,
-                    })
-                    .partition(|b| held.contains(&b.key));
-                Ok(Reply::Badges { earned, open })
-            }
+            Command::Points => self.points(conn).await,
+            Command::Leaderboard { board, page } => self.leaderboard(conn, board, page).await,
+            Command::Rank { board } => self.rank(conn, board).await,
+            Command::Checkin => self.checkin(conn).await,
+            Command::Badges => self.badges(conn).await,
+            Command::Shop => self.shop(conn).await,
+            Command::Redeem { reward } => self.redeem(conn, reward.as_str()).await,
             Command::Link { code: None } => {
                 let ident = self.invoker.account(conn, now).await?;
                 let code = linking::create_code(conn, ident.person_id, now).await?;
@@ -197,21 +168,7 @@ impl Call<'_> {
                     identity: user.to_string(),
                 })
             }
-            Command::Award { user, points, reason } => {
-                let m = self.target(conn, &user).await?;
-                let entry = Entry {
-                    delta: points,
-                    source: "admin_award",
-                    reason: &reason,
-                    actor: self.actor(),
-                };
-                let awarded = points::award(conn, ctx, &m, entry, now).await?;
-                Ok(Reply::Awarded {
-                    identity: user.to_string(),
-                    points,
-                    balance: awarded.balance,
-                })
-            }
+            Command::Award { user, points, reason } => self.award(conn, user, points, reason).await,
             Command::Member { user } => {
                 let m = self.target(conn, &user).await?;
                 Ok(Reply::Member(Box::new(

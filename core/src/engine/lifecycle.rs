@@ -70,6 +70,7 @@ impl Core {
                 if m.community_id != ctx.id {
                     continue;
                 }
+                let _gate = self.engage.write_gate().await;
                 let txn = self.db.begin().await?;
                 if remind_one(&txn, ctx, &m, &e, now).await? {
                     sent += 1;
@@ -99,6 +100,7 @@ impl Core {
                 .await?;
             for m in members {
                 report.members_checked += 1;
+                let _gate = self.engage.write_gate().await;
                 let txn = self.db.begin().await?;
                 let before = describe(&txn, m.id).await?;
                 let perks = access::held_perks(&txn, ctx, &m).await?;

@@ -2,11 +2,13 @@
 //! structured reply comes out, and every write it caused commits together.
 
 mod billing;
+mod engage;
 mod execute;
 mod lifecycle;
 mod payments;
 mod platform;
 mod queries;
+mod shop;
 mod stars;
 
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::clock::Clock;
 use crate::command::Command;
 use crate::config::Community;
 use crate::domain::{IdentityRef, Locale};
+use crate::engage::Engagement;
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::Billing;
 use crate::render;
@@ -104,6 +107,7 @@ pub struct Core {
     wake: Arc<Notify>,
     billing: Option<Arc<dyn Billing>>,
     stars: Option<Arc<dyn StarsApi>>,
+    engage: Arc<Engagement>,
 }
 
 impl Core {
@@ -115,13 +119,16 @@ impl Core {
         clock: Arc<dyn Clock>,
     ) -> CoreResult<Core> {
         let communities = sync_communities(&db, communities, clock.now()).await?;
+        let wake = Arc::new(Notify::new());
+        let engage = Engagement::start(&db, &communities, clock.clone(), wake.clone()).await?;
         Ok(Core {
             db,
             clock,
             communities,
-            wake: Arc::new(Notify::new()),
+            wake,
             billing: None,
             stars: None,
+            engage,
         })
     }
 
@@ -136,6 +143,11 @@ impl Core {
     pub fn with_billing(mut self, billing: Arc<dyn Billing>) -> Self {
         self.billing = Some(billing);
         self
+    }
+
+    /// Points, levels and leaderboards.
+    pub fn engagement(&self) -> &Arc<Engagement> {
+        &self.engage
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -269,6 +281,7 @@ impl Core {
         if cmd.talks_to_provider() {
             return self.run_billing(ctx, invoker, cmd, locale).await;
         }
+        let gate = self.engage.write_gate().await;
         let txn = self.db.begin().await?;
         let now = self.clock.now();
         let call = execute::Call {
@@ -278,13 +291,45 @@ impl Core {
             admin,
             locale,
             now,
+            engage: &self.engage,
+            billing: self.billing.is_some(),
         };
+        let linking = matches!(cmd, Command::Link { code: Some(_) });
         // Dropping the transaction on an error rolls it back: a refused
         // command leaves nothing behind.
-        let reply = call.execute(&txn, cmd).await?;
-        txn.commit().await?;
+        let (result, touched) = crate::engage::collecting(async {
+            let reply = call.execute(&txn, cmd).await?;
+            txn.commit().await?;
+            CoreResult::Ok(reply)
+        })
+        .await;
+        drop(gate);
+        let reply = result?;
         self.wake.notify_one();
+        if linking {
+            self.engage.forget_members();
+        }
+        self.refresh_touched(touched).await;
+        if let Reply::Redeemed { .. } = &reply {
+            return Ok(self.fulfil_coupon(ctx, reply).await);
+        }
         Ok(reply)
+    }
+
+    /// Brings the boards up to date with members a commit changed. A failed
+    /// read leaves them a little behind until the member's next change; the
+    /// database stays right either way.
+    async fn refresh_touched(&self, touched: Vec<(i64, i64)>) {
+        for ctx in &self.communities {
+            let ids: Vec<i64> = touched
+                .iter()
+                .filter(|(c, _)| *c == ctx.id)
+                .map(|(_, m)| *m)
+                .collect();
+            if let Err(e) = self.engage.refresh(&self.db, ctx, &ids).await {
+                tracing::warn!(community = %ctx.slug(), error = %e, "leaderboard refresh failed");
+            }
+        }
     }
 
     /// Moves every entitlement whose time has run out to `expired`, revoking
@@ -296,6 +341,7 @@ impl Core {
             let due = crate::store::access::due_for_expiry(&self.db, now, 100).await?;
             let mut progress = 0;
             for e in due {
+                let _gate = self.engage.write_gate().await;
                 let txn = self.db.begin().await?;
                 if execute::expire_one(&txn, e.member_id, now, |id| self.community_by_id(id)).await? {
                     progress += 1;

@@ -14,6 +14,7 @@ impl Core {
     pub async fn apply_payment(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
         let enriched = self.enrich(ev).await?;
         let ev = enriched.as_ref().unwrap_or(ev);
+        let _gate = self.engage.write_gate().await;
         let txn = self.db.begin().await?;
         let outcome = Applier {
             conn: &txn,

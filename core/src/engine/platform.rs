@@ -3,30 +3,42 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use std::time::Instant;
+
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, Set, TransactionTrait};
 
 use super::Core;
 use crate::domain::{IdentityRef, Platform};
-use crate::entity::{activity_day, chat_presence};
-use crate::error::{CoreResult, UserError};
+use crate::engage::periods::Keys;
+use crate::engage::rules::{Decision, Event, Refusal, SourceKind};
+use crate::engage::writer::{Counts, Pending};
+use crate::entity::chat_presence;
+use crate::error::{CoreError, CoreResult, UserError};
 use crate::outbox::{EffectKind, enqueue};
 use crate::store::access::held_perks;
 use crate::store::membership::find_member;
 use crate::store::people::{find_identity, identity_locale};
 use crate::store::sync::CommunityCtx;
 
-/// Something a person did in a community's chat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Something a person did in a community's chat. `channel` is
+/// `platform:id` of where it happened, for channels that earn nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Activity {
     /// A message of this many characters.
     Message {
         chars: usize,
+        channel: Option<String>,
     },
-    ReactionGiven,
-    ReactionReceived,
+    ReactionGiven {
+        channel: Option<String>,
+    },
+    /// Someone else reacted to this person's message.
+    ReactionReceived {
+        channel: Option<String>,
+    },
+    LessonCompleted,
 }
-
 impl Core {
     /// Records that `user` is (or is no longer) in `chat` on `platform`.
     pub async fn set_presence(
@@ -98,6 +110,7 @@ impl Core {
     /// many were queued.
     pub async fn rejoined(&self, slug: &str, who: &IdentityRef) -> CoreResult<usize> {
         let ctx = self.ctx_for(slug)?;
+        let _gate = self.engage.write_gate().await;
         let txn = self.db.begin().await?;
         let Some(ident) = find_identity(&txn, who).await? else {
             return Ok(0);
@@ -119,44 +132,105 @@ impl Core {
         Ok(perks.len())
     }
 
-    /// Counts one piece of activity for the member behind `who` on today's
-    /// (UTC) row. Returns false for people who are not members, whose
-    /// activity is not kept.
-    pub async fn activity(&self, slug: &str, who: &IdentityRef, what: Activity) -> CoreResult<bool> {
+    /// Counts one piece of activity for the member behind `who` and puts it
+    /// through the community's points rules. Returns the rules' decision, or
+    /// `None` for people who are not members, whose activity is not kept.
+    /// The points are committed by the writer within `points.flush_ms`.
+    pub async fn activity(
+        &self,
+        slug: &str,
+        who: &IdentityRef,
+        what: Activity,
+    ) -> CoreResult<Option<Decision>> {
         let ctx = self.ctx_for(slug)?;
+        let Some(member_id) = self.member_of(ctx, who).await? else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let keys = Keys::of(&ctx.config, now);
+        let (source, chars, channel, counts) = match &what {
+            Activity::Message { chars, channel } => (
+                Some(SourceKind::Message),
+                *chars,
+                channel.as_deref(),
+                Counts {
+                    messages: 1,
+                    ..Counts::default()
+                },
+            ),
+            Activity::ReactionGiven { channel } => (
+                None,
+                0,
+                channel.as_deref(),
+                Counts {
+                    given: 1,
+                    ..Counts::default()
+                },
+            ),
+            Activity::ReactionReceived { channel } => (
+                Some(SourceKind::ReactionReceived),
+                0,
+                channel.as_deref(),
+                Counts {
+                    received: 1,
+                    ..Counts::default()
+                },
+            ),
+            Activity::LessonCompleted => (Some(SourceKind::LessonCompleted), 0, None, Counts::default()),
+        };
+        let live = self
+            .engage
+            .live(ctx.id)
+            .ok_or_else(|| CoreError::Corrupt(format!("no engagement state for {slug}")))?;
+        let decision = match source {
+            Some(source) => live.rules.decide(&Event {
+                member_id,
+                source,
+                channel,
+                chars,
+                day: keys.day,
+            }),
+            None => Decision::Refused(Refusal::Unpaid),
+        };
+        let award = match &decision {
+            Decision::Award { points, why } => source.map(|s| (s, *points, why.clone())),
+            Decision::Refused(why) => {
+                tracing::debug!(community = %slug, member = member_id, ?why, "no points");
+                None
+            }
+        };
+        let pending = Pending {
+            community_id: ctx.id,
+            member_id,
+            at: now,
+            counts,
+            award,
+            queued: Instant::now(),
+        };
+        if !self.engage.submit(pending) {
+            tracing::warn!(community = %slug, member = member_id, "activity queue full; event dropped");
+        }
+        Ok(Some(decision))
+    }
+
+    /// The member id behind `who`, from the cache or the database.
+    async fn member_of(&self, ctx: &CommunityCtx, who: &IdentityRef) -> CoreResult<Option<i64>> {
+        let key = who.to_string();
+        if let Some(id) = self.engage.cached_member(ctx.id, &key) {
+            return Ok(Some(id));
+        }
         let Some(ident) = find_identity(&self.db, who).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let Some(m) = find_member(&self.db, ctx.id, ident.person_id).await? else {
-            return Ok(false);
+            return Ok(None);
         };
-        let day = i32::try_from(self.clock.now().div_euclid(86_400)).unwrap_or(i32::MAX);
-        let (messages, given, received) = match what {
-            Activity::Message { .. } => (1, 0, 0),
-            Activity::ReactionGiven => (0, 1, 0),
-            Activity::ReactionReceived => (0, 0, 1),
-        };
-        let row = activity_day::ActiveModel {
-            member_id: Set(m.id),
-            day: Set(day),
-            messages: Set(messages),
-            reactions_given: Set(given),
-            reactions_received: Set(received),
-            ..Default::default()
-        };
-        let add = |col: activity_day::Column, n: i32| (col, Expr::col((activity_day::Entity, col)).add(n));
-        activity_day::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([activity_day::Column::MemberId, activity_day::Column::Day])
-                    .values([
-                        add(activity_day::Column::Messages, messages),
-                        add(activity_day::Column::ReactionsGiven, given),
-                        add(activity_day::Column::ReactionsReceived, received),
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await?;
-        Ok(true)
+        self.engage.remember_member(ctx.id, &key, m.id);
+        Ok(Some(m.id))
+    }
+
+    /// Waits until all activity handed in so far is committed.
+    pub async fn flush_activity(&self) {
+        self.engage.flush().await;
     }
 }

@@ -35,6 +35,8 @@ pub struct CommunityView {
     pub admins: Vec<String>,
     pub tiers: Vec<TierView>,
     pub offers: Vec<OfferView>,
+    /// Points-shop rewards: key, name and price in points.
+    pub rewards: Vec<(String, String, i64)>,
 }
 
 impl Core {
@@ -74,6 +76,12 @@ impl Core {
             admins: ctx.config.admins.iter().map(ToString::to_string).collect(),
             tiers,
             offers,
+            rewards: ctx
+                .config
+                .shop
+                .iter()
+                .map(|r| (r.key.to_string(), r.name.get(locale, locale).to_owned(), r.price))
+                .collect(),
         })
     }
 

@@ -82,6 +82,7 @@ impl Core {
         let ctx = self.ctx_for(slug)?;
         let locale = invoker.locale.unwrap_or(ctx.config.default_locale);
         let now = self.clock.now();
+        let _gate = self.engage.write_gate().await;
         let txn = self.db.begin().await?;
         let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let name = offer.name.get(locale, ctx.config.default_locale).to_owned();

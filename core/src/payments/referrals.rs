@@ -4,9 +4,10 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use crate::engage::settle::award_points;
 use crate::entity::{member, referral, referral_code};
 use crate::error::{CoreResult, UserError};
-use crate::store::points::{self, Entry};
+use crate::store::scores::balance;
 use crate::store::sync::CommunityCtx;
 
 /// The member's referral code, made on first use.
@@ -119,19 +120,7 @@ pub async fn credit_first_payment<C: ConnectionTrait>(
     let points = billing.referral_points;
     let commission = amount_minor.saturating_mul(i64::from(billing.referral_commission_percent)) / 100;
     if points > 0 {
-        points::award(
-            conn,
-            ctx,
-            &referrer,
-            Entry {
-                delta: points,
-                source: "referral",
-                reason: "referral",
-                actor: None,
-            },
-            now,
-        )
-        .await?;
+        award_points(conn, ctx, &referrer, points, "referral", "referral", now).await?;
     }
     let mut a: referral::ActiveModel = r.into();
     a.credit_ref = Set(Some(payment.to_owned()));
@@ -163,21 +152,9 @@ pub async fn claw_back<C: ConnectionTrait>(
     if let (Some(ctx), Some(points)) = (ctx_of(communities, r.community_id), r.credit_points)
         && let Some(referrer) = member::Entity::find_by_id(r.referrer_id).one(conn).await?
     {
-        let take = points.min(points::balance(conn, referrer.id).await?.max(0));
+        let take = points.min(balance(conn, referrer.id).await?.max(0));
         if take > 0 {
-            points::award(
-                conn,
-                ctx,
-                &referrer,
-                Entry {
-                    delta: -take,
-                    source: "referral",
-                    reason: "referral refunded",
-                    actor: None,
-                },
-                now,
-            )
-            .await?;
+            award_points(conn, ctx, &referrer, -take, "referral", "referral refunded", now).await?;
         }
     }
     let mut a: referral::ActiveModel = r.into();

@@ -13,7 +13,7 @@ use super::people::{identities_of, identity_locale};
 use super::sync::CommunityCtx;
 use crate::clock::iso;
 use crate::domain::{EntitlementStatus, Locale, LocalizedText};
-use crate::entity::{entitlement, history, identity, member, tier};
+use crate::entity::{entitlement, history, identity, member, perk_grant, tier};
 use crate::error::{CoreError, CoreResult};
 use crate::outbox::{EffectKind, enqueue};
 use crate::reply::Notice;
@@ -112,19 +112,29 @@ pub(crate) fn perks_of(
     }
 }
 
-/// Perks the member holds now: those of their entitlement, plus those of
-/// every offer they own.
+/// Perks the member holds now: those of their entitlement, of every offer
+/// they own, and those granted on their own (level rewards, shop rewards).
 pub async fn held_perks<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
     m: &member::Model,
 ) -> CoreResult<BTreeSet<String>> {
-    let Some(e) = entitlement_of(conn, m.id).await? else {
-        return Ok(BTreeSet::new());
+    let mut perks = match entitlement_of(conn, m.id).await? {
+        Some(e) => {
+            let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+            perks_of(ctx, status, tier_by_id(conn, e.tier_id).await?.as_ref())
+        }
+        None => BTreeSet::new(),
     };
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
-    let mut perks = perks_of(ctx, status, tier_by_id(conn, e.tier_id).await?.as_ref());
     perks.extend(owned_perks(conn, m).await?);
+    perks.extend(
+        perk_grant::Entity::find()
+            .filter(perk_grant::Column::MemberId.eq(m.id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| g.perk),
+    );
     Ok(perks)
 }
 

@@ -85,6 +85,7 @@ async fn merge_member<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     crate::payments::merge_members(conn, winner, &loser).await?;
+    crate::engage::merge::merge_members(conn, winner.community_id, winner.id, loser.id).await?;
     let held: Vec<String> = badge::Entity::find()
         .filter(badge::Column::MemberId.eq(winner.id))
         .all(conn)

@@ -5,6 +5,6 @@ pub mod access;
 pub mod linking;
 pub mod membership;
 pub mod people;
-pub mod points;
+pub mod scores;
 pub mod sync;
 pub mod view;

@@ -6,10 +6,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::access::{held_perks, owned_perks, tier_by_id, tier_name};
 use super::membership::entitlement_of;
 use super::people::{identities_of, identity_string};
-use super::points::{badges_of, balance};
+use super::scores::balance;
 use super::sync::CommunityCtx;
 use crate::clock::iso;
 use crate::domain::{EntitlementStatus, Locale};
+use crate::engage::settle::badges_of;
 use crate::entity::{history, member};
 use crate::error::{CoreError, CoreResult};
 use crate::reply::{HistoryEntry, MemberView};

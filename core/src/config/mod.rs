@@ -6,6 +6,13 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+mod engagement;
+
+pub use engagement::{
+    Badge, BadgeConfig, BadgeRule, Leaderboard, LeaderboardConfig, Levels, LevelsConfig, Points,
+    PointsConfig, Reward, RewardConfig, RewardKind, Source,
+};
+
 use crate::domain::{IdentityRef, Key, Locale, LocalizedText, Money, MoneyRepr};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -25,6 +32,17 @@ pub struct CommunityConfig {
     pub badges: Vec<BadgeConfig>,
     #[serde(default)]
     pub billing: BillingConfig,
+    /// The IANA time zone that decides check-in days and leaderboard
+    /// periods; UTC when unset.
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub points: PointsConfig,
+    #[serde(default)]
+    pub levels: LevelsConfig,
+    #[serde(default)]
+    pub leaderboard: LeaderboardConfig,
+    #[serde(default)]
+    pub shop: Vec<RewardConfig>,
 }
 
 /// How a community's paid access behaves around the edges of a payment.
@@ -135,15 +153,6 @@ pub struct OfferConfig {
     pub stars_price: Option<u32>,
 }
 
-/// A badge earned when a member's points balance reaches `points`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BadgeConfig {
-    pub key: String,
-    pub name: LocalizedText,
-    pub points: i64,
-}
-
 /// A configuration problem, named by the key that has it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {problem}")]
@@ -169,16 +178,27 @@ pub struct Community {
     pub offers: Vec<Offer>,
     pub badges: Vec<Badge>,
     pub billing: Billing,
+    pub time_zone: chrono_tz::Tz,
+    pub points: Points,
+    pub levels: Levels,
+    pub leaderboard: Leaderboard,
+    pub shop: Vec<Reward>,
 }
 
 impl Community {
-    /// Whether any tier or offer grants `perk`: what a platform may map to a
-    /// role or a chat.
+    /// Whether any tier, offer, level reward or shop reward grants `perk`:
+    /// what a platform may map to a role or a chat.
     pub fn grants(&self, perk: &str) -> bool {
+        let shop = self.shop.iter().filter_map(|r| match &r.kind {
+            RewardKind::Perk { perk, .. } => Some(perk),
+            _ => None,
+        });
         self.tiers
             .iter()
             .flat_map(|t| t.perks.iter())
             .chain(self.offers.iter().flat_map(|o| o.perks.iter()))
+            .chain(self.levels.rewards.iter().map(|(_, p)| p))
+            .chain(shop)
             .any(|p| p.as_str() == perk)
     }
 }
@@ -216,13 +236,6 @@ pub struct Offer {
     pub stripe_price: Option<String>,
     /// Telegram Stars price; for a tier's monthly offer, a 30-day subscription.
     pub stars: Option<u32>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Badge {
-    pub key: Key,
-    pub name: LocalizedText,
-    pub points: i64,
 }
 
 fn text(at: &str, t: &LocalizedText) -> Result<LocalizedText, ConfigProblem> {
@@ -393,25 +406,19 @@ impl CommunityConfig {
                 stars: o.stars_price,
             });
         }
-        let mut badge_keys = BTreeSet::new();
-        let mut badges = Vec::new();
-        for (i, b) in self.badges.iter().enumerate() {
-            let at = format!("{at}.badges[{i}]");
-            let badge_key = key(&format!("{at}.key"), &b.key)?;
-            unique(&format!("{at}.key"), &mut badge_keys, &badge_key)?;
-            if b.points <= 0 {
-                return Err(problem(
-                    format!("{at}.points"),
-                    "must be a positive number of points",
-                ));
-            }
-            badges.push(Badge {
-                key: badge_key,
-                name: text(&format!("{at}.name"), &b.name)?,
-                points: b.points,
-            });
-        }
+        let badges = engagement::badges(&format!("{at}.badges"), &self.badges)?;
         let billing = self.billing.validate(&format!("{at}.billing"))?;
+        let zone = self.time_zone.as_deref().unwrap_or("UTC");
+        let time_zone = zone.parse::<chrono_tz::Tz>().map_err(|_| {
+            problem(
+                format!("{at}.time_zone"),
+                format!("`{zone}` is not an IANA time zone such as Asia/Shanghai"),
+            )
+        })?;
+        let points = self.points.validate(&format!("{at}.points"), &tiers)?;
+        let levels = self.levels.validate(&format!("{at}.levels"))?;
+        let leaderboard = self.leaderboard.validate(&format!("{at}.leaderboard"))?;
+        let shop = engagement::shop(&format!("{at}.shop"), &self.shop, &offers)?;
         Ok(Community {
             slug,
             name,
@@ -421,6 +428,11 @@ impl CommunityConfig {
             offers,
             badges,
             billing,
+            time_zone,
+            points,
+            levels,
+            leaderboard,
+            shop,
         })
     }
 }

@@ -4,7 +4,9 @@
 use crate::catalogue::{Access, CommandSpec, OptionKind};
 use crate::domain::Locale;
 use crate::i18n::{Arg, t, t_args};
-use crate::reply::{BadgeView, HistoryEntry, MemberView, Notice, Reply};
+use crate::reply::{HistoryEntry, MemberView, Notice, Reply};
+
+mod engage;
 
 fn list(locale: Locale, items: &[String]) -> String {
     if items.is_empty() {
@@ -115,20 +117,6 @@ fn member_card(locale: Locale, title: String, m: &MemberView, with_history: bool
     out.join("\n")
 }
 
-fn badge_lines(locale: Locale, badges: &[BadgeView]) -> Vec<String> {
-    badges
-        .iter()
-        .map(|b| {
-            let line = t_args(
-                locale,
-                "badge-line",
-                &[("name", b.name.as_str().into()), ("points", b.points.into())],
-            );
-            format!("  {line}")
-        })
-        .collect()
-}
-
 /// Renders a reply. `community` is the community's display name in `locale`.
 pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
     let c = || -> (&str, Arg) { ("community", community.into()) };
@@ -190,43 +178,43 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             let title = t_args(locale, "member-title", &[("id", m.id.into()), c()]);
             member_card(locale, title, m, true)
         }
-        Reply::Points { balance, rank } => {
-            // Rank 0 selects the "not ranked yet" sentence in the locale file.
-            let rank = rank.map_or(0, |r| i64::try_from(r).unwrap_or(i64::MAX));
-            t_args(
-                locale,
-                "points-summary",
-                &[("balance", (*balance).into()), ("rank", rank.into())],
-            )
-        }
-        Reply::Leaderboard { page, pages, entries } => {
-            if entries.is_empty() && *page <= 1 {
-                return t(locale, "leaderboard-empty");
-            }
-            let mut out = vec![t_args(
-                locale,
-                "leaderboard-title",
-                &[
-                    ("page", i64::from(*page).into()),
-                    ("pages", i64::from(*pages).into()),
-                ],
-            )];
-            for e in entries {
-                out.push(format!(
-                    "  {}",
-                    t_args(
-                        locale,
-                        "leaderboard-line",
-                        &[
-                            ("rank", Arg::Number(e.rank as i64)),
-                            ("name", e.name.as_str().into()),
-                            ("points", e.points.into()),
-                        ],
-                    )
-                ));
-            }
-            out.join("\n")
-        }
+        Reply::Points {
+            balance,
+            rank,
+            level,
+            recent,
+        } => engage::points(locale, *balance, *rank, *level, recent),
+        Reply::Leaderboard {
+            board,
+            span,
+            page,
+            pages,
+            entries,
+        } => engage::leaderboard(
+            locale,
+            engage::BoardPage {
+                board: *board,
+                span,
+                page: *page,
+                pages: *pages,
+                entries,
+            },
+        ),
+        Reply::Rank(view) => engage::rank(locale, view),
+        Reply::CheckedIn {
+            points,
+            streak,
+            best,
+            balance,
+            badges,
+        } => engage::checked_in(locale, *points, *streak, *best, *balance, badges),
+        Reply::Shop { balance, rewards } => engage::shop(locale, *balance, rewards),
+        Reply::Redeemed {
+            reward,
+            price,
+            balance,
+            delivered,
+        } => engage::redeemed(locale, reward, *price, *balance, delivered),
         Reply::Badges { earned, open } => {
             if earned.is_empty() && open.is_empty() {
                 return t(locale, "badges-none-configured");
@@ -236,11 +224,11 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
                 out.push(t(locale, "badges-none-earned"));
             } else {
                 out.push(t(locale, "badges-earned"));
-                out.extend(badge_lines(locale, earned));
+                out.extend(engage::badge_lines(locale, earned));
             }
             if !open.is_empty() {
                 out.push(t(locale, "badges-open"));
-                out.extend(badge_lines(locale, open));
+                out.extend(engage::badge_lines(locale, open));
             }
             out.join("\n")
         }
@@ -464,6 +452,14 @@ pub fn notice(locale: Locale, notice: &Notice) -> String {
                 ("badge", badge.as_str().into()),
             ],
         ),
+        Notice::LevelUp { community, level } => t_args(
+            locale,
+            "notice-level-up",
+            &[
+                ("community", community.as_str().into()),
+                ("level", i64::from(*level).into()),
+            ],
+        ),
     }
 }
 
@@ -544,10 +540,74 @@ mod tests {
 
     #[test]
     fn every_reply_and_notice_renders_with_known_keys_in_both_locales() {
-        let badge = BadgeView {
-            key: "b".into(),
-            name: "B".into(),
-            points: 3,
+        use crate::config::{BadgeRule, RewardKind};
+        use crate::engage::periods::Board;
+        use crate::reply::{BadgeView, Delivered, LedgerLine, RankView, RewardView};
+        let rules = [
+            BadgeRule::Points(3),
+            BadgeRule::Level(2),
+            BadgeRule::Streak(7),
+            BadgeRule::Checkins(30),
+            BadgeRule::Lessons(1),
+            BadgeRule::WeeklyTop(10),
+            BadgeRule::FirstPayment,
+            BadgeRule::EarlySupporter(100),
+        ];
+        let badges: Vec<BadgeView> = rules
+            .into_iter()
+            .map(|rule| BadgeView {
+                key: "b".into(),
+                name: "B".into(),
+                rule,
+            })
+            .collect();
+        let rank = |place| RankView {
+            name: "王小明".into(),
+            board: Board::Week,
+            place,
+            board_points: 40,
+            level: 3,
+            into_level: 10,
+            level_needs: 255,
+            balance: 12,
+            streak: 4,
+            badges: 2,
+        };
+        let key = |s: &str| crate::domain::Key::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        let rewards = vec![
+            RewardView {
+                key: "lounge".into(),
+                name: "Lounge".into(),
+                price: 100,
+                left: Some(3),
+                kind: RewardKind::Perk {
+                    perk: key("lounge"),
+                    days: 7,
+                },
+            },
+            RewardView {
+                key: "course".into(),
+                name: "Course".into(),
+                price: 900,
+                left: Some(0),
+                kind: RewardKind::Offer { offer: key("course") },
+            },
+            RewardView {
+                key: "off".into(),
+                name: "10% off".into(),
+                price: 500,
+                left: None,
+                kind: RewardKind::Coupon {
+                    percent: 10,
+                    months: None,
+                },
+            },
+        ];
+        let redeemed = |delivered| Reply::Redeemed {
+            reward: "R".into(),
+            price: 5,
+            balance: 1,
+            delivered,
         };
         let replies = vec![
             Reply::Help {
@@ -570,12 +630,23 @@ mod tests {
             Reply::Points {
                 balance: 3,
                 rank: None,
+                level: 0,
+                recent: vec![],
             },
             Reply::Points {
                 balance: 3,
                 rank: Some(2),
+                level: 1,
+                recent: vec![LedgerLine {
+                    at: "x".into(),
+                    delta: -2,
+                    source: "redeem".into(),
+                    reason: "r".into(),
+                }],
             },
             Reply::Leaderboard {
+                board: Board::AllTime,
+                span: None,
                 page: 1,
                 pages: 1,
                 entries: vec![crate::reply::LeaderEntry {
@@ -585,13 +656,62 @@ mod tests {
                 }],
             },
             Reply::Leaderboard {
+                board: Board::Season,
+                span: Some(("2026-10-01".into(), "2026-12-30".into())),
+                page: 1,
+                pages: 1,
+                entries: vec![crate::reply::LeaderEntry {
+                    rank: 1,
+                    name: "a".into(),
+                    points: 3,
+                }],
+            },
+            Reply::Leaderboard {
+                board: Board::Week,
+                span: None,
                 page: 1,
                 pages: 1,
                 entries: vec![],
             },
+            Reply::Rank(Box::new(rank(Some((2, 9))))),
+            Reply::Rank(Box::new(rank(None))),
+            Reply::CheckedIn {
+                points: 12,
+                streak: 2,
+                best: 5,
+                balance: 40,
+                badges: vec!["Streaker".into()],
+            },
+            Reply::Shop {
+                balance: 40,
+                rewards: rewards.clone(),
+            },
+            Reply::Shop {
+                balance: 40,
+                rewards: vec![],
+            },
+            redeemed(Delivered::Perk {
+                perk: "lounge".into(),
+                until: "x".into(),
+            }),
+            redeemed(Delivered::Offer {
+                name: "Course".into(),
+            }),
+            redeemed(Delivered::Coupon {
+                code: "PTS-ABC".into(),
+                percent: 10,
+                months: None,
+                pending: false,
+            }),
+            redeemed(Delivered::Coupon {
+                code: "PTS-ABC".into(),
+                percent: 10,
+                months: None,
+                pending: true,
+            }),
             Reply::Badges {
-                earned: vec![badge.clone()],
-                open: vec![badge],
+                earned: badges.clone(),
+                open: badges,
             },
             Reply::Badges {
                 earned: vec![],
@@ -687,6 +807,10 @@ mod tests {
             Notice::BadgeEarned {
                 community: "D".into(),
                 badge: "B".into(),
+            },
+            Notice::LevelUp {
+                community: "D".into(),
+                level: 3,
             },
             Notice::PaymentFailed {
                 community: "D".into(),

@@ -1,0 +1,311 @@
+//! Engagement: points rules, levels, badges, check-ins and leaderboards.
+//! The rules and boards live in memory for speed; every point is still a
+//! ledger row, committed in small groups by the writer task.
+
+pub mod checkin;
+pub mod levels;
+pub mod merge;
+pub mod periods;
+pub mod rules;
+pub mod settle;
+pub mod standings;
+pub(crate) mod writer;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use self::periods::{Board, Keys};
+use self::rules::{Rules, SourceKind};
+use self::standings::{Place, Standings};
+use self::writer::{Msg, Pending, Writer};
+use crate::clock::Clock;
+use crate::entity::{ledger, score};
+use crate::error::CoreResult;
+use crate::store::sync::CommunityCtx;
+
+tokio::task_local! {
+    /// Members whose score rows the current task wrote, so their place on
+    /// the boards can be re-read once the transaction commits.
+    static TOUCHED: RefCell<Vec<(i64, i64)>>;
+}
+
+/// Notes that `member_id`'s score row changed in this task's transaction.
+pub(crate) fn touched(community_id: i64, member_id: i64) {
+    let _ = TOUCHED.try_with(|t| t.borrow_mut().push((community_id, member_id)));
+}
+
+/// Runs `work`, returning what it returned and the members whose scores it
+/// wrote.
+pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
+    TOUCHED
+        .scope(RefCell::new(Vec::new()), async {
+            let out = work.await;
+            let touched = TOUCHED.with(|t| t.take());
+            (out, touched)
+        })
+        .await
+}
+
+/// Events waiting for the writer before new ones are turned away.
+const QUEUE: usize = 200_000;
+const LOAD_PAGE: u64 = 50_000;
+
+/// One community's rules and boards.
+pub struct Live {
+    pub rules: Rules,
+    standings: RwLock<Standings>,
+}
+
+pub struct Engagement {
+    clock: Arc<dyn Clock>,
+    live: HashMap<i64, Live>,
+    /// (community id, identity) → member id, for activity from known members.
+    members: Mutex<HashMap<(i64, String), i64>>,
+    tx: mpsc::Sender<Msg>,
+    /// SQLite lets one writer in at a time and fails a transaction that read
+    /// before another committed; queueing our own writers here avoids that.
+    gate: Option<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Today {
+    member_id: i64,
+    source: String,
+    points: i64,
+}
+
+impl Engagement {
+    /// Loads every community's boards and today's rule tallies, and starts
+    /// the writer.
+    pub async fn start(
+        db: &DatabaseConnection,
+        communities: &[CommunityCtx],
+        clock: Arc<dyn Clock>,
+        wake: Arc<Notify>,
+    ) -> CoreResult<Arc<Engagement>> {
+        let now = clock.now();
+        let mut live = HashMap::new();
+        for ctx in communities {
+            let keys = Keys::of(&ctx.config, now);
+            let rules = Rules::new(&ctx.config, clock.clone());
+            restore_tallies(db, ctx, &rules, &keys, now).await?;
+            let standings = load_standings(db, ctx.id, &keys).await?;
+            live.insert(
+                ctx.id,
+                Live {
+                    rules,
+                    standings: RwLock::new(standings),
+                },
+            );
+        }
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let gate = (db.get_database_backend() == DbBackend::Sqlite).then(|| tokio::sync::Mutex::new(()));
+        let engage = Arc::new(Engagement {
+            clock,
+            live,
+            members: Mutex::new(HashMap::new()),
+            tx,
+            gate,
+        });
+        let writer = Writer {
+            db: db.clone(),
+            communities: communities.to_vec(),
+            engage: engage.clone(),
+            wake,
+        };
+        tokio::spawn(writer.run(rx));
+        Ok(engage)
+    }
+
+    pub fn live(&self, community_id: i64) -> Option<&Live> {
+        self.live.get(&community_id)
+    }
+
+    /// Held by every transaction that writes, on SQLite only.
+    pub async fn write_gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        }
+    }
+
+    pub(crate) fn cached_member(&self, community_id: i64, identity: &str) -> Option<i64> {
+        self.members
+            .lock()
+            .ok()?
+            .get(&(community_id, identity.to_owned()))
+            .copied()
+    }
+
+    pub(crate) fn remember_member(&self, community_id: i64, identity: &str, member_id: i64) {
+        if let Ok(mut m) = self.members.lock() {
+            m.insert((community_id, identity.to_owned()), member_id);
+        }
+    }
+
+    /// Linking accounts merges members; cached ids may name a merged one.
+    pub(crate) fn forget_members(&self) {
+        if let Ok(mut m) = self.members.lock() {
+            m.clear();
+        }
+    }
+
+    /// Hands an event to the writer; false when the queue is full.
+    pub(crate) fn submit(&self, p: Pending) -> bool {
+        self.tx.try_send(Msg::Event(p)).is_ok()
+    }
+
+    /// Waits until every event submitted before this call is committed.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Takes committed score rows into the boards.
+    pub(crate) fn apply(&self, community_id: i64, rows: &[score::Model], keys: &Keys) {
+        let Some(live) = self.live.get(&community_id) else {
+            return;
+        };
+        if let Ok(mut s) = live.standings.write() {
+            for row in rows {
+                s.apply(row, keys);
+            }
+        }
+    }
+
+    /// Re-reads members' rows after a change made outside the writer (a
+    /// command, a payment, a merge); members without a row leave the boards.
+    pub async fn refresh<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ctx: &CommunityCtx,
+        member_ids: &[i64],
+    ) -> CoreResult<()> {
+        if member_ids.is_empty() {
+            return Ok(());
+        }
+        let rows = crate::store::scores::scores_of(conn, member_ids).await?;
+        let keys = Keys::of(&ctx.config, self.clock.now());
+        let Some(live) = self.live.get(&ctx.id) else {
+            return Ok(());
+        };
+        if let Ok(mut s) = live.standings.write() {
+            for id in member_ids {
+                match rows.iter().find(|r| r.member_id == *id) {
+                    Some(row) => s.apply(row, &keys),
+                    None => s.forget(*id),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The community's boards for reading, moved on to the current periods
+    /// first if a week, month or season has ended since the last look.
+    fn read(&self, ctx: &CommunityCtx) -> Option<RwLockReadGuard<'_, Standings>> {
+        let live = self.live.get(&ctx.id)?;
+        let keys = Keys::of(&ctx.config, self.clock.now());
+        {
+            let s = live.standings.read().ok()?;
+            if s.is_current(&keys) {
+                return Some(s);
+            }
+        }
+        live.standings.write().ok()?.roll(&keys);
+        live.standings.read().ok()
+    }
+
+    pub fn place(&self, ctx: &CommunityCtx, board: Board, member_id: i64) -> Option<Place> {
+        self.read(ctx)?.place(board, member_id)
+    }
+
+    /// One page of a board (from `offset`, 0-based) and how many are on it.
+    pub fn page(
+        &self,
+        ctx: &CommunityCtx,
+        board: Board,
+        offset: usize,
+        n: usize,
+    ) -> (Vec<(i64, i64)>, usize) {
+        match self.read(ctx) {
+            Some(s) => (s.page(board, offset, n), s.len(board)),
+            None => (Vec::new(), 0),
+        }
+    }
+
+    pub fn members_loaded(&self) -> usize {
+        self.live
+            .values()
+            .filter_map(|l| l.standings.read().ok().map(|s| s.members()))
+            .sum()
+    }
+}
+
+/// Reads the community's score rows page by page (keyset on member id), so
+/// a million members never sit in memory twice.
+async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys) -> CoreResult<Standings> {
+    let mut rows = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let page = score::Entity::find()
+            .filter(score::Column::CommunityId.eq(community_id))
+            .filter(score::Column::MemberId.gt(after))
+            .order_by_asc(score::Column::MemberId)
+            .limit(LOAD_PAGE)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.member_id;
+        let full = page.len() as u64 == LOAD_PAGE;
+        rows.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok(Standings::load(rows, keys))
+}
+
+/// Today's points per member and source, so caps survive a restart. The
+/// ledger holds points after the tier multiplier, so a restarted cap errs
+/// toward paying less, never more.
+async fn restore_tallies(
+    db: &DatabaseConnection,
+    ctx: &CommunityCtx,
+    rules: &Rules,
+    keys: &Keys,
+    now: i64,
+) -> CoreResult<()> {
+    let day_start = periods::day_start(&ctx.config, keys.day).unwrap_or(now - 86_400);
+    let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
+    let sum: SimpleExpr =
+        Func::cast_as(Func::sum(Expr::col(ledger::Column::Delta)), Alias::new("BIGINT")).into();
+    let rows = ledger::Entity::find()
+        .select_only()
+        .column(ledger::Column::MemberId)
+        .column(ledger::Column::Source)
+        .column_as(sum, "points")
+        .filter(ledger::Column::CommunityId.eq(ctx.id))
+        .filter(ledger::Column::Source.is_in(sources))
+        .filter(ledger::Column::At.gte(day_start))
+        .group_by(ledger::Column::MemberId)
+        .group_by(ledger::Column::Source)
+        .into_model::<Today>()
+        .all(db)
+        .await?;
+    for t in rows {
+        if let Some(source) = SourceKind::parse(&t.source) {
+            rules.restore(t.member_id, source, keys.day, t.points);
+        }
+    }
+    Ok(())
+}

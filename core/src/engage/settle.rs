@@ -1,0 +1,293 @@
+//! What follows a change of points, on the same transaction: the stored
+//! level catches up with lifetime points, level reward perks are granted or
+//! withdrawn through the outbox, badges whose threshold was crossed are
+//! awarded (once each), and the member is told.
+
+use std::collections::BTreeSet;
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::levels::level_for;
+use crate::config::{BadgeRule, Community};
+use crate::domain::{Key, Locale};
+use crate::entity::{badge, member, perk_grant, score};
+use crate::error::CoreResult;
+use crate::outbox::EffectKind;
+use crate::reply::Notice;
+use crate::store::access::{held_perks, notify_person, perk_diff};
+use crate::store::scores::Moved;
+use crate::store::sync::CommunityCtx;
+
+pub const LEVEL_SOURCE: &str = "level";
+
+/// Badges (by key) that `rule` says the change from `before` to `after`
+/// crosses into. Counters that only grow use "reached"; the rest are
+/// evaluated where their events happen.
+pub fn crossed(c: &Community, test: impl Fn(BadgeRule) -> bool) -> Vec<Key> {
+    c.badges
+        .iter()
+        .filter(|b| test(b.rule))
+        .map(|b| b.key.clone())
+        .collect()
+}
+
+/// Awards the badges not yet held; returns the ones newly awarded.
+pub async fn award_badges<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    keys: &[Key],
+    now: i64,
+) -> CoreResult<Vec<Key>> {
+    let mut earned = Vec::new();
+    for key in keys {
+        let row = badge::ActiveModel {
+            member_id: Set(member_id),
+            badge_key: Set(key.to_string()),
+            awarded_at: Set(now),
+            ..Default::default()
+        };
+        let inserted = badge::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([badge::Column::MemberId, badge::Column::BadgeKey])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        if inserted == 1 {
+            earned.push(key.clone());
+        }
+    }
+    Ok(earned)
+}
+
+/// Reward perks a member at `level` holds.
+fn reward_perks(c: &Community, level: u32) -> BTreeSet<String> {
+    let mut reached = c.levels.rewards.iter().filter(|(l, _)| *l <= level);
+    if c.levels.stack_rewards {
+        reached.map(|(_, p)| p.to_string()).collect()
+    } else {
+        reached.next_back().map(|(_, p)| p.to_string()).into_iter().collect()
+    }
+}
+
+/// Tells the member what they earned (level, badges) in each of their
+/// languages, along with any perk changes.
+pub async fn tell<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    level_up: Option<u32>,
+    badges: &[Key],
+    perk_effects: Vec<EffectKind>,
+    now: i64,
+) -> CoreResult<()> {
+    if level_up.is_none() && badges.is_empty() && perk_effects.is_empty() {
+        return Ok(());
+    }
+    let c = &ctx.config;
+    let effects_in = |locale: Locale| {
+        let community = c.name.get(locale, c.default_locale).to_owned();
+        let mut effects = perk_effects.clone();
+        if let Some(level) = level_up.filter(|_| c.levels.announce) {
+            effects.push(EffectKind::SendMessage {
+                notice: Notice::LevelUp {
+                    community: community.clone(),
+                    level,
+                },
+            });
+        }
+        for key in badges {
+            if let Some(b) = c.badges.iter().find(|b| &b.key == key) {
+                effects.push(EffectKind::SendMessage {
+                    notice: Notice::BadgeEarned {
+                        community: community.clone(),
+                        badge: b.name.get(locale, c.default_locale).to_owned(),
+                    },
+                });
+            }
+        }
+        effects
+    };
+    notify_person(conn, ctx, m.person_id, effects_in, now).await
+}
+
+/// Brings one member's level reward perks in line with `level`; returns the
+/// grant/revoke effects.
+async fn sync_rewards<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    level: u32,
+    now: i64,
+) -> CoreResult<Vec<EffectKind>> {
+    let want = reward_perks(&ctx.config, level);
+    let have: BTreeSet<String> = perk_grant::Entity::find()
+        .filter(perk_grant::Column::MemberId.eq(m.id))
+        .filter(perk_grant::Column::Source.eq(LEVEL_SOURCE))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| g.perk)
+        .collect();
+    if want == have {
+        return Ok(Vec::new());
+    }
+    let before = held_perks(conn, ctx, m).await?;
+    let gone: Vec<&String> = have.difference(&want).collect();
+    if !gone.is_empty() {
+        perk_grant::Entity::delete_many()
+            .filter(perk_grant::Column::MemberId.eq(m.id))
+            .filter(perk_grant::Column::Source.eq(LEVEL_SOURCE))
+            .filter(perk_grant::Column::Perk.is_in(gone.into_iter().cloned()))
+            .exec(conn)
+            .await?;
+    }
+    for perk in want.difference(&have) {
+        let grant = perk_grant::ActiveModel {
+            member_id: Set(m.id),
+            perk: Set(perk.clone()),
+            source: Set(LEVEL_SOURCE.to_owned()),
+            until: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        perk_grant::Entity::insert(grant)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    let after = held_perks(conn, ctx, m).await?;
+    Ok(perk_diff(&before, &after))
+}
+
+/// Tells the member about points given or taken by hand (an admin, a
+/// referral), with the reason.
+pub async fn tell_points<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    points: i64,
+    reason: &str,
+    balance: i64,
+    now: i64,
+) -> CoreResult<()> {
+    let c = &ctx.config;
+    let effects_in = |locale: Locale| {
+        vec![EffectKind::SendMessage {
+            notice: Notice::PointsAwarded {
+                community: c.name.get(locale, c.default_locale).to_owned(),
+                points,
+                reason: reason.to_owned(),
+                balance,
+            },
+        }]
+    };
+    notify_person(conn, ctx, m.person_id, effects_in, now).await
+}
+
+/// Posts one entry outside the activity stream (referrals and their
+/// clawbacks), settles it and tells the member; returns the new balance.
+pub async fn award_points<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    delta: i64,
+    source: &str,
+    reason: &str,
+    now: i64,
+) -> CoreResult<i64> {
+    let keys = super::periods::Keys::of(&ctx.config, now);
+    let posting = crate::store::scores::Posting {
+        member_id: m.id,
+        delta,
+        source: source.to_owned(),
+        reason: reason.to_owned(),
+        actor: None,
+        at: now,
+    };
+    let moved = crate::store::scores::post(conn, ctx.id, &keys, &[posting]).await?;
+    let rows = settle(conn, ctx, moved, now).await?;
+    let balance = rows.first().map_or(0, |r| r.balance);
+    tell_points(conn, ctx, m, delta, reason, balance, now).await?;
+    Ok(balance)
+}
+
+/// The keys of the badges a member holds, oldest first.
+pub async fn badges_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Vec<String>> {
+    use sea_orm::QueryOrder;
+    Ok(badge::Entity::find()
+        .filter(badge::Column::MemberId.eq(member_id))
+        .order_by_asc(badge::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| b.badge_key)
+        .collect())
+}
+
+/// Settles every row `post` returned; returns the rows as stored after.
+pub async fn settle<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    moved: Vec<(score::Model, Moved)>,
+    now: i64,
+) -> CoreResult<Vec<score::Model>> {
+    let c = &ctx.config;
+    let mut out = Vec::with_capacity(moved.len());
+    for (mut row, by) in moved {
+        let old_level = u32::try_from(row.level).unwrap_or(0);
+        let new_level = level_for(&c.levels, row.earned);
+        let before = row.earned - by.earned;
+        let badges = crossed(c, |rule| match rule {
+            BadgeRule::Points(t) => before < t && t <= row.earned,
+            BadgeRule::Level(l) => old_level < l && l <= new_level,
+            _ => false,
+        });
+        if new_level == old_level && badges.is_empty() {
+            out.push(row);
+            continue;
+        }
+        let Some(m) = member::Entity::find_by_id(row.member_id).one(conn).await? else {
+            out.push(row);
+            continue;
+        };
+        let mut effects = Vec::new();
+        if new_level != old_level {
+            let level = i32::try_from(new_level).unwrap_or(i32::MAX);
+            score::Entity::update_many()
+                .col_expr(score::Column::Level, Expr::value(level))
+                .filter(score::Column::MemberId.eq(row.member_id))
+                .exec(conn)
+                .await?;
+            row.level = level;
+            effects = sync_rewards(conn, ctx, &m, new_level, now).await?;
+        }
+        let earned = award_badges(conn, row.member_id, &badges, now).await?;
+        let up = (new_level > old_level).then_some(new_level);
+        tell(conn, ctx, &m, up, &earned, effects, now).await?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engage::periods::tests::community;
+
+    #[test]
+    fn reward_perks_stack_or_replace() {
+        let mut c = community("UTC");
+        c.levels.rewards = vec![
+            (5, Key::parse("regular").unwrap_or_else(|e| panic!("{e}"))),
+            (10, Key::parse("veteran").unwrap_or_else(|e| panic!("{e}"))),
+        ];
+        let names = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>();
+        assert!(reward_perks(&c, 4).is_empty());
+        assert_eq!(names(reward_perks(&c, 12)), vec!["regular", "veteran"]);
+        c.levels.stack_rewards = false;
+        assert_eq!(names(reward_perks(&c, 12)), vec!["veteran"]);
+        assert_eq!(names(reward_perks(&c, 7)), vec!["regular"]);
+    }
+}

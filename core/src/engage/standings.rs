@@ -1,0 +1,264 @@
+//! Leaderboards held in memory: for each board an order-statistic B-tree
+//! (indexset) of (points descending, member ascending), so a rank is one
+//! `rank()` call and a page is an index range, with no round trip to any
+//! server. The `scores` table is the durable copy; this is rebuilt from it
+//! at start and kept current from the rows each commit returns.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+use indexset::BTreeSet;
+
+use super::periods::{Board, Keys};
+use crate::entity::score;
+
+type Entry = (Reverse<i64>, i64);
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Held {
+    version: i64,
+    points: [i64; 4],
+}
+
+/// One community's four boards.
+#[derive(Default)]
+pub struct Standings {
+    sets: [BTreeSet<Entry>; 4],
+    keys: [i32; 4],
+    held: HashMap<i64, Held>,
+}
+
+/// A member's place on a board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// 1 for the top.
+    pub rank: u64,
+    pub points: i64,
+    /// How many members are on the board.
+    pub of: u64,
+}
+
+fn points_on(row: &score::Model, board: Board, keys: &Keys) -> i64 {
+    let (key, points) = match board {
+        Board::AllTime => return row.earned,
+        Board::Week => (row.week_key, row.week_points),
+        Board::Month => (row.month_key, row.month_points),
+        Board::Season => (row.season_key, row.season_points),
+    };
+    if key == keys.get(board) { points } else { 0 }
+}
+
+impl Standings {
+    pub fn new(keys: &Keys) -> Standings {
+        Standings {
+            keys: Board::ALL.map(|b| keys.get(b)),
+            ..Standings::default()
+        }
+    }
+
+    /// Builds the boards from every score row at once, sorting before
+    /// inserting, which is far quicker than one insert per member.
+    pub fn load(rows: impl IntoIterator<Item = score::Model>, keys: &Keys) -> Standings {
+        let mut s = Standings::new(keys);
+        let mut entries: [Vec<Entry>; 4] = Default::default();
+        for row in rows {
+            let points = Board::ALL.map(|b| points_on(&row, b, keys));
+            for b in Board::ALL {
+                let p = points[b.index()];
+                if p > 0 {
+                    entries[b.index()].push((Reverse(p), row.member_id));
+                }
+            }
+            s.held.insert(
+                row.member_id,
+                Held {
+                    version: row.version,
+                    points,
+                },
+            );
+        }
+        for (i, mut list) in entries.into_iter().enumerate() {
+            list.sort_unstable();
+            s.sets[i] = list.into_iter().collect();
+        }
+        s
+    }
+
+    pub fn is_current(&self, keys: &Keys) -> bool {
+        Board::ALL.iter().all(|b| self.keys[b.index()] == keys.get(*b))
+    }
+
+    /// Drops a member who no longer exists (merged into another).
+    pub fn forget(&mut self, member_id: i64) {
+        if let Some(held) = self.held.remove(&member_id) {
+            for b in Board::ALL {
+                let p = held.points[b.index()];
+                if p > 0 {
+                    self.sets[b.index()].remove(&(Reverse(p), member_id));
+                }
+            }
+        }
+    }
+
+    /// Starts new periods where `keys` moved on: their boards empty.
+    pub fn roll(&mut self, keys: &Keys) {
+        for b in [Board::Week, Board::Month, Board::Season] {
+            let i = b.index();
+            if self.keys[i] != keys.get(b) {
+                self.keys[i] = keys.get(b);
+                self.sets[i] = BTreeSet::new();
+                for held in self.held.values_mut() {
+                    held.points[i] = 0;
+                }
+            }
+        }
+    }
+
+    /// Takes a committed score row; an older version than one already seen
+    /// is ignored, so racing commits cannot move a member backwards.
+    pub fn apply(&mut self, row: &score::Model, keys: &Keys) {
+        self.roll(keys);
+        let held = self.held.entry(row.member_id).or_default();
+        if row.version < held.version {
+            return;
+        }
+        held.version = row.version;
+        for b in Board::ALL {
+            let i = b.index();
+            let new = points_on(row, b, keys);
+            let old = std::mem::replace(&mut held.points[i], new);
+            if old == new {
+                continue;
+            }
+            if old > 0 {
+                self.sets[i].remove(&(Reverse(old), row.member_id));
+            }
+            if new > 0 {
+                self.sets[i].insert((Reverse(new), row.member_id));
+            }
+        }
+    }
+
+    pub fn place(&self, board: Board, member_id: i64) -> Option<Place> {
+        let i = board.index();
+        let points = self.held.get(&member_id)?.points[i];
+        if points <= 0 {
+            return None;
+        }
+        let rank = self.sets[i].rank(&(Reverse(points), member_id));
+        Some(Place {
+            rank: rank as u64 + 1,
+            points,
+            of: self.sets[i].len() as u64,
+        })
+    }
+
+    /// `(member_id, points)` from `offset` (0-based), at most `n`.
+    pub fn page(&self, board: Board, offset: usize, n: usize) -> Vec<(i64, i64)> {
+        let set = &self.sets[board.index()];
+        if offset >= set.len() {
+            return Vec::new();
+        }
+        let end = (offset + n).min(set.len());
+        set.range_idx(offset..end)
+            .map(|(Reverse(p), m)| (*m, *p))
+            .collect()
+    }
+
+    pub fn len(&self, board: Board) -> usize {
+        self.sets[board.index()].len()
+    }
+
+    pub fn members(&self) -> usize {
+        self.held.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn keys() -> Keys {
+        Keys {
+            day: 100,
+            week: 98,
+            month: 5,
+            season: 2,
+        }
+    }
+
+    fn row(member_id: i64, earned: i64, week: i64, version: i64) -> score::Model {
+        let k = keys();
+        score::Model {
+            member_id,
+            community_id: 1,
+            balance: earned,
+            earned,
+            level: 0,
+            week_key: k.week,
+            week_points: week,
+            month_key: k.month,
+            month_points: week,
+            season_key: k.season,
+            season_points: earned,
+            streak: 0,
+            best_streak: 0,
+            last_checkin: 0,
+            checkins: 0,
+            version,
+        }
+    }
+
+    #[test]
+    fn older_rows_do_not_undo_newer_ones() {
+        let mut s = Standings::new(&keys());
+        s.apply(&row(1, 50, 10, 2), &keys());
+        s.apply(&row(1, 40, 5, 1), &keys());
+        assert_eq!(s.place(Board::AllTime, 1).map(|p| p.points), Some(50));
+    }
+
+    #[test]
+    fn a_new_week_empties_the_weekly_board_only() {
+        let mut s = Standings::new(&keys());
+        s.apply(&row(1, 50, 10, 1), &keys());
+        let mut next = keys();
+        next.week += 7;
+        s.roll(&next);
+        assert_eq!(s.place(Board::Week, 1), None);
+        assert_eq!(s.len(Board::Week), 0);
+        assert_eq!(s.place(Board::AllTime, 1).map(|p| p.rank), Some(1));
+        // A row written last week counts nothing on this week's board.
+        s.apply(&row(1, 60, 10, 2), &next);
+        assert_eq!(s.place(Board::Week, 1), None);
+        assert_eq!(s.place(Board::AllTime, 1).map(|p| p.points), Some(60));
+    }
+
+    proptest! {
+        /// After any sequence of updates, every rank and page agrees with a
+        /// plain sort of the latest totals.
+        #[test]
+        fn ranks_match_a_sorted_reference(updates in prop::collection::vec((0i64..40, 0i64..30), 1..300)) {
+            let mut s = Standings::new(&keys());
+            let mut truth: HashMap<i64, i64> = HashMap::new();
+            for (version, (member, points)) in updates.into_iter().enumerate() {
+                s.apply(&row(member, points, points, version as i64 + 1), &keys());
+                truth.insert(member, points);
+            }
+            let mut sorted: Vec<(i64, i64)> = truth.into_iter().filter(|(_, p)| *p > 0).collect();
+            sorted.sort_by_key(|&(m, p)| (Reverse(p), m));
+            prop_assert_eq!(s.page(Board::AllTime, 0, 1000), sorted.clone());
+            for (i, (m, p)) in sorted.iter().enumerate() {
+                prop_assert_eq!(
+                    s.place(Board::AllTime, *m),
+                    Some(Place { rank: i as u64 + 1, points: *p, of: sorted.len() as u64 })
+                );
+            }
+            let loaded = Standings::load(
+                sorted.iter().map(|&(m, p)| row(m, p, p, 1)),
+                &keys(),
+            );
+            prop_assert_eq!(loaded.page(Board::Week, 0, 1000), sorted);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Group commit for activity: events the rules accepted are gathered for at
+//! most the community's `flush_ms` (or until a batch is full) and written in
+//! one transaction — ledger rows, score rows, activity counts, level-ups and
+//! badges together — then the in-memory boards take the committed rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::Engagement;
+use super::periods::Keys;
+use super::rules::SourceKind;
+use super::settle::settle;
+use crate::domain::EntitlementStatus;
+use crate::entity::{activity_day, entitlement, tier};
+use crate::error::CoreResult;
+use crate::store::scores::{Posting, post};
+use crate::store::sync::CommunityCtx;
+
+/// Most events in one transaction.
+pub const BATCH: usize = 5_000;
+
+/// One accepted (or merely counted) piece of activity.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub community_id: i64,
+    pub member_id: i64,
+    pub at: i64,
+    pub counts: Counts,
+    /// Points before the tier multiplier, and why.
+    pub award: Option<(SourceKind, i64, String)>,
+    pub queued: Instant,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub messages: i32,
+    pub given: i32,
+    pub received: i32,
+}
+
+pub enum Msg {
+    Event(Pending),
+    /// Answered once everything sent before it is committed.
+    Flush(oneshot::Sender<()>),
+}
+
+pub struct Writer {
+    pub db: DatabaseConnection,
+    pub communities: Vec<CommunityCtx>,
+    pub engage: Arc<Engagement>,
+    pub wake: Arc<Notify>,
+}
+
+impl Writer {
+    fn max_wait(&self) -> Duration {
+        let ms = self
+            .communities
+            .iter()
+            .map(|c| c.config.points.flush_ms)
+            .min()
+            .unwrap_or(50);
+        Duration::from_millis(ms)
+    }
+
+    pub async fn run(self, mut rx: mpsc::Receiver<Msg>) {
+        let max_wait = self.max_wait();
+        while let Some(first) = rx.recv().await {
+            let mut events = Vec::new();
+            let mut waiters = Vec::new();
+            let deadline = match &first {
+                Msg::Event(p) => p.queued + max_wait,
+                Msg::Flush(_) => Instant::now(),
+            };
+            let mut next = Some(first);
+            loop {
+                match next.take() {
+                    Some(Msg::Event(p)) => events.push(p),
+                    Some(Msg::Flush(done)) => {
+                        waiters.push(done);
+                        break;
+                    }
+                    None => {}
+                }
+                if events.len() >= BATCH {
+                    break;
+                }
+                match tokio::time::timeout_at(deadline.into(), rx.recv()).await {
+                    Ok(Some(msg)) => next = Some(msg),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            self.write_all(events).await;
+            for w in waiters {
+                let _ = w.send(());
+            }
+        }
+    }
+
+    /// Writes the batch, retrying while the database is unavailable: these
+    /// points exist nowhere else.
+    async fn write_all(&self, events: Vec<Pending>) {
+        if events.is_empty() {
+            return;
+        }
+        let mut by_community: BTreeMap<i64, Vec<Pending>> = BTreeMap::new();
+        for e in events {
+            by_community.entry(e.community_id).or_default().push(e);
+        }
+        for (community_id, batch) in by_community {
+            let Some(ctx) = self.communities.iter().find(|c| c.id == community_id) else {
+                continue;
+            };
+            let mut delay = Duration::from_millis(50);
+            loop {
+                match self.write(ctx, &batch).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::error!(community = %ctx.slug(), events = batch.len(), error = %e, "activity batch not written; retrying");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn write(&self, ctx: &CommunityCtx, batch: &[Pending]) -> CoreResult<()> {
+        let now = batch.iter().map(|p| p.at).max().unwrap_or_default();
+        let keys = Keys::of(&ctx.config, now);
+        let _gate = self.engage.write_gate().await;
+        let txn = self.db.begin().await?;
+        count_activity(&txn, batch).await?;
+        let tiers = if ctx.config.points.multipliers.is_empty() {
+            HashMap::new()
+        } else {
+            tiers_of_members(&txn, batch.iter().map(|p| p.member_id)).await?
+        };
+        let postings: Vec<Posting> = batch
+            .iter()
+            .filter_map(|p| {
+                let (source, points, why) = p.award.as_ref()?;
+                let tier = tiers.get(&p.member_id).map(String::as_str);
+                let (points, why) = multiplied(ctx, tier, *points, why);
+                Some(Posting {
+                    member_id: p.member_id,
+                    delta: points,
+                    source: source.as_str().to_owned(),
+                    reason: why,
+                    actor: None,
+                    at: p.at,
+                })
+            })
+            .collect();
+        let rows = if postings.is_empty() {
+            Vec::new()
+        } else {
+            let moved = post(&txn, ctx.id, &keys, &postings).await?;
+            settle(&txn, ctx, moved, now).await?
+        };
+        txn.commit().await?;
+        self.engage.apply(ctx.id, &rows, &keys);
+        self.wake.notify_one();
+        Ok(())
+    }
+}
+
+/// The tier multiplier applied to `points`, and the explanation extended.
+fn multiplied(ctx: &CommunityCtx, tier: Option<&str>, points: i64, why: &str) -> (i64, String) {
+    match tier.and_then(|t| ctx.config.points.multipliers.get(t).map(|p| (t, *p))) {
+        Some((t, percent)) if percent != 100 => {
+            let total = points * i64::from(percent) / 100;
+            (total, format!("{why} × {percent}% ({t}) = {total}"))
+        }
+        _ => (points, why.to_owned()),
+    }
+}
+
+/// Adds the batch's messages and reactions to each member's row for the
+/// (UTC) day, one upsert per member and day.
+async fn count_activity<C: sea_orm::ConnectionTrait>(conn: &C, batch: &[Pending]) -> CoreResult<()> {
+    let mut per: BTreeMap<(i64, i32), Counts> = BTreeMap::new();
+    for p in batch {
+        let day = i32::try_from(p.at.div_euclid(86_400)).unwrap_or(i32::MAX);
+        let c = per.entry((p.member_id, day)).or_default();
+        c.messages += p.counts.messages;
+        c.given += p.counts.given;
+        c.received += p.counts.received;
+    }
+    let rows: Vec<activity_day::ActiveModel> = per
+        .into_iter()
+        .filter(|(_, c)| *c != Counts::default())
+        .map(|((member_id, day), c)| activity_day::ActiveModel {
+            member_id: Set(member_id),
+            day: Set(day),
+            messages: Set(c.messages),
+            reactions_given: Set(c.given),
+            reactions_received: Set(c.received),
+            ..Default::default()
+        })
+        .collect();
+    use activity_day::Column as A;
+    let add = |col: A| {
+        (
+            col,
+            Expr::col((activity_day::Entity, col))
+                .add(Expr::col((sea_orm::sea_query::Alias::new("excluded"), col))),
+        )
+    };
+    for chunk in rows.chunks(1_000) {
+        activity_day::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([A::MemberId, A::Day])
+                    .values([
+                        add(A::Messages),
+                        add(A::ReactionsGiven),
+                        add(A::ReactionsReceived),
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The tier key of each member whose entitlement grants access now.
+async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    members: impl Iterator<Item = i64>,
+) -> CoreResult<HashMap<i64, String>> {
+    let ids: Vec<i64> = members.collect();
+    let live: Vec<&str> = EntitlementStatus::ALL
+        .into_iter()
+        .filter(|s| s.may_grant_access())
+        .map(EntitlementStatus::as_str)
+        .collect();
+    let mut out = HashMap::new();
+    let tiers: HashMap<i64, String> = tier::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.key))
+        .collect();
+    for chunk in ids.chunks(1_000) {
+        let rows = entitlement::Entity::find()
+            .filter(entitlement::Column::MemberId.is_in(chunk.iter().copied()))
+            .filter(entitlement::Column::Status.is_in(live.clone()))
+            .all(conn)
+            .await?;
+        for e in rows {
+            if let Some(key) = e.tier_id.and_then(|t| tiers.get(&t)) {
+                out.insert(e.member_id, key.clone());
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,136 @@
+//! Coupons bought with points: the points are spent and the code recorded
+//! in the redemption's transaction; the code is created at the payment
+//! provider afterwards, and again by the scheduler for as long as the
+//! provider could not be reached.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::Core;
+use crate::config::RewardKind;
+use crate::entity::{coupon, member, redemption};
+use crate::error::CoreResult;
+use crate::payments::CouponRequest;
+use crate::reply::{Delivered, Reply};
+use crate::store::sync::CommunityCtx;
+
+const CREATED_BY: &str = "points-shop";
+
+impl Core {
+    /// Creates the coupon a fresh redemption bought, and says whether it is
+    /// ready or still pending.
+    pub(super) async fn fulfil_coupon(&self, ctx: &CommunityCtx, reply: Reply) -> Reply {
+        let Reply::Redeemed {
+            reward,
+            price,
+            balance,
+            delivered:
+                Delivered::Coupon {
+                    code,
+                    percent,
+                    months,
+                    pending: true,
+                },
+        } = reply
+        else {
+            return reply;
+        };
+        let ready = self.create_coupon_for(ctx, &code, percent, months).await;
+        Reply::Redeemed {
+            reward,
+            price,
+            balance,
+            delivered: Delivered::Coupon {
+                code,
+                percent,
+                months,
+                pending: !ready,
+            },
+        }
+    }
+
+    async fn create_coupon_for(
+        &self,
+        ctx: &CommunityCtx,
+        code: &str,
+        percent: u32,
+        months: Option<u32>,
+    ) -> bool {
+        let Some(billing) = &self.billing else {
+            return false;
+        };
+        let req = CouponRequest {
+            community: ctx.slug().to_owned(),
+            code: code.to_owned(),
+            percent_off: percent,
+            months,
+            actor: CREATED_BY.to_owned(),
+        };
+        let coupon_id = match billing.create_coupon(&req).await {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(community = %ctx.slug(), error = %e, "coupon bought with points is still pending");
+                return false;
+            }
+        };
+        let recorded = async {
+            coupon::Entity::insert(coupon::ActiveModel {
+                community_id: Set(ctx.id),
+                provider: Set(billing.provider().to_owned()),
+                coupon_id: Set(coupon_id),
+                code: Set(code.to_owned()),
+                percent_off: Set(i32::try_from(percent).unwrap_or(0)),
+                created_by: Set(CREATED_BY.to_owned()),
+                created_at: Set(self.clock.now()),
+                ..Default::default()
+            })
+            .exec_without_returning(&self.db)
+            .await?;
+            redemption::Entity::update_many()
+                .col_expr(redemption::Column::Status, Expr::value("done"))
+                .filter(redemption::Column::Detail.eq(code))
+                .exec(&self.db)
+                .await?;
+            CoreResult::Ok(())
+        };
+        match recorded.await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(community = %ctx.slug(), error = %e, "coupon created but not recorded; it will be created again");
+                false
+            }
+        }
+    }
+
+    /// Retries coupons bought with points that the provider has not made
+    /// yet. Returns how many are now ready.
+    pub async fn fulfil_pending_redemptions(&self) -> CoreResult<u32> {
+        let pending = redemption::Entity::find()
+            .filter(redemption::Column::Status.eq("pending"))
+            .all(&self.db)
+            .await?;
+        let mut ready = 0;
+        for r in pending {
+            let Some(m) = member::Entity::find_by_id(r.member_id).one(&self.db).await? else {
+                continue;
+            };
+            let Some(ctx) = self.community_by_id(m.community_id) else {
+                continue;
+            };
+            let kind = ctx
+                .config
+                .shop
+                .iter()
+                .find(|s| s.key.as_str() == r.reward_key)
+                .map(|s| &s.kind);
+            let (Some(RewardKind::Coupon { percent, months }), Some(code)) = (kind, r.detail.as_deref())
+            else {
+                continue;
+            };
+            if self.create_coupon_for(ctx, code, *percent, *months).await {
+                ready += 1;
+            }
+        }
+        Ok(ready)
+    }
+}

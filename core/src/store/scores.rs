@@ -1,0 +1,229 @@
+//! Writing points: ledger entries appended in bulk, and each member's score
+//! row (balance, lifetime points, period totals) moved by the same amounts
+//! in one multi-row upsert that returns the new rows. Both happen on the
+//! caller's transaction, so the score row always equals the ledger's sums.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::engage::periods::Keys;
+use crate::entity::{ledger, score};
+use crate::error::{CoreResult, UserError};
+
+/// Ledger `source` of points spent in the shop: they lower the balance but
+/// not lifetime points, levels or ranks.
+pub const SPEND: &str = "redeem";
+
+/// One ledger entry to write.
+#[derive(Clone, Debug)]
+pub struct Posting {
+    pub member_id: i64,
+    pub delta: i64,
+    pub source: String,
+    pub reason: String,
+    pub actor: Option<String>,
+    pub at: i64,
+}
+
+impl Posting {
+    fn counts_as_earned(&self) -> bool {
+        self.source != SPEND
+    }
+}
+
+/// What a member's totals moved by in one posting batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub balance: i64,
+    pub earned: i64,
+}
+
+// SQLite allows 32766 bound values per statement; these keep every chunk
+// well under that on both databases.
+const LEDGER_CHUNK: usize = 2_000;
+const SCORE_CHUNK: usize = 1_000;
+
+fn excluded(col: score::Column) -> SimpleExpr {
+    Expr::col((Alias::new("excluded"), col))
+}
+
+fn current(col: score::Column) -> SimpleExpr {
+    Expr::col((score::Entity, col))
+}
+
+/// A period total carries on while the stored key is the current one and
+/// starts again from this batch when a new period began.
+fn period_sum(key: score::Column, points: score::Column) -> SimpleExpr {
+    Expr::case(
+        current(key).eq(excluded(key)),
+        current(points).add(excluded(points)),
+    )
+    .finally(excluded(points))
+    .into()
+}
+
+fn upsert() -> OnConflict {
+    use score::Column as S;
+    OnConflict::column(S::MemberId)
+        .values([
+            (S::Balance, current(S::Balance).add(excluded(S::Balance))),
+            (S::Earned, current(S::Earned).add(excluded(S::Earned))),
+            (S::WeekPoints, period_sum(S::WeekKey, S::WeekPoints)),
+            (S::WeekKey, excluded(S::WeekKey)),
+            (S::MonthPoints, period_sum(S::MonthKey, S::MonthPoints)),
+            (S::MonthKey, excluded(S::MonthKey)),
+            (S::SeasonPoints, period_sum(S::SeasonKey, S::SeasonPoints)),
+            (S::SeasonKey, excluded(S::SeasonKey)),
+            (S::Version, current(S::Version).add(1)),
+        ])
+        .to_owned()
+}
+
+pub(crate) fn fresh_row(member_id: i64, community_id: i64, keys: &Keys) -> score::Model {
+    score::Model {
+        member_id,
+        community_id,
+        balance: 0,
+        earned: 0,
+        level: 0,
+        week_key: keys.week,
+        week_points: 0,
+        month_key: keys.month,
+        month_points: 0,
+        season_key: keys.season,
+        season_points: 0,
+        streak: 0,
+        best_streak: 0,
+        last_checkin: 0,
+        checkins: 0,
+        version: 1,
+    }
+}
+
+/// Appends `postings` (all of one community, dated within the periods of
+/// `keys`) and returns each touched member's new score row with how far it
+/// moved. Refuses, and the caller's transaction must then roll back, if a
+/// balance would go below zero or overflow.
+pub async fn post<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    keys: &Keys,
+    postings: &[Posting],
+) -> CoreResult<Vec<(score::Model, Moved)>> {
+    let mut moved: BTreeMap<i64, Moved> = BTreeMap::new();
+    for p in postings {
+        let m = moved.entry(p.member_id).or_default();
+        m.balance = m.balance.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
+        if p.counts_as_earned() {
+            m.earned = m.earned.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
+        }
+    }
+    let list: Vec<(i64, Moved)> = moved.into_iter().collect();
+    refuse_overflow(conn, &list).await?;
+    for chunk in postings.chunks(LEDGER_CHUNK) {
+        let rows = chunk.iter().map(|p| ledger::ActiveModel {
+            community_id: Set(community_id),
+            member_id: Set(p.member_id),
+            delta: Set(p.delta),
+            source: Set(p.source.clone()),
+            reason: Set(p.reason.clone()),
+            actor: Set(p.actor.clone()),
+            at: Set(p.at),
+            ..Default::default()
+        });
+        ledger::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for chunk in list.chunks(SCORE_CHUNK) {
+        let rows = chunk.iter().map(|(member_id, m)| {
+            let mut row = fresh_row(*member_id, community_id, keys);
+            row.balance = m.balance;
+            row.earned = m.earned;
+            row.week_points = m.earned;
+            row.month_points = m.earned;
+            row.season_points = m.earned;
+            score::ActiveModel::from(row)
+        });
+        let written = score::Entity::insert_many(rows)
+            .on_conflict(upsert())
+            .exec_with_returning(conn)
+            .await
+            .map_err(overflow_or_db)?;
+        for row in written {
+            if row.balance < 0 {
+                return Err(UserError::NotEnoughPoints {
+                    balance: row.balance - moved_of(chunk, row.member_id).balance,
+                }
+                .into());
+            }
+            let m = moved_of(chunk, row.member_id);
+            crate::engage::touched(community_id, row.member_id);
+            out.push((row, m));
+        }
+    }
+    Ok(out)
+}
+
+/// Amounts this large never come from rules or commands (each award is
+/// capped far below), only from imports or code; for them the stored totals
+/// are read first, because SQLite would quietly turn an overflowing sum
+/// into a float.
+const CHECKED_ABOVE: i64 = 1 << 40;
+
+async fn refuse_overflow<C: ConnectionTrait>(conn: &C, list: &[(i64, Moved)]) -> CoreResult<()> {
+    let big: Vec<i64> = list
+        .iter()
+        .filter(|(_, m)| m.balance.abs() > CHECKED_ABOVE || m.earned.abs() > CHECKED_ABOVE)
+        .map(|(id, _)| *id)
+        .collect();
+    for row in scores_of(conn, &big).await? {
+        let m = moved_of(list, row.member_id);
+        if row.balance.checked_add(m.balance).is_none() || row.earned.checked_add(m.earned).is_none() {
+            return Err(UserError::BalanceOverflow.into());
+        }
+    }
+    Ok(())
+}
+
+fn moved_of(list: &[(i64, Moved)], member_id: i64) -> Moved {
+    list.iter()
+        .find(|(id, _)| *id == member_id)
+        .map(|(_, m)| *m)
+        .unwrap_or_default()
+}
+
+// PostgreSQL reports BIGINT overflow as an error; say it in the member's terms.
+fn overflow_or_db(e: sea_orm::DbErr) -> crate::error::CoreError {
+    if e.to_string().contains("out of range") {
+        UserError::BalanceOverflow.into()
+    } else {
+        e.into()
+    }
+}
+
+/// The member's score row, if they ever had points or checked in.
+pub async fn score_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Option<score::Model>> {
+    Ok(score::Entity::find_by_id(member_id).one(conn).await?)
+}
+
+pub async fn balance<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<i64> {
+    Ok(score_of(conn, member_id).await?.map_or(0, |s| s.balance))
+}
+
+/// Score rows of several members, for refreshing cached standings.
+pub async fn scores_of<C: ConnectionTrait>(conn: &C, members: &[i64]) -> CoreResult<Vec<score::Model>> {
+    let mut out = Vec::new();
+    for chunk in members.chunks(SCORE_CHUNK) {
+        out.extend(
+            score::Entity::find()
+                .filter(score::Column::MemberId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
