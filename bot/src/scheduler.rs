@@ -1,5 +1,6 @@
-//! The periodic jobs of a running bot: expiry and reminders on a short
-//! beat, reconciliation at start and then on a long one.
+//! The periodic jobs of a running bot: expiry, reminders, timed shop perks
+//! and pending shop coupons on a short beat, reconciliation at start and
+//! then on a long one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,16 @@ pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>)
             Ok(0) => {}
             Ok(n) => tracing::info!(sent = n, "renewal reminders queued"),
             Err(e) => tracing::error!(error = %e, "reminder pass failed"),
+        }
+        match core.expire_perk_grants().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "timed perks from the points shop ended"),
+            Err(e) => tracing::error!(error = %e, "timed perk pass failed"),
+        }
+        match core.fulfil_pending_redemptions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ready = n, "pending points-shop coupons created"),
+            Err(e) => tracing::error!(error = %e, "pending coupon pass failed"),
         }
         if Instant::now() >= next_reconcile {
             next_reconcile = Instant::now() + every.reconcile;

@@ -68,7 +68,11 @@ fn reward_perks(c: &Community, level: u32) -> BTreeSet<String> {
     if c.levels.stack_rewards {
         reached.map(|(_, p)| p.to_string()).collect()
     } else {
-        reached.next_back().map(|(_, p)| p.to_string()).into_iter().collect()
+        reached
+            .next_back()
+            .map(|(_, p)| p.to_string())
+            .into_iter()
+            .collect()
     }
 }
 

@@ -8,7 +8,7 @@ mod lifecycle;
 mod payments;
 mod platform;
 mod queries;
-mod shop;
+mod rewards;
 mod stars;
 
 use std::sync::Arc;

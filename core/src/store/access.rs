@@ -127,15 +127,20 @@ pub async fn held_perks<C: ConnectionTrait>(
         None => BTreeSet::new(),
     };
     perks.extend(owned_perks(conn, m).await?);
-    perks.extend(
-        perk_grant::Entity::find()
-            .filter(perk_grant::Column::MemberId.eq(m.id))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|g| g.perk),
-    );
+    perks.extend(granted_perks(conn, m).await?);
     Ok(perks)
+}
+
+/// Perks granted apart from any tier or purchase: level rewards and shop
+/// rewards.
+pub async fn granted_perks<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult<BTreeSet<String>> {
+    Ok(perk_grant::Entity::find()
+        .filter(perk_grant::Column::MemberId.eq(m.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| g.perk)
+        .collect())
 }
 
 /// Perks of the offers the member owns (courses, lessons).

@@ -1,17 +1,19 @@
-//! Coupons bought with points: the points are spent and the code recorded
-//! in the redemption's transaction; the code is created at the payment
-//! provider afterwards, and again by the scheduler for as long as the
-//! provider could not be reached.
+//! What the points shop hands out after the redemption's transaction.
+//! Coupons: the points are spent and the code recorded in that transaction;
+//! the code is created at the payment provider afterwards, and again by the
+//! scheduler for as long as the provider could not be reached. Timed perks:
+//! revoked by the scheduler when their days are over.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use super::Core;
 use crate::config::RewardKind;
-use crate::entity::{coupon, member, redemption};
+use crate::entity::{coupon, member, perk_grant, redemption};
 use crate::error::CoreResult;
 use crate::payments::CouponRequest;
 use crate::reply::{Delivered, Reply};
+use crate::store::access::{held_perks, notify_person, perk_diff};
 use crate::store::sync::CommunityCtx;
 
 const CREATED_BY: &str = "points-shop";
@@ -100,6 +102,43 @@ impl Core {
                 false
             }
         }
+    }
+
+    /// Ends perks granted for a time (shop rewards) whose time is up, each
+    /// in its own transaction with the revoke it causes. Returns how many.
+    pub async fn expire_perk_grants(&self) -> CoreResult<u32> {
+        let now = self.clock.now();
+        let due = perk_grant::Entity::find()
+            .filter(perk_grant::Column::Until.lte(now))
+            .all(&self.db)
+            .await?;
+        let mut ended = 0;
+        for g in due {
+            let Some(m) = member::Entity::find_by_id(g.member_id).one(&self.db).await? else {
+                continue;
+            };
+            let Some(ctx) = self.community_by_id(m.community_id) else {
+                continue;
+            };
+            let _gate = self.engage.write_gate().await;
+            let txn = self.db.begin().await?;
+            let before = held_perks(&txn, ctx, &m).await?;
+            let gone = perk_grant::Entity::delete_many()
+                .filter(perk_grant::Column::Id.eq(g.id))
+                .filter(perk_grant::Column::Until.lte(now))
+                .exec(&txn)
+                .await?;
+            if gone.rows_affected == 1 {
+                let effects = perk_diff(&before, &held_perks(&txn, ctx, &m).await?);
+                notify_person(&txn, ctx, m.person_id, |_| effects.clone(), now).await?;
+                ended += 1;
+            }
+            txn.commit().await?;
+        }
+        if ended > 0 {
+            self.wake.notify_one();
+        }
+        Ok(ended)
     }
 
     /// Retries coupons bought with points that the provider has not made
