@@ -449,3 +449,130 @@ async fn the_shop_sells_within_balance_and_stock_and_delivers() {
         );
     }
 }
+
+fn pass_shop(c: &mut Community) {
+    c.shop = vec![lyceum_core::config::Reward {
+        key: key("pass"),
+        name: LocalizedText::Plain("Pass".into()),
+        price: 30,
+        stock: Some(5),
+        kind: RewardKind::Perk {
+            perk: key("pro-lounge"),
+            days: 1,
+        },
+    }];
+    c.points.message.cooldown_secs = 0;
+    c.points.burst_window_secs = 0;
+    c.points.message.daily_cap = 0;
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Award(usize, i64),
+    Redeem(usize),
+    Talk(usize),
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..4usize, -40i64..60).prop_map(|(m, p)| Op::Award(m, if p == 0 { 1 } else { p })),
+        (0..4usize).prop_map(Op::Redeem),
+        (0..4usize).prop_map(Op::Talk),
+    ]
+}
+
+/// Runs `ops` all at once against one core, then checks every invariant:
+/// each balance equals its ledger sum and is not negative, the stock was
+/// never oversold, and the in-memory boards agree with a sort of the
+/// stored totals.
+async fn run_concurrently(db: &TestDb, ops: Vec<Op>) {
+    let w = World::with(db, pass_shop).await;
+    let who = |i: usize| format!("console:m{i}");
+    for i in 0..4 {
+        w.say(&who(i), "/join").await;
+        w.say("console:admin", &format!("/award {} 50 seed", who(i)))
+            .await;
+    }
+    let runs = ops.iter().map(|op| {
+        let w = &w;
+        async move {
+            match op {
+                Op::Award(m, p) => {
+                    w.say("console:admin", &format!("/award {} {p} x", who(*m))).await;
+                }
+                Op::Redeem(m) => {
+                    w.say(&who(*m), "/redeem pass").await;
+                }
+                Op::Talk(m) => {
+                    act(w, &who(*m), msg(20)).await;
+                }
+            }
+        }
+    });
+    futures::future::join_all(runs).await;
+    w.core.flush_activity().await;
+
+    let ctx = w.core.community("demo").unwrap();
+    let mut reference = Vec::new();
+    let mut redeemed = 0;
+    for i in 0..4 {
+        let entries = ledger_of(&w, &who(i)).await;
+        let sum: i64 = entries.iter().map(|e| e.delta).sum();
+        let earned: i64 = entries
+            .iter()
+            .filter(|e| e.source != "redeem")
+            .map(|e| e.delta)
+            .sum();
+        redeemed += entries.iter().filter(|e| e.source == "redeem").count();
+        let id = w.view(&who(i)).await.id;
+        let row = score::Entity::find_by_id(id)
+            .one(w.core.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.balance, sum, "{}: balance is the ledger sum", db.backend);
+        assert!(
+            row.balance >= 0,
+            "{}: negative balance {}",
+            db.backend,
+            row.balance
+        );
+        assert_eq!(row.earned, earned, "{}", db.backend);
+        if row.earned > 0 {
+            reference.push((id, row.earned));
+        }
+    }
+    assert!(redeemed <= 5, "{}: stock of 5 sold {redeemed} times", db.backend);
+    reference.sort_by_key(|&(id, points)| (std::cmp::Reverse(points), id));
+    let (page, total) = w
+        .core
+        .engagement()
+        .page(ctx, lyceum_core::engage::periods::Board::AllTime, 0, 10);
+    assert_eq!(
+        page, reference,
+        "{}: boards agree with the stored totals",
+        db.backend
+    );
+    assert_eq!(total, reference.len());
+}
+
+#[test]
+fn concurrent_awards_and_redemptions_keep_balances_whole() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = ProptestConfig {
+        cases: 6,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(ops in proptest::collection::vec(op(), 10..40))| {
+        // A fresh database per case, so stock and balances start alike.
+        for db in rt.block_on(TestDb::all()) {
+            rt.block_on(run_concurrently(&db, ops.clone()));
+        }
+    });
+}
