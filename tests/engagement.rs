@@ -576,3 +576,71 @@ fn concurrent_awards_and_redemptions_keep_balances_whole() {
         }
     });
 }
+
+#[tokio::test]
+async fn payments_and_closed_weeks_award_their_badges_once() {
+    use support::stripe as fake;
+    let badge = |k: &str, rule| lyceum_core::config::Badge {
+        key: key(k),
+        name: LocalizedText::Plain(k.into()),
+        rule,
+    };
+    for db in TestDb::all().await {
+        let w = World::with(&db, |c: &mut Community| {
+            c.badges = vec![
+                badge("first-payment", BadgeRule::FirstPayment),
+                badge("early", BadgeRule::EarlySupporter(1)),
+                badge("top-two", BadgeRule::WeeklyTop(2)),
+                badge("winner", BadgeRule::WeeklyTop(1)),
+            ];
+        })
+        .await;
+        for who in ["console:a", "console:b", "console:c"] {
+            w.say(who, "/join").await;
+        }
+        let (a, b) = (w.view("console:a").await.id, w.view("console:b").await.id);
+        w.webhook(
+            "checkout.session.completed",
+            fake::checkout_payment("cs_a", a, "rust-course", "cus_a", "pi_a", 9900),
+        )
+        .await;
+        w.clock.advance(60);
+        w.webhook(
+            "checkout.session.completed",
+            fake::checkout_payment("cs_b", b, "rust-course", "cus_b", "pi_b", 9900),
+        )
+        .await;
+        assert_eq!(w.view("console:a").await.badges, vec!["first-payment", "early"]);
+        assert_eq!(
+            w.view("console:b").await.badges,
+            vec!["first-payment"],
+            "second payer is not early"
+        );
+
+        for (who, points) in [("console:a", 30), ("console:b", 50), ("console:c", 40)] {
+            w.say("console:admin", &format!("/award {who} {points} x")).await;
+        }
+        assert_eq!(w.core.close_weeks().await.unwrap(), 0, "last week had no points");
+        w.clock.advance(7 * DAY);
+        // c earns in the new week before the close runs; its old total moves
+        // aside and still counts for the closed week.
+        w.say("console:admin", "/award console:c 45 x").await;
+        assert_eq!(w.core.close_weeks().await.unwrap(), 3);
+        assert_eq!(w.core.close_weeks().await.unwrap(), 0, "a week closes once");
+        assert!(
+            w.view("console:b")
+                .await
+                .badges
+                .ends_with(&["top-two".into(), "winner".into()])
+        );
+        assert_eq!(w.view("console:c").await.badges, vec!["top-two"]);
+        assert!(!w.view("console:a").await.badges.contains(&"top-two".to_owned()));
+        let effects = w.deliver().await;
+        assert!(
+            effects
+                .iter()
+                .any(|e| e.contains("New badge in Lyceum Demo: winner")),
+            "{effects:?}"
+        );
+    }
+}

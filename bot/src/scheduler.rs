@@ -32,6 +32,11 @@ pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>)
             Ok(n) => tracing::info!(ended = n, "timed perks from the points shop ended"),
             Err(e) => tracing::error!(error = %e, "timed perk pass failed"),
         }
+        match core.close_weeks().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(badges = n, "last week closed; weekly-top badges awarded"),
+            Err(e) => tracing::error!(error = %e, "closing last week failed"),
+        }
         match core.fulfil_pending_redemptions().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(ready = n, "pending points-shop coupons created"),

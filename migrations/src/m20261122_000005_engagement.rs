@@ -36,6 +36,10 @@ enum Scores {
     /// Periods are numbered in the community's time zone (see core::engage).
     WeekKey,
     WeekPoints,
+    /// The week before `week_key` and its total, kept when a new week
+    /// starts so the closed week's best can still be found.
+    LastWeekKey,
+    LastWeekPoints,
     MonthKey,
     MonthPoints,
     SeasonKey,
@@ -116,6 +120,8 @@ impl MigrationTrait for Migration {
                     .col(integer(Scores::Level))
                     .col(integer(Scores::WeekKey))
                     .col(big_integer(Scores::WeekPoints))
+                    .col(integer(Scores::LastWeekKey))
+                    .col(big_integer(Scores::LastWeekPoints))
                     .col(integer(Scores::MonthKey))
                     .col(big_integer(Scores::MonthPoints))
                     .col(integer(Scores::SeasonKey))

@@ -123,6 +123,12 @@ async fn merge_scores<C: ConnectionTrait>(
         std::cmp::Ordering::Less => (lk, lp),
     };
     let (week_key, week_points) = period(w.week_key, w.week_points, l.week_key, l.week_points);
+    let (last_week_key, last_week_points) = period(
+        w.last_week_key,
+        w.last_week_points,
+        l.last_week_key,
+        l.last_week_points,
+    );
     let (month_key, month_points) = period(w.month_key, w.month_points, l.month_key, l.month_points);
     let (season_key, season_points) = period(w.season_key, w.season_points, l.season_key, l.season_points);
     let (streak, last_checkin) = if l.last_checkin > w.last_checkin {
@@ -138,6 +144,8 @@ async fn merge_scores<C: ConnectionTrait>(
         level: w.level.max(l.level),
         week_key,
         week_points,
+        last_week_key,
+        last_week_points,
         month_key,
         month_points,
         season_key,

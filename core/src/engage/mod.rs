@@ -3,6 +3,7 @@
 //! ledger row, committed in small groups by the writer task.
 
 pub mod checkin;
+pub mod honours;
 pub mod levels;
 pub mod merge;
 pub mod periods;

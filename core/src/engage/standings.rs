@@ -198,6 +198,8 @@ mod tests {
             level: 0,
             week_key: k.week,
             week_points: week,
+            last_week_key: 0,
+            last_week_points: 0,
             month_key: k.month,
             month_points: week,
             season_key: k.season,

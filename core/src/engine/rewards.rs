@@ -141,6 +141,20 @@ impl Core {
         Ok(ended)
     }
 
+    /// Closes last week's boards once per community (weekly-top badges).
+    /// Returns how many badges were awarded.
+    pub async fn close_weeks(&self) -> CoreResult<u32> {
+        let mut awarded = 0;
+        for ctx in &self.communities {
+            let _gate = self.engage.write_gate().await;
+            awarded += crate::engage::honours::close_last_week(&self.db, ctx, self.clock.now()).await?;
+        }
+        if awarded > 0 {
+            self.wake.notify_one();
+        }
+        Ok(awarded)
+    }
+
     /// Retries coupons bought with points that the provider has not made
     /// yet. Returns how many are now ready.
     pub async fn fulfil_pending_redemptions(&self) -> CoreResult<u32> {

@@ -11,6 +11,8 @@ pub struct Model {
     pub level: i32,
     pub week_key: i32,
     pub week_points: i64,
+    pub last_week_key: i32,
+    pub last_week_points: i64,
     pub month_key: i32,
     pub month_points: i64,
     pub season_key: i32,

@@ -64,12 +64,25 @@ fn period_sum(key: score::Column, points: score::Column) -> SimpleExpr {
     .into()
 }
 
+/// When a new week starts, the stored week moves into the `last_week`
+/// columns; otherwise they stay. (Every SET reads the row as it was.)
+fn carried(last: score::Column, this: score::Column) -> SimpleExpr {
+    Expr::case(
+        current(score::Column::WeekKey).eq(excluded(score::Column::WeekKey)),
+        current(last),
+    )
+    .finally(current(this))
+    .into()
+}
+
 fn upsert() -> OnConflict {
     use score::Column as S;
     OnConflict::column(S::MemberId)
         .values([
             (S::Balance, current(S::Balance).add(excluded(S::Balance))),
             (S::Earned, current(S::Earned).add(excluded(S::Earned))),
+            (S::LastWeekPoints, carried(S::LastWeekPoints, S::WeekPoints)),
+            (S::LastWeekKey, carried(S::LastWeekKey, S::WeekKey)),
             (S::WeekPoints, period_sum(S::WeekKey, S::WeekPoints)),
             (S::WeekKey, excluded(S::WeekKey)),
             (S::MonthPoints, period_sum(S::MonthKey, S::MonthPoints)),
@@ -90,6 +103,8 @@ pub(crate) fn fresh_row(member_id: i64, community_id: i64, keys: &Keys) -> score
         level: 0,
         week_key: keys.week,
         week_points: 0,
+        last_week_key: 0,
+        last_week_points: 0,
         month_key: keys.month,
         month_points: 0,
         season_key: keys.season,
