@@ -274,3 +274,53 @@ fn serve_and_stop(json: bool) {
     let status = server.stop();
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn levels_import_from_a_mee6_export_with_a_dry_run_and_line_numbered_refusals() {
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("mee6.csv");
+        std::fs::write(&good, "Username,ID,Level,XP\nalice,111,5,1200\nbob,222,1,150\n").unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "id,xp\n111,ten\n222,5\n333,-4\n").unwrap();
+        let run = |args: &[&str]| lyceum(&db.url).args(args).output().unwrap();
+        let show = |who: &str| {
+            let out = run(&["member", "show", "demo", who, "--json"]);
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
+        };
+
+        let dry = run(&[
+            "import",
+            "levels",
+            "demo",
+            good.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+        assert_eq!(
+            (report["raised"].as_u64(), report["points_added"].as_i64()),
+            (Some(2), Some(1350))
+        );
+        assert!(
+            show("discord:111").is_null(),
+            "{}: a dry run changes nothing",
+            db.backend
+        );
+
+        let refused = run(&["import", "levels", "demo", bad.to_str().unwrap()]);
+        let err = assert_fails(&refused, 2, "bad.csv:2: XP `ten` is not a whole number");
+        assert!(err.contains("bad.csv:4: XP -4 is outside"), "{err}");
+        assert!(err.contains("2 bad rows; nothing was imported"), "{err}");
+        assert!(show("discord:222").is_null(), "{}", db.backend);
+
+        let done = run(&["import", "levels", "demo", good.to_str().unwrap()]);
+        assert!(stdout(&done).contains("Imported 2 rows"), "{}", stderr(&done));
+        let alice = show("discord:111");
+        assert_eq!(alice["points"], 1200, "{}: {alice}", db.backend);
+        // Running the same file again raises nobody.
+        let again = run(&["import", "levels", "demo", good.to_str().unwrap(), "--json"]);
+        let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(report["unchanged"], 2);
+    }
+}

@@ -10,11 +10,12 @@ use clap::Parser;
 use lyceum_console::{ConsoleSink, Delivered, Session};
 use lyceum_core::clock::SystemClock;
 use lyceum_core::domain::{IdentityRef, Locale, Platform};
+use lyceum_core::engine::ImportError;
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::{Core, CoreError, Invoker, render};
 use tokio::sync::watch;
 
-use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, MemberCmd};
+use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, ImportCmd, MemberCmd};
 use crate::settings::{self, Loaded};
 use crate::{db, http, logging};
 
@@ -103,6 +104,39 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 return print_json(&report);
             }
             print!("{}", crate::reports::reconcile_text(&report));
+            Ok(())
+        }
+        Cmd::Import {
+            command:
+                ImportCmd::Levels {
+                    community,
+                    file,
+                    dry_run,
+                    json,
+                },
+        } => {
+            let data = std::fs::read(&file)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let core = start_core(&loaded).await?;
+            let report = match core.import_levels(&community, &data, dry_run).await {
+                Ok(report) => report,
+                Err(ImportError::Rows(problems)) => {
+                    let lines: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("{}:{}: {}", file.display(), p.line, p.problem))
+                        .collect();
+                    return Err(Failure::Usage(format!(
+                        "{}\n{} bad rows; nothing was imported",
+                        lines.join("\n"),
+                        problems.len()
+                    )));
+                }
+                Err(ImportError::Core(e)) => return Err(e.into()),
+            };
+            if json {
+                return print_json(&report);
+            }
+            print!("{}", crate::reports::import_text(&report));
             Ok(())
         }
         Cmd::Revenue {

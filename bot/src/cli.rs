@@ -67,6 +67,11 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Bring data over from another bot.
+    Import {
+        #[command(subcommand)]
+        command: ImportCmd,
+    },
     /// Revenue of a community: MRR by tier, one-off sales and refunds.
     Revenue {
         community: String,
@@ -97,6 +102,23 @@ pub enum CommunityCmd {
     /// Show one community's tiers, perks and prices.
     Show {
         slug: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Levels from a MEE6-style CSV export: a Discord user id (or any
+    /// identity such as telegram:456) and XP per row, with or without a
+    /// header. Lifetime points are raised to the file's XP; nothing is
+    /// imported if any row is bad.
+    Levels {
+        community: String,
+        file: PathBuf,
+        /// Check the file and report what would change, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         json: bool,
     },

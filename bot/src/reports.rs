@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use lyceum_core::ReconcileReport;
+use lyceum_core::engage::import::ImportReport;
 use lyceum_core::payments::revenue::{Amounts, RevenueReport};
 
 fn day_start(s: &str, flag: &str) -> Result<i64, String> {
@@ -34,6 +35,20 @@ pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i6
         return Err("--to must be after --from".into());
     }
     Ok((from, to))
+}
+
+pub fn import_text(r: &ImportReport) -> String {
+    let mut out = String::new();
+    let verb = if r.dry_run { "Would import" } else { "Imported" };
+    let _ = writeln!(out, "{verb} {} rows:", r.rows);
+    let _ = writeln!(out, "  new members: {}", r.new_members);
+    let _ = writeln!(out, "  raised to the file's XP: {}", r.raised);
+    let _ = writeln!(out, "  already at or above it: {}", r.unchanged);
+    let _ = writeln!(out, "  points added: {}", r.points_added);
+    if r.dry_run {
+        let _ = writeln!(out, "Dry run: nothing was changed.");
+    }
+    out
 }
 
 fn money(a: &Amounts) -> String {

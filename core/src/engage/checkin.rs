@@ -86,7 +86,7 @@ pub async fn check_in<C: ConnectionTrait>(
             at: now,
         };
         let moved = post(conn, ctx.id, &keys, &[posting]).await?;
-        settle(conn, ctx, moved, now).await?;
+        settle(conn, ctx, moved, now, true).await?;
     } else if before.is_none() {
         let fresh = score::ActiveModel::from(fresh_row(m.id, ctx.id, &keys));
         score::Entity::insert(fresh).exec_without_returning(conn).await?;

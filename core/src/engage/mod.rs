@@ -4,6 +4,7 @@
 
 pub mod checkin;
 pub mod honours;
+pub mod import;
 pub mod levels;
 pub mod merge;
 pub mod periods;

@@ -211,7 +211,7 @@ pub async fn award_points<C: ConnectionTrait>(
         at: now,
     };
     let moved = crate::store::scores::post(conn, ctx.id, &keys, &[posting]).await?;
-    let rows = settle(conn, ctx, moved, now).await?;
+    let rows = settle(conn, ctx, moved, now, true).await?;
     let balance = rows.first().map_or(0, |r| r.balance);
     tell_points(conn, ctx, m, delta, reason, balance, now).await?;
     Ok(balance)
@@ -231,11 +231,14 @@ pub async fn badges_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResu
 }
 
 /// Settles every row `post` returned; returns the rows as stored after.
+/// Without `announce` (imports), members are not told of levels and badges;
+/// perk changes still go out.
 pub async fn settle<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
     moved: Vec<(score::Model, Moved)>,
     now: i64,
+    announce: bool,
 ) -> CoreResult<Vec<score::Model>> {
     let c = &ctx.config;
     let mut out = Vec::with_capacity(moved.len());
@@ -268,8 +271,12 @@ pub async fn settle<C: ConnectionTrait>(
             effects = sync_rewards(conn, ctx, &m, new_level, now).await?;
         }
         let earned = award_badges(conn, row.member_id, &badges, now).await?;
-        let up = (new_level > old_level).then_some(new_level);
-        tell(conn, ctx, &m, up, &earned, effects, now).await?;
+        if announce {
+            let up = (new_level > old_level).then_some(new_level);
+            tell(conn, ctx, &m, up, &earned, effects, now).await?;
+        } else {
+            tell(conn, ctx, &m, None, &[], effects, now).await?;
+        }
         out.push(row);
     }
     Ok(out)

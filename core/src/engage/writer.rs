@@ -160,7 +160,7 @@ impl Writer {
             Vec::new()
         } else {
             let moved = post(&txn, ctx.id, &keys, &postings).await?;
-            settle(&txn, ctx, moved, now).await?
+            settle(&txn, ctx, moved, now, true).await?
         };
         txn.commit().await?;
         self.engage.apply(ctx.id, &rows, &keys);

@@ -176,7 +176,7 @@ impl Call<'_> {
             at: self.now,
         };
         let moved = post(conn, self.ctx.id, &keys, &[posting]).await?;
-        let rows = settle(conn, self.ctx, moved, self.now).await?;
+        let rows = settle(conn, self.ctx, moved, self.now, true).await?;
         let after = rows.first().map_or(0, |r| r.balance);
         tell_points(conn, self.ctx, &m, points, &reason, after, self.now).await?;
         Ok(Reply::Awarded {

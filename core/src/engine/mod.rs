@@ -4,6 +4,7 @@
 mod billing;
 mod engage;
 mod execute;
+mod import;
 mod lifecycle;
 mod payments;
 mod platform;
@@ -29,6 +30,7 @@ use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
 use crate::store::sync::{CommunityCtx, sync_communities};
 
+pub use import::ImportError;
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};

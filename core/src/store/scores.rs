@@ -15,6 +15,9 @@ use crate::error::{CoreResult, UserError};
 /// Ledger `source` of points spent in the shop: they lower the balance but
 /// not lifetime points, levels or ranks.
 pub const SPEND: &str = "redeem";
+/// Ledger `source` of points brought over from another bot: they count for
+/// levels and the all-time board, not for this week's, month's or season's.
+pub const IMPORT: &str = "import";
 
 /// One ledger entry to write.
 #[derive(Clone, Debug)]
@@ -31,6 +34,10 @@ impl Posting {
     fn counts_as_earned(&self) -> bool {
         self.source != SPEND
     }
+
+    fn counts_in_periods(&self) -> bool {
+        self.counts_as_earned() && self.source != IMPORT
+    }
 }
 
 /// What a member's totals moved by in one posting batch.
@@ -38,6 +45,7 @@ impl Posting {
 pub struct Moved {
     pub balance: i64,
     pub earned: i64,
+    pub period: i64,
 }
 
 // SQLite allows 32766 bound values per statement; these keep every chunk
@@ -134,6 +142,9 @@ pub async fn post<C: ConnectionTrait>(
         if p.counts_as_earned() {
             m.earned = m.earned.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
         }
+        if p.counts_in_periods() {
+            m.period = m.period.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
+        }
     }
     let list: Vec<(i64, Moved)> = moved.into_iter().collect();
     refuse_overflow(conn, &list).await?;
@@ -158,9 +169,9 @@ pub async fn post<C: ConnectionTrait>(
             let mut row = fresh_row(*member_id, community_id, keys);
             row.balance = m.balance;
             row.earned = m.earned;
-            row.week_points = m.earned;
-            row.month_points = m.earned;
-            row.season_points = m.earned;
+            row.week_points = m.period;
+            row.month_points = m.period;
+            row.season_points = m.period;
             score::ActiveModel::from(row)
         });
         let written = score::Entity::insert_many(rows)
