@@ -5,6 +5,7 @@
 //! It knows no chat platform, payment provider or HTTP framework; adapters
 //! translate to and from the values defined here.
 
+pub mod card;
 pub mod catalogue;
 pub mod clock;
 pub mod command;

@@ -119,6 +119,11 @@ rank-place = #{ $rank } of { $of }, with { $points ->
 rank-unranked = Not on this board yet: earn points to appear.
 rank-level = Level { $level }: { $into } of { $needed } points toward level { $next }.
 rank-extra = Balance { $balance } · check-in streak { $streak } · badges { $badges }
+card-rank = #{ $rank } of { $of }
+card-unranked = not ranked yet
+card-level = Level { $level }
+card-progress = { $into } / { $needed } to next level
+card-footer = { $balance } points · { $streak }-day streak · { $badges } badges
 checked-in = Checked in! +{ $points } points. Streak: { $streak ->
         [one] { $streak } day
        *[other] { $streak } days

@@ -5,6 +5,7 @@
 pub mod checkin;
 pub mod honours;
 pub mod import;
+pub mod latency;
 pub mod levels;
 pub mod merge;
 pub mod periods;
@@ -57,7 +58,7 @@ pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
 }
 
 /// Events waiting for the writer before new ones are turned away.
-const QUEUE: usize = 200_000;
+const QUEUE: usize = 20_000;
 const LOAD_PAGE: u64 = 50_000;
 
 /// One community's rules and boards.
@@ -75,6 +76,8 @@ pub struct Engagement {
     /// SQLite lets one writer in at a time and fails a transaction that read
     /// before another committed; queueing our own writers here avoids that.
     gate: Option<tokio::sync::Mutex<()>>,
+    /// Event-to-commit waits of accepted activity.
+    pub latency: latency::Latency,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -116,6 +119,7 @@ impl Engagement {
             members: Mutex::new(HashMap::new()),
             tx,
             gate,
+            latency: latency::Latency::default(),
         });
         let writer = Writer {
             db: db.clone(),
@@ -160,9 +164,11 @@ impl Engagement {
         }
     }
 
-    /// Hands an event to the writer; false when the queue is full.
-    pub(crate) fn submit(&self, p: Pending) -> bool {
-        self.tx.try_send(Msg::Event(p)).is_ok()
+    /// Hands an event to the writer, waiting while its queue is full so a
+    /// flood slows the sender down instead of losing points. False only if
+    /// the writer has stopped.
+    pub(crate) async fn submit(&self, p: Pending) -> bool {
+        self.tx.send(Msg::Event(p)).await.is_ok()
     }
 
     /// Waits until every event submitted before this call is committed.

@@ -163,6 +163,12 @@ impl Writer {
             settle(&txn, ctx, moved, now, true).await?
         };
         txn.commit().await?;
+        let committed = Instant::now();
+        self.engage.latency.record(
+            batch
+                .iter()
+                .map(|p| committed.saturating_duration_since(p.queued)),
+        );
         self.engage.apply(ctx.id, &rows, &keys);
         self.wake.notify_one();
         Ok(())

@@ -207,8 +207,8 @@ impl Core {
             award,
             queued: Instant::now(),
         };
-        if !self.engage.submit(pending) {
-            tracing::warn!(community = %slug, member = member_id, "activity queue full; event dropped");
+        if !self.engage.submit(pending).await {
+            tracing::error!(community = %slug, member = member_id, "activity writer stopped; event dropped");
         }
         Ok(Some(decision))
     }

@@ -8,6 +8,8 @@ use crate::reply::{HistoryEntry, MemberView, Notice, Reply};
 
 mod engage;
 
+pub use engage::board_name;
+
 fn list(locale: Locale, items: &[String]) -> String {
     if items.is_empty() {
         t(locale, "none")

@@ -1,0 +1,406 @@
+//! Engagement at a million members, measured against same-run baselines:
+//!
+//! - start to ready and peak memory of a process that loads the boards;
+//! - `/rank` and top-10 reads through the core vs ZREVRANK / ZREVRANGE on
+//!   the local Redis (skipped with a line when none answers);
+//! - sustained point awards from activity events, durable in SQLite, vs
+//!   raw batched inserts of the same ledger rows into the same database,
+//!   and how long events waited for their commit.
+//!
+//! `cargo bench -p lyceum --bench engagement` (MEMBERS=… to change the size).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lyceum::{db, settings};
+use lyceum_core::clock::SystemClock;
+use lyceum_core::config::Community;
+use lyceum_core::engage::periods::{Board, Keys};
+use lyceum_core::engine::Activity;
+use lyceum_core::entity::{identity, ledger, member, person, score};
+use lyceum_core::{Core, Invoker};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+
+const READS: usize = 100_000;
+const ACTIVE: i64 = 100_000;
+const AWARDS: usize = 300_000;
+const CHUNK: usize = 1_000;
+
+fn community() -> Community {
+    let mut c = settings::load(None).unwrap().communities.remove(0);
+    // The pipeline, not the anti-farming rules, is what is measured here:
+    // every event earns.
+    c.points.message.cooldown_secs = 0;
+    c.points.message.daily_cap = 0;
+    c.points.burst_window_secs = 0;
+    c
+}
+
+fn rss_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn pct(mut v: Vec<Duration>, q: f64) -> Duration {
+    v.sort_unstable();
+    v[((v.len() as f64 * q) as usize).min(v.len() - 1)]
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+async fn fill(db: &DatabaseConnection, community_id: i64, members: i64, keys: &Keys) {
+    let mut rng = StdRng::seed_from_u64(7);
+    let txn = db.begin().await.unwrap();
+    for start in (1..=members).step_by(CHUNK) {
+        let ids: Vec<i64> = (start..(start + CHUNK as i64).min(members + 1)).collect();
+        person::Entity::insert_many(ids.iter().map(|id| person::ActiveModel {
+            id: Set(*id),
+            created_at: Set(0),
+        }))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+        identity::Entity::insert_many(ids.iter().map(|id| identity::ActiveModel {
+            id: Set(*id),
+            person_id: Set(*id),
+            platform: Set("discord".into()),
+            external_id: Set(format!("{}", 100_000_000 + id)),
+            display_name: Set(Some(format!("member {id}"))),
+            locale: Set(None),
+            created_at: Set(0),
+        }))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+        member::Entity::insert_many(ids.iter().map(|id| member::ActiveModel {
+            id: Set(*id),
+            community_id: Set(community_id),
+            person_id: Set(*id),
+            joined_at: Set(0),
+        }))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+        score::Entity::insert_many(ids.iter().map(|id| {
+            let earned = rng.random_range(0..50_000);
+            score::ActiveModel::from(score::Model {
+                member_id: *id,
+                community_id,
+                balance: earned,
+                earned,
+                level: 0,
+                week_key: keys.week,
+                week_points: earned / 10,
+                last_week_key: 0,
+                last_week_points: 0,
+                month_key: keys.month,
+                month_points: earned / 4,
+                season_key: keys.season,
+                season_points: earned / 2,
+                streak: 0,
+                best_streak: 0,
+                last_checkin: 0,
+                checkins: 0,
+                version: 1,
+            })
+        }))
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+}
+
+/// The child process: start the core on the filled database and report.
+async fn ready(url: &str) {
+    let before = rss_kib("VmRSS:");
+    let t = Instant::now();
+    let db = db::open_and_migrate(url).await.unwrap();
+    let core = Core::start(db, &[community()], Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let took = t.elapsed();
+    println!(
+        "{} {} {} {}",
+        took.as_millis(),
+        before,
+        rss_kib("VmRSS:"),
+        rss_kib("VmHWM:")
+    );
+    drop(core);
+}
+
+fn row(name: &str, lyceum: String, baseline: String, note: &str) {
+    println!("| {name:<44} | {lyceum:>22} | {baseline:>22} | {note}");
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child-ready") {
+        ready(&args[i + 1]).await;
+        return;
+    }
+    let members: i64 = std::env::var("MEMBERS")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+
+    // Fixture: the demo community with `members` scored members.
+    let t = Instant::now();
+    let db = db::open_and_migrate(&url).await.unwrap();
+    let c = community();
+    let core = Core::start(db.clone(), std::slice::from_ref(&c), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let ctx = core.community("demo").unwrap().clone();
+    let keys = Keys::of(&c, core.now());
+    fill(&db, ctx.id, members, &keys).await;
+    drop(core);
+    println!(
+        "fixture: {members} members written in {:.1} s\n",
+        t.elapsed().as_secs_f64()
+    );
+
+    println!(
+        "| {:<44} | {:>22} | {:>22} | note",
+        "measure", "Lyceum", "baseline"
+    );
+    println!("|{:-<46}|{:-<24}|{:-<24}|------", "", "", "");
+
+    // Start to ready, and memory, in a fresh process.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--child-ready", &url])
+        .output()
+        .unwrap();
+    let nums: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    if let [ms, before, after, peak] = nums[..] {
+        row(
+            "start to ready (migrate, sync, load boards)",
+            format!("{ms} ms"),
+            "-".into(),
+            "fresh process",
+        );
+        row(
+            "memory with members loaded",
+            format!("{} MiB RSS", after / 1024),
+            format!("{} MiB before", before / 1024),
+            &format!("peak {} MiB", peak / 1024),
+        );
+    }
+
+    // Reads.
+    let core = Core::start(db.clone(), std::slice::from_ref(&c), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let engage = core.engagement().clone();
+    let mut rng = StdRng::seed_from_u64(11);
+    let picks: Vec<i64> = (0..READS).map(|_| rng.random_range(1..=members)).collect();
+    let mut rank = Vec::with_capacity(READS);
+    for m in &picks {
+        let t = Instant::now();
+        std::hint::black_box(engage.place(&ctx, Board::AllTime, *m));
+        rank.push(t.elapsed());
+    }
+    let mut top = Vec::with_capacity(READS);
+    for _ in 0..READS {
+        let t = Instant::now();
+        std::hint::black_box(engage.page(&ctx, Board::AllTime, 0, 10));
+        top.push(t.elapsed());
+    }
+    let mut command = Vec::with_capacity(2_000);
+    for m in picks.iter().take(2_000) {
+        let invoker = Invoker::new(format!("discord:{}", 100_000_000 + m).parse().unwrap());
+        let t = Instant::now();
+        std::hint::black_box(core.handle_line("demo", &invoker, "/rank").await);
+        command.push(t.elapsed());
+    }
+    let redis = redis_reads(members, &picks);
+    let (r50, r99, t50, t99) = match &redis {
+        Some((r, t)) => (
+            us(pct(r.clone(), 0.5)),
+            us(pct(r.clone(), 0.99)),
+            us(pct(t.clone(), 0.5)),
+            us(pct(t.clone(), 0.99)),
+        ),
+        None => (
+            "skipped".into(),
+            "skipped".into(),
+            "skipped".into(),
+            "skipped".into(),
+        ),
+    };
+    let redis_note = if redis.is_some() {
+        "Redis 127.0.0.1:6379"
+    } else {
+        "no Redis at 127.0.0.1:6379"
+    };
+    row(
+        "rank of a member, p50 (vs ZREVRANK)",
+        us(pct(rank.clone(), 0.5)),
+        r50,
+        redis_note,
+    );
+    row("rank of a member, p99", us(pct(rank, 0.99)), r99, "");
+    row(
+        "top 10, p50 (vs ZREVRANGE 0 9 WITHSCORES)",
+        us(pct(top.clone(), 0.5)),
+        t50,
+        "",
+    );
+    row("top 10, p99", us(pct(top, 0.99)), t99, "");
+    row(
+        "whole /rank command, p50",
+        us(pct(command.clone(), 0.5)),
+        "-".into(),
+        "identity + rows read from SQLite, reply built",
+    );
+    row("whole /rank command, p99", us(pct(command, 0.99)), "-".into(), "");
+
+    // Awards: baseline first, into the same database.
+    let baseline = raw_inserts(&db, ctx.id, AWARDS).await;
+    let who: Vec<lyceum_core::domain::IdentityRef> = (1..=ACTIVE.min(members))
+        .map(|m| format!("discord:{}", 100_000_000 + m).parse().unwrap())
+        .collect();
+    let message = || Activity::Message {
+        chars: 40,
+        channel: Some("discord:1".into()),
+    };
+    for w in &who {
+        core.activity("demo", w, message()).await.unwrap();
+    }
+    core.flush_activity().await;
+    engage.latency.reset();
+    let mut rng = StdRng::seed_from_u64(5);
+    let t = Instant::now();
+    for _ in 0..AWARDS {
+        let w = &who[rng.random_range(0..who.len())];
+        core.activity("demo", w, message()).await.unwrap();
+    }
+    core.flush_activity().await;
+    let took = t.elapsed();
+    let rate = AWARDS as f64 / took.as_secs_f64();
+    let saturated = engage.latency.summary();
+    row(
+        "awards/s, durable (vs raw batched inserts)",
+        format!("{rate:.0}/s"),
+        format!("{baseline:.0}/s"),
+        &format!("{:.0}% of baseline", rate / baseline * 100.0),
+    );
+    row(
+        "event → commit at full speed, p50 / p99 / max",
+        format!(
+            "{} / {} / {} ms",
+            saturated.p50_ms, saturated.p99_ms, saturated.max_ms
+        ),
+        "-".into(),
+        &format!("{} batches", saturated.batches),
+    );
+
+    // The same at a steady half of the measured rate.
+    engage.latency.reset();
+    let offered = rate / 2.0;
+    let gap = Duration::from_secs_f64(1.0 / offered);
+    let steady = 100_000.min(AWARDS);
+    let t = Instant::now();
+    for i in 0..steady {
+        let due = t + gap * i as u32;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+        let w = &who[rng.random_range(0..who.len())];
+        core.activity("demo", w, message()).await.unwrap();
+    }
+    core.flush_activity().await;
+    let s = engage.latency.summary();
+    row(
+        &format!("event → commit at {offered:.0}/s, p50 / p99 / max"),
+        format!("{} / {} / {} ms", s.p50_ms, s.p99_ms, s.max_ms),
+        "-".into(),
+        "flush_ms = 50",
+    );
+}
+
+/// ZADD the same totals, then time ZREVRANK and ZREVRANGE over loopback.
+fn redis_reads(members: i64, picks: &[i64]) -> Option<(Vec<Duration>, Vec<Duration>)> {
+    let client = redis::Client::open("redis://127.0.0.1:6379/").ok()?;
+    let mut con = client.get_connection_with_timeout(Duration::from_secs(1)).ok()?;
+    let key = "lyceum-bench:alltime";
+    let _: () = redis::cmd("DEL").arg(key).query(&mut con).ok()?;
+    let mut rng = StdRng::seed_from_u64(7);
+    for start in (1..=members).step_by(10_000) {
+        let mut cmd = redis::cmd("ZADD");
+        cmd.arg(key);
+        for id in start..(start + 10_000).min(members + 1) {
+            cmd.arg(rng.random_range(0..50_000i64)).arg(id);
+        }
+        let _: i64 = cmd.query(&mut con).ok()?;
+    }
+    let mut rank = Vec::with_capacity(picks.len());
+    for m in picks {
+        let t = Instant::now();
+        let _: Option<i64> = redis::cmd("ZREVRANK").arg(key).arg(*m).query(&mut con).ok()?;
+        rank.push(t.elapsed());
+    }
+    let mut top = Vec::with_capacity(picks.len());
+    for _ in picks {
+        let t = Instant::now();
+        let _: Vec<(i64, i64)> = redis::cmd("ZREVRANGE")
+            .arg(key)
+            .arg(0)
+            .arg(9)
+            .arg("WITHSCORES")
+            .query(&mut con)
+            .ok()?;
+        top.push(t.elapsed());
+    }
+    let _: () = redis::cmd("DEL").arg(key).query(&mut con).ok()?;
+    Some((rank, top))
+}
+
+/// The same number of ledger rows, inserted 1,000 per statement and 5,000
+/// per transaction (the writer's batch), with nothing else done.
+async fn raw_inserts(db: &DatabaseConnection, community_id: i64, n: usize) -> f64 {
+    let t = Instant::now();
+    let mut rng = StdRng::seed_from_u64(3);
+    for batch in 0..n.div_ceil(5_000) {
+        let txn = db.begin().await.unwrap();
+        for chunk in 0..5 {
+            let rows = (0..CHUNK).map(|i| ledger::ActiveModel {
+                community_id: Set(community_id),
+                member_id: Set(rng.random_range(1..=ACTIVE)),
+                delta: Set(5),
+                source: Set("baseline".into()),
+                reason: Set(format!("row {batch}-{chunk}-{i}")),
+                actor: Set(None),
+                at: Set(0),
+                ..Default::default()
+            });
+            ledger::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    db.execute_unprepared("DELETE FROM ledger WHERE source = 'baseline'")
+        .await
+        .unwrap();
+    rate
+}
