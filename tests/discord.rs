@@ -147,6 +147,20 @@ async fn commands_and_roles(db: TestDb) {
         a["data"]["content"].as_str().unwrap().contains("between 1 and"),
         "{a}"
     );
+    // /rank answers with its text and the rank card attached as a PNG.
+    w.fake.command(
+        40,
+        555,
+        "zh-CN",
+        "rank",
+        json!([{"name": "board", "type": 3, "value": "week"}]),
+    );
+    let a = w.answered(40).await;
+    assert!(a["data"]["content"].as_str().unwrap().contains("本周榜"), "{a}");
+    assert_eq!(a["data"]["attachments"][0]["filename"], "rank.png", "{a}");
+    let sent = w.fake.seen("POST", "/interactions/40/");
+    let file = &sent.last().unwrap().files[0];
+    assert_eq!((file.name.as_str(), &file.bytes[1..4]), ("rank.png", &b"PNG"[..]));
 
     // Autocomplete offers the community's tiers.
     let focused = json!([{"name": "tier", "type": 3, "value": "pr", "focused": true}]);

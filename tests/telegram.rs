@@ -101,6 +101,20 @@ async fn scenario(db: TestDb) {
     .await;
     assert_eq!(with(&fake, "sendMessage", "chat_id", OPEN_CHAT.into()).len(), 1);
 
+    // /rank in the group comes back as the rank card with the text as caption.
+    fake.message(OPEN_CHAT, 42, "zh-hans", "/rank");
+    let f = fake.clone();
+    eventually(10, "the rank card is sent", || !f.calls("sendPhoto").is_empty()).await;
+    let photo = fake.calls("sendPhoto").remove(0);
+    assert_eq!(photo.params["chat_id"], OPEN_CHAT);
+    assert!(
+        photo.params["caption"].as_str().unwrap().contains("总榜"),
+        "{:?}",
+        photo.params
+    );
+    assert_eq!(photo.files[0].name, "rank.png");
+    assert_eq!(&photo.files[0].bytes[1..4], b"PNG");
+
     // Payment (here an admin grant): a personal invite link that creates a join request.
     let admin = Invoker::new("console:admin".parse().unwrap());
     core.handle_line("demo", &admin, "/grant telegram:42 pro 30")

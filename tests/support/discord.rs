@@ -28,6 +28,8 @@ pub struct Seen {
     pub path: String,
     pub reason: Option<String>,
     pub body: Value,
+    /// Files attached to a multipart request.
+    pub files: Vec<super::multipart::File>,
 }
 
 #[derive(Default)]
@@ -263,14 +265,21 @@ async fn rest(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: String,
+    body: axum::body::Bytes,
 ) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_owned();
+    let form = super::multipart::parse(headers.get("content-type").and_then(|v| v.to_str().ok()), &body);
     let reason = headers
         .get("x-audit-log-reason")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.to_owned());
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let (body, files) = match form {
+        Some(f) => (
+            f.fields.get("payload_json").cloned().unwrap_or(Value::Null),
+            f.files,
+        ),
+        None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
+    };
     let base = fake.base.lock().unwrap().clone();
     let mut inner = fake.inner.lock().unwrap();
     inner.seen.push(Seen {
@@ -278,6 +287,7 @@ async fn rest(
         path: path.clone(),
         reason,
         body: body.clone(),
+        files,
     });
     if let Some(i) = inner
         .fail_next

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod discord;
+pub mod multipart;
 pub mod stripe;
 pub mod telegram;
 pub mod world;

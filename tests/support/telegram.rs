@@ -24,6 +24,7 @@ pub const OPEN_CHAT: i64 = -1002;
 pub struct Call {
     pub method: String,
     pub params: Value,
+    pub files: Vec<super::multipart::File>,
 }
 
 #[derive(Default)]
@@ -159,36 +160,18 @@ fn ok(result: Value) -> Response {
     axum::Json(json!({"ok": true, "result": result})).into_response()
 }
 
-/// The fields of a multipart/form-data body (how teloxide sends methods that
-/// may carry files, such as setWebhook), as JSON values where they parse.
-fn multipart(headers: &HeaderMap, body: &str) -> Option<Value> {
-    let ct = headers.get("content-type")?.to_str().ok()?;
-    let boundary = ct.split("boundary=").nth(1)?.trim_matches('"');
-    let mut out = serde_json::Map::new();
-    for part in body.split(&format!("--{boundary}")) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let Some(name) = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()) else {
-            continue;
-        };
-        let value = value.trim_end_matches("\r\n");
-        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        out.insert(name.to_owned(), parsed);
-    }
-    Some(Value::Object(out))
-}
-
 async fn method(
     State(fake): State<FakeBotApi>,
     Path((_bot, method)): Path<(String, String)>,
     headers: HeaderMap,
-    body: String,
+    body: axum::body::Bytes,
 ) -> Response {
-    let params: Value = serde_json::from_str(&body)
-        .ok()
-        .or_else(|| multipart(&headers, &body))
-        .unwrap_or(Value::Null);
+    // Methods that may carry files (sendPhoto, setWebhook) come as multipart.
+    let form = super::multipart::parse(headers.get("content-type").and_then(|v| v.to_str().ok()), &body);
+    let (params, files) = match form {
+        Some(f) => (Value::Object(f.fields), f.files),
+        None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
+    };
     // Bot API method names are case-insensitive; teloxide sends "GetUpdates".
     let method = method.to_ascii_lowercase();
     if method == "getupdates" {
@@ -205,6 +188,7 @@ async fn method(
     inner.calls.push(Call {
         method: method.clone(),
         params: params.clone(),
+        files,
     });
     if let Some((m, secs)) = inner.flood.clone()
         && m.eq_ignore_ascii_case(&method)
@@ -248,6 +232,15 @@ async fn method(
                     "can_edit_stories": false, "can_delete_stories": false}),
                 )
             }
+        }
+        "sendphoto" => {
+            let chat_id = params["chat_id"].as_i64().unwrap_or(0);
+            ok(
+                json!({"message_id": 78, "date": 1_790_000_000, "chat": chat(chat_id),
+                      "from": {"id": BOT_ID, "is_bot": true, "first_name": "Lyceum"},
+                      "photo": [{"file_id": "card", "file_unique_id": "card1", "width": 800, "height": 260}],
+                      "caption": params["caption"]}),
+            )
         }
         "createinvoicelink" => ok(json!(format!("https://t.me/$invoice{}", inner.calls.len()))),
         _ => ok(json!(true)),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lyceum_core::Core;
 use lyceum_core::engine::Activity;
 use serenity::all::{
-    CommandInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
+    CommandInteraction, Context, CreateAttachment, CreateAutocompleteResponse, CreateInteractionResponse,
     CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse,
     EventHandler, GuildId, Interaction, Member, Message, Reaction, Ready,
 };
@@ -17,6 +17,16 @@ use crate::interaction::{self, identity, identity_of};
 
 /// Discord's limit on a message's content.
 const MAX_CONTENT: usize = 2000;
+
+/// The rank card for `/rank`, attached beside the text.
+fn card(outcome: &lyceum_core::Outcome) -> Option<Vec<u8>> {
+    let lyceum_core::Reply::Rank(view) = &outcome.reply else {
+        return None;
+    };
+    lyceum_core::card::png(outcome.locale, &outcome.community, view)
+        .map_err(|e| tracing::warn!(error = %e, "rank card not drawn; answering with text"))
+        .ok()
+}
 
 pub struct Handler {
     pub core: Arc<Core>,
@@ -67,9 +77,12 @@ impl Handler {
             .await
             .map(|_| ())
         } else {
-            let msg = CreateInteractionResponseMessage::new()
+            let mut msg = CreateInteractionResponseMessage::new()
                 .content(parts[0].clone())
                 .ephemeral(private);
+            if let Some(png) = card(&outcome) {
+                msg = msg.add_file(CreateAttachment::bytes(png, "rank.png"));
+            }
             i.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
                 .await
         };

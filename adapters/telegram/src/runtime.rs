@@ -17,6 +17,8 @@ use crate::update::{Event, identity_of, read};
 
 /// Telegram's limit on a message's text.
 const MAX_TEXT: usize = 4096;
+/// Telegram caps photo captions at 1024 characters.
+const MAX_CAPTION: usize = 1024;
 
 pub struct Options {
     pub token: String,
@@ -48,6 +50,34 @@ fn commands(locale: Locale) -> Vec<BotCommand> {
             BotCommand::new(c.name, d)
         })
         .collect()
+}
+
+/// A reply, as a photo with the text as its caption when the core drew a
+/// card for it (`/rank`), otherwise as text.
+async fn answer(
+    bot: &Bot,
+    chat: ChatId,
+    outcome: &lyceum_core::Outcome,
+) -> Result<(), teloxide::RequestError> {
+    let text = outcome.text();
+    let card = match &outcome.reply {
+        lyceum_core::Reply::Rank(view) => lyceum_core::card::png(outcome.locale, &outcome.community, view)
+            .map_err(|e| tracing::warn!(error = %e, "rank card not drawn; sending text"))
+            .ok(),
+        _ => None,
+    };
+    match card {
+        Some(png) if text.chars().count() <= MAX_CAPTION => {
+            crate::api::pace().wait(chat.0).await;
+            retrying("send rank card", || {
+                let photo = teloxide::types::InputFile::memory(png.clone()).file_name("rank.png");
+                bot.send_photo(chat, photo).caption(text.clone())
+            })
+            .await?;
+            Ok(())
+        }
+        _ => send(bot, chat, &text).await,
+    }
 }
 
 async fn send(bot: &Bot, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
@@ -116,14 +146,13 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
                     }
                 },
             };
-            let text = outcome.text();
             // Personal answers go to the private chat, never the group.
             let target = if private_chat || !outcome.reply.is_private() {
                 chat
             } else {
                 user
             };
-            if let Err(e) = send(bot, ChatId(target), &text).await {
+            if let Err(e) = answer(bot, ChatId(target), &outcome).await {
                 tracing::warn!(chat = target, error = %e, "could not send a reply");
                 if target != chat {
                     let hint = t(outcome.locale, "telegram-start-me");
