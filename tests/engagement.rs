@@ -644,3 +644,29 @@ async fn payments_and_closed_weeks_award_their_badges_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_event_for_a_member_merged_away_meanwhile_is_dropped_not_stuck() {
+    for db in TestDb::all().await {
+        // A long flush window keeps the event queued while the merge happens.
+        let w = World::with(&db, |c: &mut Community| {
+            c.points.flush_ms = 1_000;
+            c.points.message.cooldown_secs = 0;
+        })
+        .await;
+        w.say("console:alice", "/join").await;
+        w.say("telegram:77", "/join").await;
+        act(&w, "telegram:77", msg(40)).await;
+        let code = w.link_code("console:alice").await;
+        let linked = w.say("telegram:77", &format!("/link {code}")).await;
+        assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
+        w.core.flush_activity().await;
+        // The writer is not wedged: the merged member earns again.
+        assert!(matches!(
+            act(&w, "telegram:77", msg(40)).await,
+            Some(Decision::Award { .. })
+        ));
+        w.core.flush_activity().await;
+        assert_eq!(w.view("console:alice").await.points, 5, "{}", db.backend);
+    }
+}

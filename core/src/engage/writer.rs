@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
@@ -116,17 +118,43 @@ impl Writer {
                 continue;
             };
             let mut delay = Duration::from_millis(50);
+            let mut attempts = 0;
             loop {
                 match self.write(ctx, &batch).await {
                     Ok(()) => break,
                     Err(e) => {
+                        attempts += 1;
                         tracing::error!(community = %ctx.slug(), events = batch.len(), error = %e, "activity batch not written; retrying");
+                        if attempts >= 3 && self.write_one_by_one(ctx, &batch).await {
+                            break;
+                        }
                         tokio::time::sleep(delay).await;
                         delay = (delay * 2).min(Duration::from_secs(5));
                     }
                 }
             }
         }
+    }
+
+    /// A batch that keeps failing may hold an event that can never be
+    /// written (its member was merged away). Written one at a time, the
+    /// others go in. If none can and the database does not answer, it is
+    /// down, and the batch is kept for the next try. Returns whether the
+    /// batch is done with.
+    async fn write_one_by_one(&self, ctx: &CommunityCtx, batch: &[Pending]) -> bool {
+        let mut failed = Vec::new();
+        for p in batch {
+            if let Err(e) = self.write(ctx, std::slice::from_ref(p)).await {
+                failed.push((p, e));
+            }
+        }
+        if failed.len() == batch.len() && self.db.execute_unprepared("SELECT 1").await.is_err() {
+            return false;
+        }
+        for (p, e) in failed {
+            tracing::error!(community = %ctx.slug(), member = p.member_id, error = %e, "activity event cannot be written; dropped");
+        }
+        true
     }
 
     async fn write(&self, ctx: &CommunityCtx, batch: &[Pending]) -> CoreResult<()> {
@@ -265,4 +293,35 @@ async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engage::periods::tests::community;
+
+    fn ctx(multipliers: &[(&str, u32)]) -> CommunityCtx {
+        let mut config = community("UTC");
+        config.points.multipliers = multipliers.iter().map(|(t, p)| ((*t).to_owned(), *p)).collect();
+        CommunityCtx { id: 1, config }
+    }
+
+    #[test]
+    fn tier_multipliers_scale_points_and_say_so() {
+        let c = ctx(&[("pro", 150), ("basic", 100)]);
+        assert_eq!(
+            multiplied(&c, Some("pro"), 5, "message 5"),
+            (7, "message 5 × 150% (pro) = 7".to_owned())
+        );
+        assert_eq!(
+            multiplied(&c, Some("basic"), 5, "message 5"),
+            (5, "message 5".to_owned())
+        );
+        assert_eq!(multiplied(&c, None, 5, "message 5"), (5, "message 5".to_owned()));
+        assert_eq!(
+            multiplied(&c, Some("vip"), 5, "x").0,
+            5,
+            "tiers without a multiplier pay as usual"
+        );
+    }
 }
