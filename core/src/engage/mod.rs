@@ -27,7 +27,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use self::periods::{Board, Keys};
 use self::rules::{Rules, SourceKind};
-use self::standings::{Place, Standings};
+use self::standings::{Loader, Place, Standings, Totals};
 use self::writer::{Msg, Pending, Writer};
 use crate::clock::Clock;
 use crate::entity::{ledger, score};
@@ -78,6 +78,19 @@ pub struct Engagement {
     gate: Option<tokio::sync::Mutex<()>>,
     /// Event-to-commit waits of accepted activity.
     pub latency: latency::Latency,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct BoardColumns {
+    member_id: i64,
+    earned: i64,
+    week_key: i32,
+    week_points: i64,
+    month_key: i32,
+    month_points: i64,
+    season_key: i32,
+    season_points: i64,
+    version: i64,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -259,28 +272,43 @@ impl Engagement {
     }
 }
 
-/// Reads the community's score rows page by page (keyset on member id), so
-/// a million members never sit in memory twice.
+/// Reads the community's score rows page by page (keyset on member id),
+/// only the columns the boards need, so a million members never sit in
+/// memory as full rows.
 async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys) -> CoreResult<Standings> {
-    let mut rows = Vec::new();
+    use score::Column as S;
+    let mut loader = Loader::new(keys);
     let mut after = i64::MIN;
     loop {
-        let page = score::Entity::find()
-            .filter(score::Column::CommunityId.eq(community_id))
-            .filter(score::Column::MemberId.gt(after))
-            .order_by_asc(score::Column::MemberId)
+        let page: Vec<BoardColumns> = score::Entity::find()
+            .select_only()
+            .columns([S::MemberId, S::Earned, S::WeekKey, S::WeekPoints, S::MonthKey])
+            .columns([S::MonthPoints, S::SeasonKey, S::SeasonPoints, S::Version])
+            .filter(S::CommunityId.eq(community_id))
+            .filter(S::MemberId.gt(after))
+            .order_by_asc(S::MemberId)
             .limit(LOAD_PAGE)
+            .into_model()
             .all(db)
             .await?;
         let Some(last) = page.last() else { break };
         after = last.member_id;
         let full = page.len() as u64 == LOAD_PAGE;
-        rows.extend(page);
+        for r in page {
+            loader.add(&Totals {
+                member_id: r.member_id,
+                earned: r.earned,
+                week: (r.week_key, r.week_points),
+                month: (r.month_key, r.month_points),
+                season: (r.season_key, r.season_points),
+                version: r.version,
+            });
+        }
         if !full {
             break;
         }
     }
-    Ok(Standings::load(rows, keys))
+    Ok(loader.finish())
 }
 
 /// Today's points per member and source, so caps survive a restart. The

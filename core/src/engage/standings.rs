@@ -38,14 +38,82 @@ pub struct Place {
     pub of: u64,
 }
 
-fn points_on(row: &score::Model, board: Board, keys: &Keys) -> i64 {
+/// The columns of a score row the boards need; loading only these keeps a
+/// million-member start quick.
+#[derive(Clone, Copy, Debug)]
+pub struct Totals {
+    pub member_id: i64,
+    pub earned: i64,
+    pub week: (i32, i64),
+    pub month: (i32, i64),
+    pub season: (i32, i64),
+    pub version: i64,
+}
+
+impl From<&score::Model> for Totals {
+    fn from(r: &score::Model) -> Totals {
+        Totals {
+            member_id: r.member_id,
+            earned: r.earned,
+            week: (r.week_key, r.week_points),
+            month: (r.month_key, r.month_points),
+            season: (r.season_key, r.season_points),
+            version: r.version,
+        }
+    }
+}
+
+fn points_on(row: &Totals, board: Board, keys: &Keys) -> i64 {
     let (key, points) = match board {
         Board::AllTime => return row.earned,
-        Board::Week => (row.week_key, row.week_points),
-        Board::Month => (row.month_key, row.month_points),
-        Board::Season => (row.season_key, row.season_points),
+        Board::Week => row.week,
+        Board::Month => row.month,
+        Board::Season => row.season,
     };
     if key == keys.get(board) { points } else { 0 }
+}
+
+/// Builds boards from rows arriving page by page, then sorts once.
+pub struct Loader {
+    s: Standings,
+    entries: [Vec<Entry>; 4],
+    keys: Keys,
+}
+
+impl Loader {
+    pub fn new(keys: &Keys) -> Loader {
+        Loader {
+            s: Standings::new(keys),
+            entries: Default::default(),
+            keys: *keys,
+        }
+    }
+
+    pub fn add(&mut self, row: &Totals) {
+        let points = Board::ALL.map(|b| points_on(row, b, &self.keys));
+        for b in Board::ALL {
+            let p = points[b.index()];
+            if p > 0 {
+                self.entries[b.index()].push((Reverse(p), row.member_id));
+            }
+        }
+        self.s.held.insert(
+            row.member_id,
+            Held {
+                version: row.version,
+                points,
+            },
+        );
+    }
+
+    pub fn finish(self) -> Standings {
+        let mut s = self.s;
+        for (i, mut list) in self.entries.into_iter().enumerate() {
+            list.sort_unstable();
+            s.sets[i] = list.into_iter().collect();
+        }
+        s
+    }
 }
 
 impl Standings {
@@ -59,29 +127,11 @@ impl Standings {
     /// Builds the boards from every score row at once, sorting before
     /// inserting, which is far quicker than one insert per member.
     pub fn load(rows: impl IntoIterator<Item = score::Model>, keys: &Keys) -> Standings {
-        let mut s = Standings::new(keys);
-        let mut entries: [Vec<Entry>; 4] = Default::default();
+        let mut loader = Loader::new(keys);
         for row in rows {
-            let points = Board::ALL.map(|b| points_on(&row, b, keys));
-            for b in Board::ALL {
-                let p = points[b.index()];
-                if p > 0 {
-                    entries[b.index()].push((Reverse(p), row.member_id));
-                }
-            }
-            s.held.insert(
-                row.member_id,
-                Held {
-                    version: row.version,
-                    points,
-                },
-            );
+            loader.add(&Totals::from(&row));
         }
-        for (i, mut list) in entries.into_iter().enumerate() {
-            list.sort_unstable();
-            s.sets[i] = list.into_iter().collect();
-        }
-        s
+        loader.finish()
     }
 
     pub fn is_current(&self, keys: &Keys) -> bool {
@@ -123,9 +173,10 @@ impl Standings {
             return;
         }
         held.version = row.version;
+        let totals = Totals::from(row);
         for b in Board::ALL {
             let i = b.index();
-            let new = points_on(row, b, keys);
+            let new = points_on(&totals, b, keys);
             let old = std::mem::replace(&mut held.points[i], new);
             if old == new {
                 continue;
