@@ -145,3 +145,43 @@ async fn bad_console_arguments_exit_with_a_reason() {
         assert_fails(&out, 2, says);
     }
 }
+
+#[tokio::test]
+async fn engagement_from_the_console() {
+    for db in TestDb::all().await {
+        console(&db, &["--as", "mei"], "/join\n");
+        let admin = console(
+            &db,
+            &["--as", "admin"],
+            "/award console:mei 400 helped everyone\n/award console:mei -1000 too much\n",
+        );
+        assert!(admin.contains("their balance is 400"), "{}: {admin}", db.backend);
+        assert!(
+            admin.contains("You have 400 points, which is not enough"),
+            "{admin}"
+        );
+        let mei = console(
+            &db,
+            &["--as", "mei", "--locale", "zh-CN"],
+            "/checkin\n/checkin\n/rank week\n/shop\n/redeem lounge-week\n/redeem lounge-week\n/leaderboard week\n/badges\n/points\n",
+        );
+        for expected in [
+            "打卡成功！+10 积分。连续打卡 1 天",
+            "你今天已经打卡了（连续 1 天）",
+            "本周榜",
+            "第 1 名（共 1 人）",
+            "lounge-week：专业版休息室一周体验 — 300 积分",
+            "已用 300 积分兑换 专业版休息室一周体验：pro-lounge 有效期至",
+            "你有 110 积分，不够",
+            "本周排行榜（",
+            "累计 100 积分",
+            "redeem：lounge-week",
+        ] {
+            assert!(
+                mei.contains(expected),
+                "{}: missing {expected:?} in\n{mei}",
+                db.backend
+            );
+        }
+    }
+}
