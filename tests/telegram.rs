@@ -115,10 +115,42 @@ async fn scenario(db: TestDb) {
     assert_eq!(photo.files[0].name, "rank.png");
     assert_eq!(&photo.files[0].bytes[1..4], b"PNG");
 
+    // A reaction credits its author, whom Telegram's update does not name:
+    // the adapter remembers who wrote the message.
+    fake.message(OPEN_CHAT, 42, "en", "here is how I solved it");
+    fake.reaction(OPEN_CHAT, 1, 43);
+    let member = core
+        .member_view("demo", &"telegram:42".parse().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let conn = core.db().clone();
+    let c = core.clone();
+    support::eventually_async(10, "the author earns for the reaction", || {
+        let (conn, c) = (conn.clone(), c.clone());
+        async move {
+            c.flush_activity().await;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            !lyceum_core::entity::ledger::Entity::find()
+                .filter(lyceum_core::entity::ledger::Column::MemberId.eq(member))
+                .filter(lyceum_core::entity::ledger::Column::Source.eq("reaction_received"))
+                .all(&conn)
+                .await
+                .unwrap()
+                .is_empty()
+        }
+    })
+    .await;
+
     // Payment (here an admin grant): a personal invite link that creates a join request.
     let admin = Invoker::new("console:admin".parse().unwrap());
-    core.handle_line("demo", &admin, "/grant telegram:42 pro 30")
+    let granted = core
+        .handle_line("demo", &admin, "/grant telegram:42 pro 30")
         .await;
+    assert!(
+        matches!(granted.reply, lyceum_core::Reply::Granted { .. }),
+        "{granted:?}"
+    );
     let f = fake.clone();
     eventually(10, "an invite link is made and sent", || {
         !f.calls("createChatInviteLink").is_empty()

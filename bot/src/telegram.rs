@@ -178,11 +178,8 @@ pub async fn start(
                 }
                 Err(e) => tracing::error!(%url, error = %e, "the Telegram webhook URL is not valid"),
             }
-            let updates = lyceum_telegram::Updates {
-                core,
-                bot: lyceum_telegram::bot(&opts),
-                chats: opts.chats.clone(),
-            };
+            let updates =
+                lyceum_telegram::Updates::new(core, lyceum_telegram::bot(&opts), opts.chats.clone());
             (
                 None,
                 Some(TelegramHook {

@@ -223,6 +223,19 @@ pub async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) 
     }
 }
 
+/// Like [`eventually`], for a check that has to await.
+pub async fn eventually_async<F: std::future::Future<Output = bool>>(
+    secs: u64,
+    what: &str,
+    mut check: impl FnMut() -> F,
+) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The demo community on `db` with the system clock, and an outbox worker
 /// with quick retries delivering to `sink` until `stopped`.
 pub async fn live_core(

@@ -108,6 +108,15 @@ impl FakeBotApi {
         }}));
     }
 
+    /// A first reaction by `from` on message `message_id` (an emoji).
+    pub fn reaction(&self, chat_id: i64, message_id: i32, from: u64) {
+        self.push(json!({"message_reaction": {
+            "chat": chat(chat_id), "message_id": message_id, "user": user(from, "en"),
+            "date": 1_790_000_000, "old_reaction": [],
+            "new_reaction": [{"type": "emoji", "emoji": "👍"}]
+        }}));
+    }
+
     pub fn join_request(&self, chat_id: i64, from: u64) {
         self.push(json!({"chat_join_request": {
             "chat": chat(chat_id), "from": user(from, "en"), "user_chat_id": from, "date": 1_790_000_000

@@ -9,6 +9,7 @@
 //! off (BotFather → Bot Settings → Group Privacy), or the bot an admin.
 
 pub mod api;
+mod authors;
 pub mod config;
 pub mod reconcile;
 pub mod runtime;

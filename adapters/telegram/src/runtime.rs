@@ -9,6 +9,8 @@ use lyceum_core::engine::Activity;
 use lyceum_core::i18n::t;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
+
+use crate::authors::Authors;
 use tokio::sync::watch;
 
 use crate::api::retrying;
@@ -123,7 +125,7 @@ fn user_id(id: i64) -> UserId {
     UserId(u64::try_from(id).unwrap_or_default())
 }
 
-async fn handle(core: &Core, bot: &Bot, event: Event) {
+async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
     match event {
         Event::Command {
             community,
@@ -208,12 +210,38 @@ async fn handle(core: &Core, bot: &Bot, event: Event) {
             present(core, chat, user, stays).await;
         }
         Event::Left { chat, user } => present(core, chat, user, false).await,
+        Event::Reaction {
+            community,
+            chat,
+            message,
+            user,
+        } => {
+            let channel = Some(format!("telegram:{chat}"));
+            let author = authors.of(chat, message).filter(|a| *a != user);
+            let given = (
+                Some(user),
+                Activity::ReactionGiven {
+                    channel: channel.clone(),
+                },
+            );
+            let received = (author, Activity::ReactionReceived { channel });
+            for (who, what) in [given, received] {
+                let Some(who) = who.and_then(identity_of) else {
+                    continue;
+                };
+                if let Err(e) = core.activity(&community, &who, what).await {
+                    tracing::warn!(%who, error = %e, "reaction activity not recorded");
+                }
+            }
+        }
         Event::Message {
             community,
             chat,
+            message,
             user,
             chars,
         } => {
+            authors.wrote(chat, message, user);
             let Some(who) = identity_of(user) else { return };
             let what = Activity::Message {
                 chars,
@@ -282,6 +310,7 @@ async fn stars_invoice(bot: &Bot, user: i64, invoice: lyceum_core::engine::Stars
 fn allowed() -> Vec<AllowedUpdate> {
     vec![
         AllowedUpdate::Message,
+        AllowedUpdate::MessageReaction,
         AllowedUpdate::ChatMember,
         AllowedUpdate::ChatJoinRequest,
         AllowedUpdate::PreCheckoutQuery,
@@ -291,14 +320,25 @@ fn allowed() -> Vec<AllowedUpdate> {
 /// Handles updates however they arrive (polling or webhook).
 #[derive(Clone)]
 pub struct Updates {
-    pub core: Arc<Core>,
-    pub bot: Bot,
-    pub chats: Arc<Chats>,
+    core: Arc<Core>,
+    bot: Bot,
+    chats: Arc<Chats>,
+    authors: Arc<Authors>,
 }
 
 impl Updates {
+    pub fn new(core: Arc<Core>, bot: Bot, chats: Arc<Chats>) -> Updates {
+        Updates {
+            core,
+            bot,
+            chats,
+            authors: Arc::default(),
+        }
+    }
+
     pub async fn handle(&self, update: &teloxide::types::Update) {
-        handle(&self.core, &self.bot, read(update, &self.chats)).await;
+        let event = read(update, &self.chats);
+        handle(&self.core, &self.bot, &self.authors, event).await;
     }
 }
 
@@ -350,11 +390,7 @@ pub async fn reconcile_loop(
 pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>) {
     let bot = bot(&opts);
     register_commands(&bot).await;
-    let updates = Updates {
-        core,
-        bot: bot.clone(),
-        chats: opts.chats.clone(),
-    };
+    let updates = Updates::new(core, bot.clone(), opts.chats.clone());
     let mut offset: i32 = 0;
     loop {
         let poll = bot

@@ -41,8 +41,16 @@ pub enum Event {
     Message {
         community: String,
         chat: i64,
+        message: i32,
         user: i64,
         chars: usize,
+    },
+    /// Someone put a first reaction on a message in a bound chat.
+    Reaction {
+        community: String,
+        chat: i64,
+        message: i32,
+        user: i64,
     },
     /// Telegram asks whether a Stars invoice may still be paid.
     PreCheckout {
@@ -99,6 +107,22 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
                 expires_at: p.subscription_expiration_date.map(|d| d.timestamp()),
             })
         }
+        UpdateKind::MessageReaction(r) => {
+            // Only a reaction where there was none counts; changing or
+            // removing one does not earn again.
+            let (Some(b), Some(user)) = (chats.for_chat(r.chat.id.0), r.user().filter(|u| !u.is_bot)) else {
+                return Event::Ignored;
+            };
+            if !r.old_reaction.is_empty() || r.new_reaction.is_empty() {
+                return Event::Ignored;
+            }
+            Event::Reaction {
+                community: b.community.clone(),
+                chat: r.chat.id.0,
+                message: r.message_id.0,
+                user: i64::try_from(user.id.0).unwrap_or_default(),
+            }
+        }
         UpdateKind::Message(m) => {
             let Some(user) = m.from.as_ref().filter(|u| !u.is_bot) else {
                 return Event::Ignored;
@@ -135,6 +159,7 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
             Event::Message {
                 community,
                 chat,
+                message: m.id.0,
                 user: i64::try_from(user.id.0).unwrap_or_default(),
                 chars: text.chars().count(),
             }
@@ -302,6 +327,7 @@ mod tests {
             Event::Message {
                 community: "demo".into(),
                 chat: -1002,
+                message: 7,
                 user: 42,
                 chars: 9
             }

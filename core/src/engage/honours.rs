@@ -4,8 +4,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::periods::{Board, Keys};
@@ -114,7 +113,7 @@ async fn week_top<C: ConnectionTrait>(
 /// Closes the week before the current one, once per community: its best
 /// members get the weekly-top badges they placed for. Returns how many
 /// badges were awarded.
-pub async fn close_last_week(db: &DatabaseConnection, ctx: &CommunityCtx, now: i64) -> CoreResult<u32> {
+pub async fn close_last_week<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64) -> CoreResult<u32> {
     let c = &ctx.config;
     let tops: Vec<(u32, crate::domain::Key)> = c
         .badges
@@ -125,7 +124,6 @@ pub async fn close_last_week(db: &DatabaseConnection, ctx: &CommunityCtx, now: i
         })
         .collect();
     let week = Keys::of(c, now).get(Board::Week) - 7;
-    let txn = db.begin().await?;
     let closed = period_close::Entity::insert(period_close::ActiveModel {
         community_id: Set(ctx.id),
         board: Set(Board::Week.as_str().to_owned()),
@@ -142,15 +140,14 @@ pub async fn close_last_week(db: &DatabaseConnection, ctx: &CommunityCtx, now: i
         .do_nothing()
         .to_owned(),
     )
-    .exec_without_returning(&txn)
+    .exec_without_returning(conn)
     .await?;
     if closed != 1 || tops.is_empty() {
-        txn.commit().await?;
         return Ok(0);
     }
     let widest = tops.iter().map(|(n, _)| u64::from(*n)).max().unwrap_or(0);
     let mut awarded = 0;
-    for (place, (member_id, _)) in week_top(&txn, ctx.id, week, widest)
+    for (place, (member_id, _)) in week_top(conn, ctx.id, week, widest)
         .await?
         .into_iter()
         .enumerate()
@@ -160,12 +157,11 @@ pub async fn close_last_week(db: &DatabaseConnection, ctx: &CommunityCtx, now: i
             .filter(|(n, _)| place < *n as usize)
             .map(|(_, k)| k.clone())
             .collect();
-        let earned = award_badges(&txn, member_id, &due, now).await?;
-        if let Some(m) = member::Entity::find_by_id(member_id).one(&txn).await? {
-            tell(&txn, ctx, &m, None, &earned, Vec::new(), now).await?;
+        let earned = award_badges(conn, member_id, &due, now).await?;
+        if let Some(m) = member::Entity::find_by_id(member_id).one(conn).await? {
+            tell(conn, ctx, &m, None, &earned, Vec::new(), now).await?;
         }
         awarded += u32::try_from(earned.len()).unwrap_or(0);
     }
-    txn.commit().await?;
     Ok(awarded)
 }

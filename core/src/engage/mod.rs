@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -154,6 +154,24 @@ impl Engagement {
             Some(g) => Some(g.lock().await),
             None => None,
         }
+    }
+
+    /// Begins a transaction that will write, behind the gate. On SQLite its
+    /// first statement is a write that changes nothing, so it holds the
+    /// write lock from the start: a read inside it can then never go stale
+    /// under another connection's commit (SQLITE_BUSY_SNAPSHOT, which no
+    /// busy timeout retries), and a second writer waits its turn instead.
+    pub async fn begin_write(
+        &self,
+        db: &DatabaseConnection,
+    ) -> CoreResult<(Option<tokio::sync::MutexGuard<'_, ()>>, DatabaseTransaction)> {
+        let gate = self.write_gate().await;
+        let txn = db.begin().await?;
+        if gate.is_some() {
+            txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
+                .await?;
+        }
+        Ok((gate, txn))
     }
 
     pub(crate) fn cached_member(&self, community_id: i64, identity: &str) -> Option<i64> {

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
@@ -160,8 +158,7 @@ impl Writer {
     async fn write(&self, ctx: &CommunityCtx, batch: &[Pending]) -> CoreResult<()> {
         let now = batch.iter().map(|p| p.at).max().unwrap_or_default();
         let keys = Keys::of(&ctx.config, now);
-        let _gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         count_activity(&txn, batch).await?;
         let tiers = if ctx.config.points.multipliers.is_empty() {
             HashMap::new()

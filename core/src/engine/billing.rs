@@ -3,7 +3,7 @@
 //! database lock is held across a network call. Nothing here changes access:
 //! that happens when the provider's webhook arrives.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::execute::price_view;
 use super::{Core, Invoker};
@@ -171,8 +171,7 @@ impl Core {
             return Err(UserError::PaymentsDisabled.into());
         };
         let now = self.clock.now();
-        let _gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();
 

@@ -1,7 +1,7 @@
 //! `lyceum import levels`: one transaction for the whole file, rolled back
 //! on a dry run so the report shows exactly what a real run would do.
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 
 use super::Core;
 use crate::engage::import::{ImportReport, Problem, Row, parse};
@@ -30,8 +30,7 @@ impl Core {
     ) -> Result<ImportReport, ImportError> {
         let ctx = self.ctx_for(slug)?;
         let rows = parse(data).map_err(ImportError::Rows)?;
-        let gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await.map_err(CoreError::from)?;
+        let (gate, txn) = self.engage.begin_write(&self.db).await?;
         let (report, touched) = crate::engage::collecting(import(&txn, ctx, &rows, self.now())).await;
         let mut report = report?;
         report.dry_run = dry_run;

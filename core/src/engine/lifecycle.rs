@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::Core;
@@ -70,8 +70,7 @@ impl Core {
                 if m.community_id != ctx.id {
                     continue;
                 }
-                let _gate = self.engage.write_gate().await;
-                let txn = self.db.begin().await?;
+                let (_gate, txn) = self.engage.begin_write(&self.db).await?;
                 if remind_one(&txn, ctx, &m, &e, now).await? {
                     sent += 1;
                 }
@@ -100,8 +99,7 @@ impl Core {
                 .await?;
             for m in members {
                 report.members_checked += 1;
-                let _gate = self.engage.write_gate().await;
-                let txn = self.db.begin().await?;
+                let (_gate, txn) = self.engage.begin_write(&self.db).await?;
                 let before = describe(&txn, m.id).await?;
                 let perks = access::held_perks(&txn, ctx, &m).await?;
                 let now = self.clock.now();

@@ -14,7 +14,7 @@ mod stars;
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::catalogue::Access;
@@ -283,8 +283,7 @@ impl Core {
         if cmd.talks_to_provider() {
             return self.run_billing(ctx, invoker, cmd, locale).await;
         }
-        let gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (gate, txn) = self.engage.begin_write(&self.db).await?;
         let now = self.clock.now();
         let call = execute::Call {
             ctx,
@@ -343,8 +342,7 @@ impl Core {
             let due = crate::store::access::due_for_expiry(&self.db, now, 100).await?;
             let mut progress = 0;
             for e in due {
-                let _gate = self.engage.write_gate().await;
-                let txn = self.db.begin().await?;
+                let (_gate, txn) = self.engage.begin_write(&self.db).await?;
                 if execute::expire_one(&txn, e.member_id, now, |id| self.community_by_id(id)).await? {
                     progress += 1;
                 }

@@ -1,6 +1,6 @@
 //! Payment events from a provider's webhook, applied through the core.
 
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 
 use super::Core;
 use crate::error::{CoreError, CoreResult, UserError};
@@ -14,8 +14,7 @@ impl Core {
     pub async fn apply_payment(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
         let enriched = self.enrich(ev).await?;
         let ev = enriched.as_ref().unwrap_or(ev);
-        let _gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let outcome = Applier {
             conn: &txn,
             communities: &self.communities,

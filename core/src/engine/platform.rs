@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{EntityTrait, Set, TransactionTrait};
+use sea_orm::{EntityTrait, Set};
 
 use super::Core;
 use crate::domain::{IdentityRef, Platform};
@@ -110,8 +110,7 @@ impl Core {
     /// many were queued.
     pub async fn rejoined(&self, slug: &str, who: &IdentityRef) -> CoreResult<usize> {
         let ctx = self.ctx_for(slug)?;
-        let _gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let Some(ident) = find_identity(&txn, who).await? else {
             return Ok(0);
         };

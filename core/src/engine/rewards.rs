@@ -5,7 +5,7 @@
 //! revoked by the scheduler when their days are over.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::Core;
 use crate::config::RewardKind;
@@ -120,8 +120,7 @@ impl Core {
             let Some(ctx) = self.community_by_id(m.community_id) else {
                 continue;
             };
-            let _gate = self.engage.write_gate().await;
-            let txn = self.db.begin().await?;
+            let (_gate, txn) = self.engage.begin_write(&self.db).await?;
             let before = held_perks(&txn, ctx, &m).await?;
             let gone = perk_grant::Entity::delete_many()
                 .filter(perk_grant::Column::Id.eq(g.id))
@@ -146,8 +145,9 @@ impl Core {
     pub async fn close_weeks(&self) -> CoreResult<u32> {
         let mut awarded = 0;
         for ctx in &self.communities {
-            let _gate = self.engage.write_gate().await;
-            awarded += crate::engage::honours::close_last_week(&self.db, ctx, self.clock.now()).await?;
+            let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+            awarded += crate::engage::honours::close_last_week(&txn, ctx, self.clock.now()).await?;
+            txn.commit().await?;
         }
         if awarded > 0 {
             self.wake.notify_one();

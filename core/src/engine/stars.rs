@@ -3,8 +3,6 @@
 //! turns a successful payment into the same payment events Stripe's
 //! webhooks become, so access and revenue follow one lifecycle.
 
-use sea_orm::TransactionTrait;
-
 use super::billing::{Wanted, refuse_repeat_sale};
 use super::{Core, Invoker};
 use crate::command::Command;
@@ -82,8 +80,7 @@ impl Core {
         let ctx = self.ctx_for(slug)?;
         let locale = invoker.locale.unwrap_or(ctx.config.default_locale);
         let now = self.clock.now();
-        let _gate = self.engage.write_gate().await;
-        let txn = self.db.begin().await?;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let name = offer.name.get(locale, ctx.config.default_locale).to_owned();
         let subscription = offer.kind == OfferKind::TierMonthly;
