@@ -278,15 +278,14 @@ async fn commands_and_roles(db: TestDb) {
         "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
         "pinned": false, "type": 0});
     w.fake.dispatch("MESSAGE_CREATE", msg);
-    let conn = w.core.db().clone();
-    let counted = support::activity_reaches(&conn, |rows| rows.iter().any(|r| r.messages == 1)).await;
+    let counted = support::activity_reaches(&w.core, |rows| rows.iter().any(|r| r.messages == 1)).await;
     assert!(counted, "the message was counted as activity");
     w.fake.dispatch(
         "MESSAGE_REACTION_ADD",
         json!({"user_id": "556", "channel_id": "700", "message_id": "6000", "guild_id": GUILD.to_string(),
                "message_author_id": "555", "emoji": {"id": null, "name": "👍"}, "burst": false, "type": 0}),
     );
-    let both = support::activity_reaches(&conn, |rows| {
+    let both = support::activity_reaches(&w.core, |rows| {
         rows.iter().any(|r| r.reactions_received == 1) && rows.iter().any(|r| r.reactions_given == 1)
     })
     .await;

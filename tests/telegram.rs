@@ -423,7 +423,7 @@ async fn scenario(db: TestDb) {
 
     // Plain group messages from members count as activity.
     fake.message(OPEN_CHAT, 42, "en", "thanks everyone");
-    let counted = support::activity_reaches(core.db(), |rows| rows.iter().any(|r| r.messages >= 1)).await;
+    let counted = support::activity_reaches(&core, |rows| rows.iter().any(|r| r.messages >= 1)).await;
     assert!(counted, "{}", db.backend);
     let _ = stop.send(true);
 }

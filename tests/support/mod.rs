@@ -274,13 +274,15 @@ pub async fn live_core_with(
 
 /// Whether the activity rows come to satisfy `done` within five seconds.
 pub async fn activity_reaches(
-    conn: &sea_orm::DatabaseConnection,
+    core: &lyceum_core::Core,
     done: impl Fn(&[lyceum_core::entity::activity_day::Model]) -> bool,
 ) -> bool {
     use sea_orm::EntityTrait;
     for _ in 0..100 {
+        // Counts are written when the writer compacts; a flush makes it.
+        core.flush_activity().await;
         let rows = lyceum_core::entity::activity_day::Entity::find()
-            .all(conn)
+            .all(core.db())
             .await
             .unwrap();
         if done(&rows) {
