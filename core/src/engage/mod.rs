@@ -148,14 +148,6 @@ impl Engagement {
         self.live.get(&community_id)
     }
 
-    /// Held by every transaction that writes, on SQLite only.
-    pub async fn write_gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.gate {
-            Some(g) => Some(g.lock().await),
-            None => None,
-        }
-    }
-
     /// Begins a transaction that will write, behind the gate. On SQLite its
     /// first statement is a write that changes nothing, so it holds the
     /// write lock from the start: a read inside it can then never go stale
@@ -165,7 +157,10 @@ impl Engagement {
         &self,
         db: &DatabaseConnection,
     ) -> CoreResult<(Option<tokio::sync::MutexGuard<'_, ()>>, DatabaseTransaction)> {
-        let gate = self.write_gate().await;
+        let gate = match &self.gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        };
         let txn = db.begin().await?;
         if gate.is_some() {
             txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
@@ -280,13 +275,6 @@ impl Engagement {
             Some(s) => (s.page(board, offset, n), s.len(board)),
             None => (Vec::new(), 0),
         }
-    }
-
-    pub fn members_loaded(&self) -> usize {
-        self.live
-            .values()
-            .filter_map(|l| l.standings.read().ok().map(|s| s.members()))
-            .sum()
     }
 }
 

@@ -219,10 +219,6 @@ impl Standings {
     pub fn len(&self, board: Board) -> usize {
         self.sets[board.index()].len()
     }
-
-    pub fn members(&self) -> usize {
-        self.held.len()
-    }
 }
 
 #[cfg(test)]
