@@ -53,6 +53,15 @@ impl EntitlementStatus {
         )
     }
 
+    /// The names of the statuses that may grant access, for queries.
+    pub fn granting() -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.may_grant_access())
+            .map(EntitlementStatus::as_str)
+            .collect()
+    }
+
     /// Whether a member in this status, with this `access_until` (Unix seconds,
     /// `None` = open-ended), has access at `now`.
     pub fn has_access(self, access_until: Option<i64>, now: i64) -> bool {

@@ -21,9 +21,8 @@ use crate::store::sync::CommunityCtx;
 
 pub const LEVEL_SOURCE: &str = "level";
 
-/// Badges (by key) that `rule` says the change from `before` to `after`
-/// crosses into. Counters that only grow use "reached"; the rest are
-/// evaluated where their events happen.
+/// The keys of the community's badges whose rule passes `test`; callers
+/// test for the rules their event can satisfy.
 pub fn crossed(c: &Community, test: impl Fn(BadgeRule) -> bool) -> Vec<Key> {
     c.badges
         .iter()

@@ -124,16 +124,6 @@ impl Standings {
         }
     }
 
-    /// Builds the boards from every score row at once, sorting before
-    /// inserting, which is far quicker than one insert per member.
-    pub fn load(rows: impl IntoIterator<Item = score::Model>, keys: &Keys) -> Standings {
-        let mut loader = Loader::new(keys);
-        for row in rows {
-            loader.add(&Totals::from(&row));
-        }
-        loader.finish()
-    }
-
     pub fn is_current(&self, keys: &Keys) -> bool {
         Board::ALL.iter().all(|b| self.keys[b.index()] == keys.get(*b))
     }
@@ -303,10 +293,11 @@ mod tests {
                     Some(Place { rank: i as u64 + 1, points: *p, of: sorted.len() as u64 })
                 );
             }
-            let loaded = Standings::load(
-                sorted.iter().map(|&(m, p)| row(m, p, p, 1)),
-                &keys(),
-            );
+            let mut loader = Loader::new(&keys());
+            for &(m, p) in &sorted {
+                loader.add(&Totals::from(&row(m, p, p, 1)));
+            }
+            let loaded = loader.finish();
             prop_assert_eq!(loaded.page(Board::Week, 0, 1000), sorted);
         }
     }

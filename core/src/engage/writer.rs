@@ -16,9 +16,10 @@ use super::periods::Keys;
 use super::rules::SourceKind;
 use super::settle::settle;
 use crate::domain::EntitlementStatus;
-use crate::entity::{activity_day, entitlement, tier};
+use crate::entity::{activity_day, entitlement};
 use crate::error::CoreResult;
-use crate::store::scores::{Posting, post};
+use crate::store::access::tiers_of;
+use crate::store::scores::{Posting, excluded, post};
 use crate::store::sync::CommunityCtx;
 
 /// Most events in one transaction.
@@ -163,7 +164,7 @@ impl Writer {
         let tiers = if ctx.config.points.multipliers.is_empty() {
             HashMap::new()
         } else {
-            tiers_of_members(&txn, batch.iter().map(|p| p.member_id)).await?
+            tiers_of_members(&txn, ctx.id, batch.iter().map(|p| p.member_id)).await?
         };
         let postings: Vec<Posting> = batch
             .iter()
@@ -235,13 +236,7 @@ async fn count_activity<C: sea_orm::ConnectionTrait>(conn: &C, batch: &[Pending]
         })
         .collect();
     use activity_day::Column as A;
-    let add = |col: A| {
-        (
-            col,
-            Expr::col((activity_day::Entity, col))
-                .add(Expr::col((sea_orm::sea_query::Alias::new("excluded"), col))),
-        )
-    };
+    let add = |col: A| (col, Expr::col((activity_day::Entity, col)).add(excluded(col)));
     for chunk in rows.chunks(1_000) {
         activity_day::Entity::insert_many(chunk.to_vec())
             .on_conflict(
@@ -262,17 +257,16 @@ async fn count_activity<C: sea_orm::ConnectionTrait>(conn: &C, batch: &[Pending]
 /// The tier key of each member whose entitlement grants access now.
 async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
     conn: &C,
+    community_id: i64,
     members: impl Iterator<Item = i64>,
 ) -> CoreResult<HashMap<i64, String>> {
-    let ids: Vec<i64> = members.collect();
-    let live: Vec<&str> = EntitlementStatus::ALL
+    let ids: Vec<i64> = members
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .filter(|s| s.may_grant_access())
-        .map(EntitlementStatus::as_str)
         .collect();
+    let live = EntitlementStatus::granting();
     let mut out = HashMap::new();
-    let tiers: HashMap<i64, String> = tier::Entity::find()
-        .all(conn)
+    let tiers: HashMap<i64, String> = tiers_of(conn, community_id)
         .await?
         .into_iter()
         .map(|t| (t.id, t.key))

@@ -126,21 +126,26 @@ pub async fn held_perks<C: ConnectionTrait>(
         }
         None => BTreeSet::new(),
     };
-    perks.extend(owned_perks(conn, m).await?);
-    perks.extend(granted_perks(conn, m).await?);
+    perks.extend(perks_beyond_tier(conn, m).await?);
     Ok(perks)
 }
 
-/// Perks granted apart from any tier or purchase: level rewards and shop
-/// rewards.
-pub async fn granted_perks<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult<BTreeSet<String>> {
-    Ok(perk_grant::Entity::find()
-        .filter(perk_grant::Column::MemberId.eq(m.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| g.perk)
-        .collect())
+/// Perks held whatever the tier: those of owned offers (courses, lessons)
+/// and those granted on their own (level rewards, shop rewards).
+pub async fn perks_beyond_tier<C: ConnectionTrait>(
+    conn: &C,
+    m: &member::Model,
+) -> CoreResult<BTreeSet<String>> {
+    let mut perks = owned_perks(conn, m).await?;
+    perks.extend(
+        perk_grant::Entity::find()
+            .filter(perk_grant::Column::MemberId.eq(m.id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| g.perk),
+    );
+    Ok(perks)
 }
 
 /// Perks of the offers the member owns (courses, lessons).
@@ -292,13 +297,8 @@ pub async fn due_for_expiry<C: ConnectionTrait>(
     now: i64,
     limit: u64,
 ) -> CoreResult<Vec<entitlement::Model>> {
-    let live: Vec<&str> = EntitlementStatus::ALL
-        .into_iter()
-        .filter(|s| s.may_grant_access())
-        .map(EntitlementStatus::as_str)
-        .collect();
     Ok(entitlement::Entity::find()
-        .filter(entitlement::Column::Status.is_in(live))
+        .filter(entitlement::Column::Status.is_in(EntitlementStatus::granting()))
         .filter(entitlement::Column::AccessUntil.lte(now))
         .order_by_asc(entitlement::Column::AccessUntil)
         .limit(limit)

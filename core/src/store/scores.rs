@@ -53,7 +53,8 @@ pub struct Moved {
 const LEDGER_CHUNK: usize = 2_000;
 const SCORE_CHUNK: usize = 1_000;
 
-fn excluded(col: score::Column) -> SimpleExpr {
+/// The value an upsert tried to insert into `col` (SQL's `excluded.col`).
+pub(crate) fn excluded(col: impl sea_orm::sea_query::IntoIden) -> SimpleExpr {
     Expr::col((Alias::new("excluded"), col))
 }
 

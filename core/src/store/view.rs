@@ -3,7 +3,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::access::{granted_perks, held_perks, owned_perks, tier_by_id, tier_name};
+use super::access::{held_perks, perks_beyond_tier, tier_by_id, tier_name};
 use super::membership::entitlement_of;
 use super::people::{identities_of, identity_string};
 use super::scores::balance;
@@ -31,9 +31,7 @@ pub async fn member_view<C: ConnectionTrait>(
     let perks: Vec<String> = if has_access {
         held_perks(conn, ctx, m).await?
     } else {
-        let mut perks = owned_perks(conn, m).await?;
-        perks.extend(granted_perks(conn, m).await?);
-        perks
+        perks_beyond_tier(conn, m).await?
     }
     .into_iter()
     .collect();
