@@ -125,6 +125,51 @@ async fn activity_earns_by_the_rules_and_every_award_says_why() {
     }
 }
 
+fn capped(c: &mut Community) {
+    c.points.message.points = 10;
+    c.points.message.cooldown_secs = 0;
+    c.points.message.daily_cap = 25;
+    c.points.burst_window_secs = 0;
+    c.points.multipliers.clear();
+}
+
+#[tokio::test]
+async fn daily_caps_survive_a_restart_and_yesterday_does_not_count() {
+    for db in TestDb::all().await {
+        let w = World::with(&db, capped).await;
+        w.say("console:alice", "/join").await;
+        for _ in 0..2 {
+            act(&w, "console:alice", msg(40)).await;
+        }
+        w.clock.advance(DAY);
+        for _ in 0..2 {
+            act(&w, "console:alice", msg(40)).await;
+        }
+        w.core.flush_activity().await;
+
+        // A second core on the same database finds today's 20 points (and
+        // not yesterday's), so only 5 more fit under the cap of 25.
+        let mut communities = lyceum::settings::load(None).unwrap().communities;
+        capped(&mut communities[0]);
+        let again = lyceum_core::Core::start(
+            w.core.db().clone(),
+            &communities,
+            std::sync::Arc::new(w.clock.clone()),
+        )
+        .await
+        .unwrap();
+        let alice = "console:alice".parse().unwrap();
+        let first = again.activity("demo", &alice, msg(40)).await.unwrap();
+        assert!(
+            matches!(first, Some(Decision::Award { points: 5, .. })),
+            "{}: {first:?}",
+            db.backend
+        );
+        let second = again.activity("demo", &alice, msg(40)).await.unwrap();
+        assert_eq!(second, Some(Decision::Refused(Refusal::DailyCap { cap: 25 })));
+    }
+}
+
 #[tokio::test]
 async fn levels_grant_and_withdraw_role_rewards_through_the_outbox() {
     for db in TestDb::all().await {

@@ -12,13 +12,13 @@ pub mod periods;
 pub mod rules;
 pub mod settle;
 pub mod standings;
+mod tallies;
 pub(crate) mod writer;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -26,11 +26,11 @@ use sea_orm::{
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use self::periods::{Board, Keys};
-use self::rules::{Rules, SourceKind};
+use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
 use self::writer::{Msg, Pending, Writer};
 use crate::clock::Clock;
-use crate::entity::{ledger, score};
+use crate::entity::score;
 use crate::error::CoreResult;
 use crate::store::sync::CommunityCtx;
 
@@ -93,13 +93,6 @@ struct BoardColumns {
     version: i64,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Today {
-    member_id: i64,
-    source: String,
-    points: i64,
-}
-
 impl Engagement {
     /// Loads every community's boards and today's rule tallies, and starts
     /// the writer.
@@ -114,7 +107,7 @@ impl Engagement {
         for ctx in communities {
             let keys = Keys::of(&ctx.config, now);
             let rules = Rules::new(&ctx.config, clock.clone());
-            restore_tallies(db, ctx, &rules, &keys, now).await?;
+            tallies::restore(db, ctx, &rules, &keys, now).await?;
             let standings = load_standings(db, ctx.id, &keys).await?;
             live.insert(
                 ctx.id,
@@ -315,39 +308,4 @@ async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys)
         }
     }
     Ok(loader.finish())
-}
-
-/// Today's points per member and source, so caps survive a restart. The
-/// ledger holds points after the tier multiplier, so a restarted cap errs
-/// toward paying less, never more.
-async fn restore_tallies(
-    db: &DatabaseConnection,
-    ctx: &CommunityCtx,
-    rules: &Rules,
-    keys: &Keys,
-    now: i64,
-) -> CoreResult<()> {
-    let day_start = periods::day_start(&ctx.config, keys.day).unwrap_or(now - 86_400);
-    let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
-    let sum: SimpleExpr =
-        Func::cast_as(Func::sum(Expr::col(ledger::Column::Delta)), Alias::new("BIGINT")).into();
-    let rows = ledger::Entity::find()
-        .select_only()
-        .column(ledger::Column::MemberId)
-        .column(ledger::Column::Source)
-        .column_as(sum, "points")
-        .filter(ledger::Column::CommunityId.eq(ctx.id))
-        .filter(ledger::Column::Source.is_in(sources))
-        .filter(ledger::Column::At.gte(day_start))
-        .group_by(ledger::Column::MemberId)
-        .group_by(ledger::Column::Source)
-        .into_model::<Today>()
-        .all(db)
-        .await?;
-    for t in rows {
-        if let Some(source) = SourceKind::parse(&t.source) {
-            rules.restore(t.member_id, source, keys.day, t.points);
-        }
-    }
-    Ok(())
 }
