@@ -72,28 +72,81 @@ pub(super) async fn restore(
 /// time alone would walk every row ever written (a migrated community
 /// starts with one per member).
 async fn first_id_since(db: &DatabaseConnection, since: i64) -> CoreResult<i64> {
-    // Ledger ids start at 1; `hi` is always an id known to qualify, or
-    // past every id.
-    let (mut lo, mut hi) = (0_i64, i64::MAX);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
+    least_id_since(since, |from| async move {
         let row = ledger::Entity::find()
             .select_only()
             .column(ledger::Column::Id)
             .column(ledger::Column::At)
-            .filter(ledger::Column::Id.gte(mid))
+            .filter(ledger::Column::Id.gte(from))
             .order_by_asc(ledger::Column::Id)
             .limit(1)
             .into_model::<Stamp>()
             .one(db)
             .await?;
-        match row {
-            // Nothing from `mid` on: the answer lies below it, if anywhere.
-            None => hi = mid,
-            Some(r) if r.at < since => lo = r.id + 1,
-            // No row lies between `mid` and this one.
-            Some(r) => hi = r.id,
+        Ok(row.map(|r| (r.id, r.at)))
+    })
+    .await
+}
+
+/// The least `x` such that the first row with an id of `x` or more (as
+/// `first_from` finds it: id and time) is from `since` on, or there is
+/// none; that holds for every id past it too, while times grow with ids.
+async fn least_id_since<F, Fut>(since: i64, mut first_from: F) -> CoreResult<i64>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: Future<Output = CoreResult<Option<(i64, i64)>>>,
+{
+    let (mut lo, mut hi) = (0_i64, i64::MAX);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match first_from(mid).await? {
+            // Every `x` up to this row's id leads to it, and it is too old.
+            Some((id, at)) if at < since => lo = id + 1,
+            _ => hi = mid,
         }
     }
-    Ok(hi)
+    Ok(lo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn search(rows: &[(i64, i64)], since: i64) -> i64 {
+        let run = least_id_since(since, |from| {
+            let found = rows.iter().find(|(id, _)| *id >= from).copied();
+            async move { Ok(found) }
+        });
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map(|rt| rt.block_on(run))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(-1)
+    }
+
+    proptest! {
+        /// Reading from the id found gives exactly the rows from `since` on,
+        /// whatever the gaps between ids.
+        #[test]
+        fn finds_exactly_the_rows_from_since_on(
+            gaps in prop::collection::vec((1i64..1_000, 0i64..100), 0..200),
+            since in 0i64..12_000,
+        ) {
+            let (mut id, mut at) = (0, 0);
+            let rows: Vec<(i64, i64)> = gaps
+                .into_iter()
+                .map(|(g, t)| {
+                    id += g;
+                    at += t;
+                    (id, at)
+                })
+                .collect();
+            let first = search(&rows, since);
+            let read: Vec<_> = rows.iter().filter(|(i, _)| *i >= first).collect();
+            let wanted: Vec<_> = rows.iter().filter(|(_, a)| *a >= since).collect();
+            prop_assert_eq!(read, wanted);
+        }
+    }
 }
