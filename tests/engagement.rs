@@ -8,6 +8,7 @@ mod support;
 
 use lyceum_core::config::{BadgeRule, Community, RewardKind};
 use lyceum_core::domain::{Key, LocalizedText};
+use lyceum_core::engage::periods::Board;
 use lyceum_core::engage::rules::{Decision, Refusal};
 use lyceum_core::engine::Activity;
 use lyceum_core::entity::{ledger, score};
@@ -125,12 +126,18 @@ async fn activity_earns_by_the_rules_and_every_award_says_why() {
     }
 }
 
-fn capped(c: &mut Community) {
+/// Ten points a message, no cooldown, cap, burst decay or multiplier.
+fn steady(c: &mut Community) {
     c.points.message.points = 10;
     c.points.message.cooldown_secs = 0;
-    c.points.message.daily_cap = 25;
+    c.points.message.daily_cap = 0;
     c.points.burst_window_secs = 0;
     c.points.multipliers.clear();
+}
+
+fn capped(c: &mut Community) {
+    steady(c);
+    c.points.message.daily_cap = 25;
 }
 
 #[tokio::test]
@@ -713,5 +720,82 @@ async fn an_event_for_a_member_merged_away_meanwhile_is_dropped_not_stuck() {
         ));
         w.core.flush_activity().await;
         assert_eq!(w.view("console:alice").await.points, 5, "{}", db.backend);
+    }
+}
+
+/// The score row and the ledger of one member: (balance, earned, ledger sum).
+async fn books_of(w: &World, who: &str) -> (i64, i64, i64) {
+    let id = w.view(who).await.id;
+    let row = score::Entity::find_by_id(id)
+        .one(w.core.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let sum = ledger_of(w, who).await.iter().map(|e| e.delta).sum();
+    (row.balance, row.earned, sum)
+}
+
+/// A process that committed awards and died before they reached the score
+/// rows (SQLite keeps them owed for a few seconds): the next start finds
+/// them in the backlog, shows them at once and folds them in exactly once.
+#[test]
+fn owed_points_survive_a_crash_and_count_once() {
+    let main = tokio::runtime::Runtime::new().unwrap();
+    for db in main.block_on(TestDb::all()) {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let doomed = tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                doomed.block_on(async {
+                    let w = World::with(&db, steady).await;
+                    w.say("console:alice", "/join").await;
+                    w.say("console:bob", "/join").await;
+                    // First points reach a badge, so they are settled at
+                    // once; the next ones are owed.
+                    for who in ["console:alice", "console:bob"] {
+                        act(&w, who, msg(40)).await;
+                    }
+                    w.core.engagement().flush().await;
+                    for who in ["console:alice", "console:alice", "console:bob"] {
+                        act(&w, who, msg(40)).await;
+                    }
+                    // Committed, not folded; then every task stops at once.
+                    w.core.engagement().flush().await;
+                    std::mem::forget(w);
+                });
+                doomed.shutdown_background();
+            });
+        });
+        main.block_on(async {
+            let w = World::with(&db, steady).await;
+            let ctx = w.core.community("demo").unwrap().clone();
+            let alice = w.view("console:alice").await.id;
+            let place = w.core.engagement().place(&ctx, Board::AllTime, alice);
+            assert_eq!(place.map(|p| p.points), Some(30), "{}", db.backend);
+            let out = w.say("console:alice", "/points").await;
+            let Reply::Points { balance, .. } = out.reply else {
+                panic!("{:?}", out.reply)
+            };
+            assert_eq!(balance, 30, "{}", db.backend);
+            w.core.flush_activity().await;
+            assert_eq!(
+                books_of(&w, "console:alice").await,
+                (30, 30, 30),
+                "{}",
+                db.backend
+            );
+            assert_eq!(books_of(&w, "console:bob").await, (20, 20, 20), "{}", db.backend);
+            // Once folded, a further start owes nothing more.
+            let again = World::with(&db, steady).await;
+            again.core.flush_activity().await;
+            assert_eq!(
+                books_of(&again, "console:bob").await,
+                (20, 20, 20),
+                "{}",
+                db.backend
+            );
+        });
     }
 }

@@ -67,9 +67,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Four steps down undo engagement, presence, activity and payments
-        // only, columns included.
-        Migrator::down(&db, Some(4)).await.unwrap();
+        // Five steps down undo the score backlog, engagement, presence,
+        // activity and payments only, columns included.
+        Migrator::down(&db, Some(5)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

@@ -8,6 +8,7 @@ mod m20261122_000002_payments;
 mod m20261122_000003_activity;
 mod m20261122_000004_presence;
 mod m20261122_000005_engagement;
+mod m20261122_000006_score_backlog;
 mod shape;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_activity::Migration),
             Box::new(m20261122_000004_presence::Migration),
             Box::new(m20261122_000005_engagement::Migration),
+            Box::new(m20261122_000006_score_backlog::Migration),
         ]
     }
 }

@@ -113,6 +113,27 @@ async fn week_top<C: ConnectionTrait>(
 /// Closes the week before the current one, once per community: its best
 /// members get the weekly-top badges they placed for. Returns how many
 /// badges were awarded.
+/// Whether last week still waits to be closed (and any badge goes to its
+/// best), so its totals must first be complete.
+pub async fn week_to_close<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64) -> CoreResult<bool> {
+    if !ctx
+        .config
+        .badges
+        .iter()
+        .any(|b| matches!(b.rule, BadgeRule::WeeklyTop(_)))
+    {
+        return Ok(false);
+    }
+    let week = Keys::of(&ctx.config, now).get(Board::Week) - 7;
+    let closed = period_close::Entity::find()
+        .filter(period_close::Column::CommunityId.eq(ctx.id))
+        .filter(period_close::Column::Board.eq(Board::Week.as_str()))
+        .filter(period_close::Column::Key.eq(week))
+        .one(conn)
+        .await?;
+    Ok(closed.is_none())
+}
+
 pub async fn close_last_week<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64) -> CoreResult<u32> {
     let c = &ctx.config;
     let tops: Vec<(u32, crate::domain::Key)> = c

@@ -155,6 +155,7 @@ async fn merge_scores<C: ConnectionTrait>(
         last_checkin,
         checkins,
         version: w.version.max(l.version) + 1,
+        folded: w.folded.max(l.folded),
     };
     score::Entity::delete_by_id(winner).exec(conn).await?;
     score::Entity::insert(score::ActiveModel::from(merged))

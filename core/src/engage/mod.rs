@@ -3,11 +3,13 @@
 //! ledger row, committed in small groups by the writer task.
 
 pub mod checkin;
+pub(crate) mod fold;
 pub mod honours;
 pub mod import;
 pub mod latency;
 pub mod levels;
 pub mod merge;
+pub mod owed;
 pub mod periods;
 pub mod rules;
 pub mod settle;
@@ -16,8 +18,9 @@ mod tallies;
 pub(crate) mod writer;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -25,6 +28,7 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use self::owed::{Book, Owed};
 use self::periods::{Board, Keys};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
@@ -65,6 +69,8 @@ const LOAD_PAGE: u64 = 50_000;
 pub struct Live {
     pub rules: Rules,
     standings: RwLock<Standings>,
+    /// Taken before `standings` where both are held.
+    owed: Mutex<Book>,
 }
 
 pub struct Engagement {
@@ -76,6 +82,10 @@ pub struct Engagement {
     /// SQLite lets one writer in at a time and fails a transaction that read
     /// before another committed; queueing our own writers here avoids that.
     gate: Option<tokio::sync::Mutex<()>>,
+    /// Whether score rows follow the ledger in folds (SQLite) rather than
+    /// in the same transaction (PostgreSQL, where several processes may
+    /// write and the row lock keeps balances right).
+    defers: bool,
     /// Event-to-commit waits of accepted activity.
     pub latency: latency::Latency,
 }
@@ -108,23 +118,32 @@ impl Engagement {
             let keys = Keys::of(&ctx.config, now);
             let rules = Rules::new(&ctx.config, clock.clone());
             tallies::restore(db, ctx, &rules, &keys, now).await?;
-            let standings = load_standings(db, ctx.id, &keys).await?;
+            let mut standings = load_standings(db, ctx.id, &keys).await?;
+            let book = fold::restore(db, ctx.id).await?;
+            for (m, o) in book.iter() {
+                for &(p, n) in &o.points {
+                    standings.bump(*m, p, n, &keys);
+                }
+            }
             live.insert(
                 ctx.id,
                 Live {
                     rules,
                     standings: RwLock::new(standings),
+                    owed: Mutex::new(book),
                 },
             );
         }
         let (tx, rx) = mpsc::channel(QUEUE);
-        let gate = (db.get_database_backend() == DbBackend::Sqlite).then(|| tokio::sync::Mutex::new(()));
+        let defers = db.get_database_backend() == DbBackend::Sqlite;
+        let gate = defers.then(|| tokio::sync::Mutex::new(()));
         let engage = Arc::new(Engagement {
             clock,
             live,
             members: Mutex::new(HashMap::new()),
             tx,
             gate,
+            defers,
             latency: latency::Latency::default(),
         });
         let writer = Writer {
@@ -198,16 +217,146 @@ impl Engagement {
         }
     }
 
-    /// Takes committed score rows into the boards.
+    /// Waits until every event submitted before this call is committed and
+    /// folded into its score row.
+    pub async fn fold_everything(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Fold(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Takes committed score rows into the boards, with what their members
+    /// are still owed on top.
     pub(crate) fn apply(&self, community_id: i64, rows: &[score::Model], keys: &Keys) {
         let Some(live) = self.live.get(&community_id) else {
             return;
         };
+        let book = live.owed.lock().ok();
         if let Ok(mut s) = live.standings.write() {
             for row in rows {
-                s.apply(row, keys);
+                match book.as_ref().and_then(|b| b.get(row.member_id)) {
+                    Some(o) => s.apply(&owed::applied(row, o), keys),
+                    None => s.apply(row, keys),
+                }
             }
         }
+    }
+
+    /// Finishes a transaction that folded `taken`: if it committed, the
+    /// boards take the folded rows; if not, the amounts are owed again.
+    pub(crate) fn after_fold<T>(
+        &self,
+        community_id: i64,
+        taken: Vec<(i64, Owed)>,
+        done: CoreResult<(T, Vec<score::Model>)>,
+        keys: &Keys,
+    ) -> CoreResult<T> {
+        match done {
+            Ok((out, rows)) => {
+                self.apply(community_id, &rows, keys);
+                Ok(out)
+            }
+            Err(e) => {
+                self.put_back(community_id, taken);
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn defers(&self) -> bool {
+        self.defers
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn book(&self, community_id: i64) -> Option<std::sync::MutexGuard<'_, Book>> {
+        self.live.get(&community_id)?.owed.lock().ok()
+    }
+
+    pub(crate) fn owes_any(&self) -> bool {
+        self.live
+            .values()
+            .any(|l| l.owed.lock().is_ok_and(|b| !b.is_empty()))
+    }
+
+    pub(crate) fn fold_due(&self, community_id: i64, only_due: bool, after: Duration, most: usize) -> bool {
+        self.book(community_id)
+            .is_some_and(|b| !b.is_empty() && (!only_due || b.due(after, most)))
+    }
+
+    pub(crate) fn next_slice(&self, community_id: i64, n: usize) -> Vec<(i64, Owed)> {
+        self.book(community_id)
+            .map(|mut b| b.next_slice(n))
+            .unwrap_or_default()
+    }
+
+    /// Removes what these members are owed, to fold it in now.
+    pub(crate) fn take(&self, community_id: i64, members: &[i64]) -> Vec<(i64, Owed)> {
+        self.book(community_id)
+            .map(|mut b| b.take(members))
+            .unwrap_or_default()
+    }
+
+    /// Everything owed in the community, to fold it in now.
+    pub(crate) fn take_all(&self, community_id: i64) -> Vec<(i64, Owed)> {
+        self.book(community_id)
+            .map(|mut b| {
+                let all: Vec<i64> = b.iter().map(|(m, _)| *m).collect();
+                b.take(&all)
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn put_back(&self, community_id: i64, taken: Vec<(i64, Owed)>) {
+        if let Some(mut b) = self.book(community_id) {
+            b.put_back(taken);
+        }
+    }
+
+    pub(crate) fn oldest_owed(&self, community_id: i64) -> Option<i64> {
+        self.book(community_id).and_then(|b| b.oldest_batch())
+    }
+
+    /// Moves the boards by `sign` times the points in `owed`.
+    pub(crate) fn bump(&self, community_id: i64, owed: &BTreeMap<i64, Owed>, keys: &Keys, sign: i64) {
+        let Some(live) = self.live.get(&community_id) else {
+            return;
+        };
+        if let Ok(mut s) = live.standings.write() {
+            for (m, o) in owed {
+                for &(p, n) in &o.points {
+                    s.bump(*m, p, sign * n, keys);
+                }
+            }
+        }
+    }
+
+    /// Records amounts committed in backlog row `batch` as owed.
+    pub(crate) fn owe(&self, community_id: i64, owed: BTreeMap<i64, Owed>, batch: i64) {
+        if let Some(mut book) = self.book(community_id) {
+            for (m, mut o) in owed {
+                o.first = batch;
+                o.last = batch;
+                book.add(m, o);
+            }
+        }
+    }
+
+    /// Whether `n` more points take the member to a new level or a points
+    /// or level badge, judged by the boards' lifetime total (owed included).
+    pub(crate) fn would_settle(&self, ctx: &CommunityCtx, member_id: i64, n: i64) -> bool {
+        if n == 0 {
+            return false;
+        }
+        let before = self
+            .live
+            .get(&ctx.id)
+            .and_then(|l| l.standings.read().ok().map(|s| s.held(member_id, Board::AllTime)))
+            .unwrap_or(0);
+        settle::reaches(&ctx.config, before, before.saturating_add(n))
     }
 
     /// Re-reads members' rows after a change made outside the writer (a
@@ -226,12 +375,16 @@ impl Engagement {
         let Some(live) = self.live.get(&ctx.id) else {
             return Ok(());
         };
+        let gone: Vec<i64> = member_ids
+            .iter()
+            .filter(|id| !rows.iter().any(|r| r.member_id == **id))
+            .filter(|id| self.book(ctx.id).is_none_or(|b| b.get(**id).is_none()))
+            .copied()
+            .collect();
+        self.apply(ctx.id, &rows, &keys);
         if let Ok(mut s) = live.standings.write() {
-            for id in member_ids {
-                match rows.iter().find(|r| r.member_id == *id) {
-                    Some(row) => s.apply(row, &keys),
-                    None => s.forget(*id),
-                }
+            for id in gone {
+                s.forget(id);
             }
         }
         Ok(())

@@ -31,6 +31,19 @@ pub fn crossed(c: &Community, test: impl Fn(BadgeRule) -> bool) -> Vec<Key> {
         .collect()
 }
 
+/// Whether lifetime points moving from `before` to `after` reach a new
+/// level or a points or level badge: what settle() would act on.
+pub fn reaches(c: &Community, before: i64, after: i64) -> bool {
+    let (old, new) = (level_for(&c.levels, before), level_for(&c.levels, after));
+    old != new
+        || !crossed(c, |rule| match rule {
+            BadgeRule::Points(t) => before < t && t <= after,
+            BadgeRule::Level(l) => old < l && l <= new,
+            _ => false,
+        })
+        .is_empty()
+}
+
 /// Awards the badges not yet held; returns the ones newly awarded.
 pub async fn award_badges<C: ConnectionTrait>(
     conn: &C,

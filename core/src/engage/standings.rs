@@ -180,6 +180,40 @@ impl Standings {
         }
     }
 
+    /// Adds `n` points earned in `periods` (week, month, season) without a
+    /// new row version: owed points show at once, and the row that later
+    /// holds them replaces this.
+    pub fn bump(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
+        self.roll(keys);
+        let held = self.held.entry(member_id).or_default();
+        for b in Board::ALL {
+            let i = b.index();
+            let counts = match b {
+                Board::AllTime => true,
+                Board::Week => periods.0 == self.keys[i],
+                Board::Month => periods.1 == self.keys[i],
+                Board::Season => periods.2 == self.keys[i],
+            };
+            if !counts || n == 0 {
+                continue;
+            }
+            let old = held.points[i];
+            let new = old + n;
+            held.points[i] = new;
+            if old > 0 {
+                self.sets[i].remove(&(Reverse(old), member_id));
+            }
+            if new > 0 {
+                self.sets[i].insert((Reverse(new), member_id));
+            }
+        }
+    }
+
+    /// The member's points on a board, 0 if none.
+    pub fn held(&self, member_id: i64, board: Board) -> i64 {
+        self.held.get(&member_id).map_or(0, |h| h.points[board.index()])
+    }
+
     pub fn place(&self, board: Board, member_id: i64) -> Option<Place> {
         let i = board.index();
         let points = self.held.get(&member_id)?.points[i];
@@ -246,6 +280,7 @@ mod tests {
             last_checkin: 0,
             checkins: 0,
             version,
+            folded: 0,
         }
     }
 

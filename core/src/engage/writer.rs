@@ -1,7 +1,10 @@
 //! Group commit for activity: events the rules accepted are gathered for at
 //! most the community's `flush_ms` (or until a batch is full) and written in
-//! one transaction — ledger rows, score rows, activity counts, level-ups and
-//! badges together — then the in-memory boards take the committed rows.
+//! one transaction, then the in-memory boards take the committed amounts.
+//! On PostgreSQL that transaction also moves the score rows and activity
+//! counts. On SQLite it writes the ledger rows and one backlog row, and the
+//! score rows follow in small folds between batches (owed.rs), except for
+//! members whose points reach a level or badge, who are settled at once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -12,6 +15,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
+use super::fold::{fold, prune, record};
+use super::owed::{Owed, periods};
 use super::periods::Keys;
 use super::rules::SourceKind;
 use super::settle::settle;
@@ -19,11 +24,21 @@ use crate::domain::EntitlementStatus;
 use crate::entity::{activity_day, entitlement};
 use crate::error::CoreResult;
 use crate::store::access::tiers_of;
-use crate::store::scores::{Posting, excluded, post};
+use crate::store::scores::{Posting, append, excluded, post};
 use crate::store::sync::CommunityCtx;
 
 /// Most events in one transaction.
 pub const BATCH: usize = 5_000;
+/// Most members folded in one transaction: small enough that a fold delays
+/// the next batch only a little.
+const SLICE: usize = 1_000;
+/// How long owed amounts wait before a pass folds them, so a member's many
+/// events share one row write.
+const FOLD_AFTER: Duration = Duration::from_secs(5);
+/// A pass starts early once this many members are owed.
+const MOST_OWED: usize = 200_000;
+/// How often an idle writer folds while anything is owed.
+const IDLE_FOLD: Duration = Duration::from_millis(100);
 
 /// One accepted (or merely counted) piece of activity.
 #[derive(Clone, Debug)]
@@ -48,6 +63,8 @@ pub enum Msg {
     Event(Pending),
     /// Answered once everything sent before it is committed.
     Flush(oneshot::Sender<()>),
+    /// Answered once that is so and nothing is owed.
+    Fold(oneshot::Sender<()>),
 }
 
 pub struct Writer {
@@ -70,12 +87,28 @@ impl Writer {
 
     pub async fn run(self, mut rx: mpsc::Receiver<Msg>) {
         let max_wait = self.max_wait();
-        while let Some(first) = rx.recv().await {
+        loop {
+            let first = if self.engage.owes_any() {
+                match tokio::time::timeout(IDLE_FOLD, rx.recv()).await {
+                    Ok(Some(msg)) => msg,
+                    Ok(None) => break,
+                    Err(_) => {
+                        self.fold_due(true).await;
+                        continue;
+                    }
+                }
+            } else {
+                match rx.recv().await {
+                    Some(msg) => msg,
+                    None => break,
+                }
+            };
             let mut events = Vec::new();
             let mut waiters = Vec::new();
+            let mut fold_all = false;
             let deadline = match &first {
                 Msg::Event(p) => p.queued + max_wait,
-                Msg::Flush(_) => Instant::now(),
+                Msg::Flush(_) | Msg::Fold(_) => Instant::now(),
             };
             let mut next = Some(first);
             loop {
@@ -85,17 +118,32 @@ impl Writer {
                         waiters.push(done);
                         break;
                     }
+                    Some(Msg::Fold(done)) => {
+                        waiters.push(done);
+                        fold_all = true;
+                        break;
+                    }
                     None => {}
                 }
                 if events.len() >= BATCH {
                     break;
                 }
-                match tokio::time::timeout_at(deadline.into(), rx.recv()).await {
-                    Ok(Some(msg)) => next = Some(msg),
-                    Ok(None) | Err(_) => break,
+                match rx.try_recv() {
+                    Ok(msg) => next = Some(msg),
+                    Err(mpsc::error::TryRecvError::Empty) if Instant::now() < deadline => {
+                        // Sleeping out the window, rather than waiting on the
+                        // queue, spares a thread wake-up for every event.
+                        tokio::time::sleep_until(deadline.into()).await;
+                    }
+                    Err(_) => break,
                 }
             }
             self.write_all(events).await;
+            if fold_all {
+                while self.fold_due(false).await {}
+            } else {
+                self.fold_due(true).await;
+            }
             for w in waiters {
                 let _ = w.send(());
             }
@@ -156,15 +204,163 @@ impl Writer {
         true
     }
 
+    /// Folds one slice of each community whose owed amounts are due (or of
+    /// every community owed anything, unless `only_due`). Returns whether
+    /// anything was folded.
+    async fn fold_due(&self, only_due: bool) -> bool {
+        let mut any = false;
+        for ctx in &self.communities {
+            if !self.engage.fold_due(ctx.id, only_due, FOLD_AFTER, MOST_OWED) {
+                continue;
+            }
+            match self.fold_slice(ctx).await {
+                Ok(folded) => any |= folded,
+                Err(e) => {
+                    tracing::error!(community = %ctx.slug(), error = %e, "owed points not folded; will retry");
+                }
+            }
+        }
+        any
+    }
+
+    async fn fold_slice(&self, ctx: &CommunityCtx) -> CoreResult<bool> {
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        let taken = self.engage.next_slice(ctx.id, SLICE);
+        if taken.is_empty() {
+            return Ok(false);
+        }
+        let now = self.engage.now();
+        let keys = Keys::of(&ctx.config, now);
+        let done = async {
+            let rows = fold(&txn, ctx, &taken, &keys, now).await?;
+            prune(&txn, ctx.id, self.engage.oldest_owed(ctx.id)).await?;
+            txn.commit().await?;
+            CoreResult::Ok(((), rows))
+        }
+        .await;
+        self.engage.after_fold(ctx.id, taken, done, &keys)?;
+        self.wake.notify_one();
+        Ok(true)
+    }
+
     async fn write(&self, ctx: &CommunityCtx, batch: &[Pending]) -> CoreResult<()> {
         let now = batch.iter().map(|p| p.at).max().unwrap_or_default();
         let keys = Keys::of(&ctx.config, now);
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-        count_activity(&txn, batch).await?;
+        if self.engage.defers() {
+            let postings = self.postings(&txn, ctx, batch).await?;
+            return self.write_owed(ctx, batch, txn, postings, &keys, now).await;
+        }
+        add_counts(&txn, &per_day(batch)).await?;
+        let postings = self.postings(&txn, ctx, batch).await?;
+        let rows = if postings.is_empty() {
+            Vec::new()
+        } else {
+            let moved = post(&txn, ctx.id, &keys, &postings).await?;
+            settle(&txn, ctx, moved, now, true).await?
+        };
+        txn.commit().await?;
+        self.committed(batch);
+        self.engage.apply(ctx.id, &rows, &keys);
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// The SQLite path: ledger rows and a backlog row now; score rows now
+    /// only for members reaching a level or badge, later for the rest.
+    /// The caller holds the gate until this returns, so the owed book and
+    /// the database move together.
+    async fn write_owed(
+        &self,
+        ctx: &CommunityCtx,
+        batch: &[Pending],
+        txn: sea_orm::DatabaseTransaction,
+        postings: Vec<Posting>,
+        keys: &Keys,
+        now: i64,
+    ) -> CoreResult<()> {
+        append(&txn, ctx.id, &postings).await?;
+        let mut owed: BTreeMap<i64, Owed> = BTreeMap::new();
+        for p in &postings {
+            owed.entry(p.member_id)
+                .or_insert_with(|| Owed::new(0))
+                .add_points(periods(keys), p.delta);
+        }
+        for ((m, day), c) in per_day(batch) {
+            owed.entry(m).or_insert_with(|| Owed::new(0)).add_counts(day, c);
+        }
+        let crossing: Vec<i64> = owed
+            .iter()
+            .filter(|(m, o)| self.engage.would_settle(ctx, **m, o.earned()))
+            .map(|(m, _)| *m)
+            .collect();
+        let earlier = self.engage.take(ctx.id, &crossing);
+        let mut now_due: Vec<(i64, Owed)> = earlier.clone();
+        for m in &crossing {
+            let Some(o) = owed.remove(m) else { continue };
+            match now_due.iter_mut().find(|(id, _)| id == m) {
+                Some((_, e)) => e.absorb(o),
+                None => now_due.push((*m, o)),
+            }
+        }
+        let done = async {
+            let rows = if now_due.is_empty() {
+                Vec::new()
+            } else {
+                fold(&txn, ctx, &now_due, keys, now).await?
+            };
+            let batch_id = if owed.is_empty() {
+                None
+            } else {
+                Some(record(&txn, ctx.id, keys, &owed).await?)
+            };
+            // The boards take the new amounts on this thread while SQLite
+            // commits on its own; a failed commit takes them back.
+            let boards = async { self.engage.bump(ctx.id, &owed, keys, 1) };
+            let (committed, ()) = tokio::join!(txn.commit(), boards);
+            if let Err(e) = committed {
+                self.engage.bump(ctx.id, &owed, keys, -1);
+                return Err(e.into());
+            }
+            CoreResult::Ok((rows, batch_id))
+        }
+        .await;
+        let (rows, batch_id) = match done {
+            Ok(x) => x,
+            Err(e) => {
+                self.engage.put_back(ctx.id, earlier);
+                return Err(e);
+            }
+        };
+        self.committed(batch);
+        if let Some(b) = batch_id {
+            self.engage.owe(ctx.id, owed, b);
+        }
+        self.engage.apply(ctx.id, &rows, keys);
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    fn committed(&self, batch: &[Pending]) {
+        let committed = Instant::now();
+        self.engage.latency.record(
+            batch
+                .iter()
+                .map(|p| committed.saturating_duration_since(p.queued)),
+        );
+    }
+
+    /// The batch's awards as ledger rows, tier multipliers applied.
+    async fn postings(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        ctx: &CommunityCtx,
+        batch: &[Pending],
+    ) -> CoreResult<Vec<Posting>> {
         let tiers = if ctx.config.points.multipliers.is_empty() {
             HashMap::new()
         } else {
-            tiers_of_members(&txn, ctx.id, batch.iter().map(|p| p.member_id)).await?
+            tiers_of_members(txn, ctx.id, batch.iter().map(|p| p.member_id)).await?
         };
         let postings: Vec<Posting> = batch
             .iter()
@@ -182,22 +378,7 @@ impl Writer {
                 })
             })
             .collect();
-        let rows = if postings.is_empty() {
-            Vec::new()
-        } else {
-            let moved = post(&txn, ctx.id, &keys, &postings).await?;
-            settle(&txn, ctx, moved, now, true).await?
-        };
-        txn.commit().await?;
-        let committed = Instant::now();
-        self.engage.latency.record(
-            batch
-                .iter()
-                .map(|p| committed.saturating_duration_since(p.queued)),
-        );
-        self.engage.apply(ctx.id, &rows, &keys);
-        self.wake.notify_one();
-        Ok(())
+        Ok(postings)
     }
 }
 
@@ -212,9 +393,8 @@ fn multiplied(ctx: &CommunityCtx, tier: Option<&str>, points: i64, why: &str) ->
     }
 }
 
-/// Adds the batch's messages and reactions to each member's row for the
-/// (UTC) day, one upsert per member and day.
-async fn count_activity<C: sea_orm::ConnectionTrait>(conn: &C, batch: &[Pending]) -> CoreResult<()> {
+/// The batch's messages and reactions per member and (UTC) day.
+fn per_day(batch: &[Pending]) -> BTreeMap<(i64, i32), Counts> {
     let mut per: BTreeMap<(i64, i32), Counts> = BTreeMap::new();
     for p in batch {
         let day = i32::try_from(p.at.div_euclid(86_400)).unwrap_or(i32::MAX);
@@ -223,8 +403,18 @@ async fn count_activity<C: sea_orm::ConnectionTrait>(conn: &C, batch: &[Pending]
         c.given += p.counts.given;
         c.received += p.counts.received;
     }
+    per
+}
+
+/// Adds messages and reactions to each member's row for the day, one
+/// upsert per member and day.
+pub(crate) async fn add_counts<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    per: &BTreeMap<(i64, i32), Counts>,
+) -> CoreResult<()> {
     let rows: Vec<activity_day::ActiveModel> = per
-        .into_iter()
+        .iter()
+        .map(|(k, c)| (*k, *c))
         .filter(|(_, c)| *c != Counts::default())
         .map(|((member_id, day), c)| activity_day::ActiveModel {
             member_id: Set(member_id),

@@ -23,6 +23,7 @@ use crate::command::Command;
 use crate::config::Community;
 use crate::domain::{IdentityRef, Locale};
 use crate::engage::Engagement;
+use crate::engage::periods::Keys;
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::Billing;
 use crate::render;
@@ -283,8 +284,23 @@ impl Core {
         if cmd.talks_to_provider() {
             return self.run_billing(ctx, invoker, cmd, locale).await;
         }
+        let linking = matches!(cmd, Command::Link { code: Some(_) });
+        let member = self.member_of(ctx, &invoker.identity).await?;
         let (gate, txn) = self.engage.begin_write(&self.db).await?;
         let now = self.clock.now();
+        // The command may read or spend the invoker's points, and a link
+        // merges members anywhere: score rows first take in what is owed.
+        let owed: Vec<(&CommunityCtx, Vec<_>)> = if linking {
+            self.communities
+                .iter()
+                .map(|c| (c, self.engage.take_all(c.id)))
+                .collect()
+        } else {
+            vec![(
+                ctx,
+                self.engage.take(ctx.id, &member.into_iter().collect::<Vec<_>>()),
+            )]
+        };
         let call = execute::Call {
             ctx,
             all: &self.communities,
@@ -295,15 +311,27 @@ impl Core {
             engage: &self.engage,
             billing: self.billing.is_some(),
         };
-        let linking = matches!(cmd, Command::Link { code: Some(_) });
         // Dropping the transaction on an error rolls it back: a refused
         // command leaves nothing behind.
         let (result, touched) = crate::engage::collecting(async {
+            for (c, taken) in &owed {
+                crate::engage::fold::fold(&txn, c, taken, &Keys::of(&c.config, now), now).await?;
+                if linking {
+                    // Nothing is owed now; old backlog rows may name a
+                    // member the link is about to merge away.
+                    crate::engage::fold::prune(&txn, c.id, None).await?;
+                }
+            }
             let reply = call.execute(&txn, cmd).await?;
             txn.commit().await?;
             CoreResult::Ok(reply)
         })
         .await;
+        if result.is_err() {
+            for (c, taken) in owed {
+                self.engage.put_back(c.id, taken);
+            }
+        }
         drop(gate);
         let reply = result?;
         self.wake.notify_one();

@@ -213,7 +213,7 @@ impl Core {
     }
 
     /// The member id behind `who`, from the cache or the database.
-    async fn member_of(&self, ctx: &CommunityCtx, who: &IdentityRef) -> CoreResult<Option<i64>> {
+    pub(super) async fn member_of(&self, ctx: &CommunityCtx, who: &IdentityRef) -> CoreResult<Option<i64>> {
         let key = who.to_string();
         if let Some(id) = self.engage.cached_member(ctx.id, &key) {
             return Ok(Some(id));
@@ -228,8 +228,9 @@ impl Core {
         Ok(Some(m.id))
     }
 
-    /// Waits until all activity handed in so far is committed.
+    /// Waits until all activity handed in so far is committed and in the
+    /// score rows.
     pub async fn flush_activity(&self) {
-        self.engage.flush().await;
+        self.engage.fold_everything().await;
     }
 }

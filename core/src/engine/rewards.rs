@@ -9,6 +9,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::Core;
 use crate::config::RewardKind;
+use crate::engage::fold::fold;
+use crate::engage::honours;
+use crate::engage::periods::Keys;
 use crate::entity::{coupon, member, perk_grant, redemption};
 use crate::error::CoreResult;
 use crate::payments::CouponRequest;
@@ -146,8 +149,23 @@ impl Core {
         let mut awarded = 0;
         for ctx in &self.communities {
             let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-            awarded += crate::engage::honours::close_last_week(&txn, ctx, self.clock.now()).await?;
-            txn.commit().await?;
+            let now = self.clock.now();
+            let keys = Keys::of(&ctx.config, now);
+            // The week's best are read from the score rows: fold in what
+            // they are owed first.
+            let taken = if honours::week_to_close(&txn, ctx, now).await? {
+                self.engage.take_all(ctx.id)
+            } else {
+                Vec::new()
+            };
+            let done = async {
+                let rows = fold(&txn, ctx, &taken, &keys, now).await?;
+                let n = honours::close_last_week(&txn, ctx, now).await?;
+                txn.commit().await?;
+                CoreResult::Ok((n, rows))
+            }
+            .await;
+            awarded += self.engage.after_fold(ctx.id, taken, done, &keys)?;
         }
         if awarded > 0 {
             self.wake.notify_one();

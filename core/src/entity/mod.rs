@@ -28,6 +28,7 @@ pub mod reminder;
 pub mod revenue;
 pub mod reversal;
 pub mod score;
+pub mod score_backlog;
 pub mod shop_sale;
 pub mod subscription;
 pub mod tier;

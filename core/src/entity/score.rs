@@ -22,6 +22,8 @@ pub struct Model {
     pub last_checkin: i32,
     pub checkins: i32,
     pub version: i64,
+    /// The newest score_backlog row whose amounts this row holds.
+    pub folded: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -84,6 +84,13 @@ fn carried(last: score::Column, this: score::Column) -> SimpleExpr {
     .into()
 }
 
+/// The larger of the stored and the offered value.
+fn later(col: score::Column) -> SimpleExpr {
+    Expr::case(excluded(col).gt(current(col)), excluded(col))
+        .finally(current(col))
+        .into()
+}
+
 fn upsert() -> OnConflict {
     use score::Column as S;
     OnConflict::column(S::MemberId)
@@ -99,6 +106,7 @@ fn upsert() -> OnConflict {
             (S::SeasonPoints, period_sum(S::SeasonKey, S::SeasonPoints)),
             (S::SeasonKey, excluded(S::SeasonKey)),
             (S::Version, current(S::Version).add(1)),
+            (S::Folded, later(S::Folded)),
         ])
         .to_owned()
 }
@@ -123,6 +131,7 @@ pub(crate) fn fresh_row(member_id: i64, community_id: i64, keys: &Keys) -> score
         last_checkin: 0,
         checkins: 0,
         version: 1,
+        folded: 0,
     }
 }
 
@@ -149,6 +158,13 @@ pub async fn post<C: ConnectionTrait>(
     }
     let list: Vec<(i64, Moved)> = moved.into_iter().collect();
     refuse_overflow(conn, &list).await?;
+    append(conn, community_id, postings).await?;
+    add(conn, community_id, keys, &list, |_| 0).await
+}
+
+/// Appends ledger rows and nothing else; the caller answers for the score
+/// rows (see engage::owed).
+pub async fn append<C: ConnectionTrait>(conn: &C, community_id: i64, postings: &[Posting]) -> CoreResult<()> {
     for chunk in postings.chunks(LEDGER_CHUNK) {
         let rows = chunk.iter().map(|p| ledger::ActiveModel {
             community_id: Set(community_id),
@@ -164,6 +180,19 @@ pub async fn post<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Moves members' score rows by `list` within the periods of `keys`,
+/// marking each as holding backlog rows up to `folded(member)`; returns the
+/// new rows with how far each moved. Refuses a balance below zero.
+pub async fn add<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    keys: &Keys,
+    list: &[(i64, Moved)],
+    folded: impl Fn(i64) -> i64,
+) -> CoreResult<Vec<(score::Model, Moved)>> {
     let mut out = Vec::with_capacity(list.len());
     for chunk in list.chunks(SCORE_CHUNK) {
         let rows = chunk.iter().map(|(member_id, m)| {
@@ -173,6 +202,7 @@ pub async fn post<C: ConnectionTrait>(
             row.week_points = m.period;
             row.month_points = m.period;
             row.season_points = m.period;
+            row.folded = folded(*member_id);
             score::ActiveModel::from(row)
         });
         let written = score::Entity::insert_many(rows)
@@ -181,13 +211,13 @@ pub async fn post<C: ConnectionTrait>(
             .await
             .map_err(overflow_or_db)?;
         for row in written {
+            let m = moved_of(chunk, row.member_id);
             if row.balance < 0 {
                 return Err(UserError::NotEnoughPoints {
-                    balance: row.balance - moved_of(chunk, row.member_id).balance,
+                    balance: row.balance - m.balance,
                 }
                 .into());
             }
-            let m = moved_of(chunk, row.member_id);
             crate::engage::touched(community_id, row.member_id);
             out.push((row, m));
         }
