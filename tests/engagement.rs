@@ -799,3 +799,31 @@ fn owed_points_survive_a_crash_and_count_once() {
         });
     }
 }
+
+/// Several members reaching a level in one batch all have it stored.
+#[tokio::test]
+async fn levels_reached_together_are_all_stored() {
+    for db in TestDb::all().await {
+        let w = World::with(&db, steady).await;
+        let names = ["console:alice", "console:bob", "console:carol"];
+        for who in names {
+            w.say(who, "/join").await;
+        }
+        // 100 points each: level 1 on the MEE6 curve.
+        for _ in 0..10 {
+            for who in names {
+                act(&w, who, msg(40)).await;
+            }
+        }
+        w.core.flush_activity().await;
+        for who in names {
+            let id = w.view(who).await.id;
+            let row = score::Entity::find_by_id(id)
+                .one(w.core.db())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((row.earned, row.level), (100, 1), "{who} on {}", db.backend);
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! withdrawn through the outbox, badges whose threshold was crossed are
 //! awarded (once each), and the member is told.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -253,8 +253,11 @@ pub async fn settle<C: ConnectionTrait>(
     announce: bool,
 ) -> CoreResult<Vec<score::Model>> {
     let c = &ctx.config;
+    // What changed, decided in memory first, so the members and the new
+    // levels take one statement each rather than one per member.
+    let mut changes = Vec::new();
     let mut out = Vec::with_capacity(moved.len());
-    for (mut row, by) in moved {
+    for (row, by) in moved {
         let old_level = u32::try_from(row.level).unwrap_or(0);
         let new_level = level_for(&c.levels, row.earned);
         let before = row.earned - by.earned;
@@ -263,35 +266,68 @@ pub async fn settle<C: ConnectionTrait>(
             BadgeRule::Level(l) => old_level < l && l <= new_level,
             _ => false,
         });
-        if new_level == old_level && badges.is_empty() {
-            out.push(row);
-            continue;
+        if new_level != old_level || !badges.is_empty() {
+            changes.push((out.len(), old_level, new_level, badges));
         }
-        let Some(m) = member::Entity::find_by_id(row.member_id).one(conn).await? else {
-            out.push(row);
+        out.push(row);
+    }
+    if changes.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = changes.iter().map(|(i, ..)| out[*i].member_id).collect();
+    let mut members: HashMap<i64, member::Model> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let found = member::Entity::find()
+            .filter(member::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        members.extend(found.into_iter().map(|m| (m.id, m)));
+    }
+    let levels: Vec<(i64, i32)> = changes
+        .iter()
+        .filter(|(_, old, new, _)| old != new)
+        .map(|(i, _, new, _)| (out[*i].member_id, i32::try_from(*new).unwrap_or(i32::MAX)))
+        .collect();
+    store_levels(conn, &levels).await?;
+    for (i, old_level, new_level, badges) in changes {
+        let row = &mut out[i];
+        let Some(m) = members.get(&row.member_id) else {
             continue;
         };
         let mut effects = Vec::new();
         if new_level != old_level {
-            let level = i32::try_from(new_level).unwrap_or(i32::MAX);
-            score::Entity::update_many()
-                .col_expr(score::Column::Level, Expr::value(level))
-                .filter(score::Column::MemberId.eq(row.member_id))
-                .exec(conn)
-                .await?;
-            row.level = level;
-            effects = sync_rewards(conn, ctx, &m, new_level, now).await?;
+            row.level = i32::try_from(new_level).unwrap_or(i32::MAX);
+            effects = sync_rewards(conn, ctx, m, new_level, now).await?;
         }
         let earned = award_badges(conn, row.member_id, &badges, now).await?;
         if announce {
             let up = (new_level > old_level).then_some(new_level);
-            tell(conn, ctx, &m, up, &earned, effects, now).await?;
+            tell(conn, ctx, m, up, &earned, effects, now).await?;
         } else {
-            tell(conn, ctx, &m, None, &[], effects, now).await?;
+            tell(conn, ctx, m, None, &[], effects, now).await?;
         }
-        out.push(row);
     }
     Ok(out)
+}
+
+/// Sets each member's stored level, several members per statement.
+async fn store_levels<C: ConnectionTrait>(conn: &C, levels: &[(i64, i32)]) -> CoreResult<()> {
+    use score::Column as S;
+    for chunk in levels.chunks(500) {
+        let Some(((first, level), rest)) = chunk.split_first() else {
+            continue;
+        };
+        let mut by_member = Expr::case(S::MemberId.eq(*first), *level);
+        for (m, l) in rest {
+            by_member = by_member.case(S::MemberId.eq(*m), *l);
+        }
+        score::Entity::update_many()
+            .col_expr(S::Level, by_member.finally(Expr::col(S::Level)).into())
+            .filter(S::MemberId.is_in(chunk.iter().map(|(m, _)| *m)))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
