@@ -723,14 +723,18 @@ async fn an_event_for_a_member_merged_away_meanwhile_is_dropped_not_stuck() {
     }
 }
 
-/// The score row and the ledger of one member: (balance, earned, ledger sum).
-async fn books_of(w: &World, who: &str) -> (i64, i64, i64) {
+async fn score_row(w: &World, who: &str) -> score::Model {
     let id = w.view(who).await.id;
-    let row = score::Entity::find_by_id(id)
+    score::Entity::find_by_id(id)
         .one(w.core.db())
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+/// The score row and the ledger of one member: (balance, earned, ledger sum).
+async fn books_of(w: &World, who: &str) -> (i64, i64, i64) {
+    let row = score_row(w, who).await;
     let sum = ledger_of(w, who).await.iter().map(|e| e.delta).sum();
     (row.balance, row.earned, sum)
 }
@@ -817,12 +821,7 @@ async fn levels_reached_together_are_all_stored() {
         }
         w.core.flush_activity().await;
         for who in names {
-            let id = w.view(who).await.id;
-            let row = score::Entity::find_by_id(id)
-                .one(w.core.db())
-                .await
-                .unwrap()
-                .unwrap();
+            let row = score_row(&w, who).await;
             assert_eq!((row.earned, row.level), (100, 1), "{who} on {}", db.backend);
         }
     }
