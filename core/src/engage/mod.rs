@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -88,19 +88,6 @@ pub struct Engagement {
     defers: bool,
     /// Event-to-commit waits of accepted activity.
     pub latency: latency::Latency,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct BoardColumns {
-    member_id: i64,
-    earned: i64,
-    week_key: i32,
-    week_points: i64,
-    month_key: i32,
-    month_points: i64,
-    season_key: i32,
-    season_points: i64,
-    version: i64,
 }
 
 impl Engagement {
@@ -432,7 +419,7 @@ async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys)
     let mut loader = Loader::new(keys);
     let mut after = i64::MIN;
     loop {
-        let page: Vec<BoardColumns> = score::Entity::find()
+        let page: Vec<Totals> = score::Entity::find()
             .select_only()
             .columns([S::MemberId, S::Earned, S::WeekKey, S::WeekPoints, S::MonthKey])
             .columns([S::MonthPoints, S::SeasonKey, S::SeasonPoints, S::Version])
@@ -446,15 +433,8 @@ async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys)
         let Some(last) = page.last() else { break };
         after = last.member_id;
         let full = page.len() as u64 == LOAD_PAGE;
-        for r in page {
-            loader.add(&Totals {
-                member_id: r.member_id,
-                earned: r.earned,
-                week: (r.week_key, r.week_points),
-                month: (r.month_key, r.month_points),
-                season: (r.season_key, r.season_points),
-                version: r.version,
-            });
+        for r in &page {
+            loader.add(r);
         }
         if !full {
             break;

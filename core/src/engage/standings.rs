@@ -40,13 +40,16 @@ pub struct Place {
 
 /// The columns of a score row the boards need; loading only these keeps a
 /// million-member start quick.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, sea_orm::FromQueryResult)]
 pub struct Totals {
     pub member_id: i64,
     pub earned: i64,
-    pub week: (i32, i64),
-    pub month: (i32, i64),
-    pub season: (i32, i64),
+    pub week_key: i32,
+    pub week_points: i64,
+    pub month_key: i32,
+    pub month_points: i64,
+    pub season_key: i32,
+    pub season_points: i64,
     pub version: i64,
 }
 
@@ -55,9 +58,12 @@ impl From<&score::Model> for Totals {
         Totals {
             member_id: r.member_id,
             earned: r.earned,
-            week: (r.week_key, r.week_points),
-            month: (r.month_key, r.month_points),
-            season: (r.season_key, r.season_points),
+            week_key: r.week_key,
+            week_points: r.week_points,
+            month_key: r.month_key,
+            month_points: r.month_points,
+            season_key: r.season_key,
+            season_points: r.season_points,
             version: r.version,
         }
     }
@@ -66,9 +72,9 @@ impl From<&score::Model> for Totals {
 fn points_on(row: &Totals, board: Board, keys: &Keys) -> i64 {
     let (key, points) = match board {
         Board::AllTime => return row.earned,
-        Board::Week => row.week,
-        Board::Month => row.month,
-        Board::Season => row.season,
+        Board::Week => (row.week_key, row.week_points),
+        Board::Month => (row.month_key, row.month_points),
+        Board::Season => (row.season_key, row.season_points),
     };
     if key == keys.get(board) { points } else { 0 }
 }

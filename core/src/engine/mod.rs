@@ -285,7 +285,12 @@ impl Core {
             return self.run_billing(ctx, invoker, cmd, locale).await;
         }
         let linking = matches!(cmd, Command::Link { code: Some(_) });
-        let member = self.member_of(ctx, &invoker.identity).await?;
+        // Only SQLite leaves points owed; elsewhere there is nothing to fold.
+        let member = if self.engage.defers() {
+            self.member_of(ctx, &invoker.identity).await?
+        } else {
+            None
+        };
         let (gate, txn) = self.engage.begin_write(&self.db).await?;
         let now = self.clock.now();
         // The command may read or spend the invoker's points, and a link
