@@ -100,3 +100,38 @@ async fn migrations_go_up_down_and_up_again() {
         db.close().await.unwrap();
     }
 }
+
+/// Commits leave checkpoints to the background task: committed pages must
+/// still reach the database file itself, not only the WAL.
+#[tokio::test]
+async fn committed_pages_reach_the_sqlite_file_without_a_checkpointing_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal.db");
+    let db = lyceum::db::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    db.execute_unprepared("CREATE TABLE filler (body TEXT)")
+        .await
+        .unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    // About 2 MB in one commit, far past SQLite's own 1,000-page
+    // threshold, which is switched off.
+    db.execute_unprepared(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+         INSERT INTO filler SELECT printf('%.1000c', 'x') FROM n",
+    )
+    .await
+    .unwrap();
+    let mut size = before;
+    for _ in 0..40 {
+        size = std::fs::metadata(&path).unwrap().len();
+        if size > 2_000_000 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        size > 2_000_000,
+        "database file still {size} bytes (was {before}): nothing checkpointed"
+    );
+}

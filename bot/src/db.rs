@@ -29,6 +29,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // Checkpoints run on their own connection (below) instead
+                // of inside whichever commit crosses the WAL's threshold,
+                // where copying pages back and syncing stalled the
+                // activity writer for tens of milliseconds.
+                .pragma("wal_autocheckpoint", "0")
         });
     } else {
         opts.max_connections(10);
@@ -40,7 +45,31 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     let db = Database::connect(opts).await.map_err(open_err)?;
     // Connecting can succeed lazily; a real query surfaces a corrupt file now.
     db.execute_unprepared("SELECT 1").await.map_err(open_err)?;
+    if url.starts_with("sqlite:") {
+        tokio::spawn(checkpoints(db.clone()));
+    }
     Ok(db)
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Copies committed pages from the WAL into the database file without
+/// waiting for writers or readers (PASSIVE), so the WAL stays small and
+/// restarts from its beginning, while commits never do this work
+/// themselves. Ends when the pool is closed.
+async fn checkpoints(db: DatabaseConnection) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
+            if matches!(e, sea_orm::DbErr::ConnectionAcquire(_)) {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        }
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection, url: &str) -> Result<(), DbError> {
