@@ -11,12 +11,72 @@ use super::settle::settle;
 use super::writer::{Counts, add_counts};
 use crate::entity::{member, score, score_backlog};
 use crate::error::{CoreError, CoreResult};
-use crate::store::scores::{Moved, add};
+use crate::store::scores::{Moved, add, add_unread};
 use crate::store::sync::CommunityCtx;
 
 /// One member's part of a backlog row: member id, points, UTC day,
 /// messages, reactions given, reactions received.
 type Entry = (i64, i64, i32, i32, i32, i32);
+
+/// What a fold writes: the score additions grouped by the periods they
+/// were earned in, the activity counts per member and day, and each
+/// member's newest backlog row.
+struct Plan {
+    groups: BTreeMap<Periods, Vec<(i64, Moved)>>,
+    counts: BTreeMap<(i64, i32), Counts>,
+    last: HashMap<i64, i64>,
+}
+
+impl Plan {
+    fn of(taken: &[(i64, Owed)], keys: &Keys) -> Plan {
+        let mut groups: BTreeMap<Periods, Vec<(i64, Moved)>> = BTreeMap::new();
+        let mut counts: BTreeMap<(i64, i32), Counts> = BTreeMap::new();
+        for (m, o) in taken {
+            // Counts alone still move the row's mark.
+            if o.points.is_empty() {
+                groups
+                    .entry(periods(keys))
+                    .or_default()
+                    .push((*m, Moved::default()));
+            }
+            for &(p, n) in &o.points {
+                groups.entry(p).or_default().push((
+                    *m,
+                    Moved {
+                        balance: n,
+                        earned: n,
+                        period: n,
+                    },
+                ));
+            }
+            for &(day, c) in &o.counts {
+                let sum = counts.entry((*m, day)).or_default();
+                sum.messages += c.messages;
+                sum.given += c.given;
+                sum.received += c.received;
+            }
+        }
+        let last = taken.iter().map(|(m, o)| (*m, o.last)).collect();
+        Plan { groups, counts, last }
+    }
+
+    /// Older periods first, as the points were earned.
+    fn by_period<'a>(&'a self, keys: &'a Keys) -> impl Iterator<Item = (Keys, &'a [(i64, Moved)])> + 'a {
+        self.groups.iter().map(|(&(week, month, season), list)| {
+            let at = Keys {
+                day: keys.day,
+                week,
+                month,
+                season,
+            };
+            (at, list.as_slice())
+        })
+    }
+
+    fn mark(&self, member_id: i64) -> i64 {
+        self.last.get(&member_id).copied().unwrap_or(0)
+    }
+}
 
 /// Adds `taken` to the score rows, settles level-ups and badges, and
 /// returns the new rows. Each row is marked with the newest backlog row it
@@ -28,48 +88,30 @@ pub(crate) async fn fold<C: ConnectionTrait>(
     keys: &Keys,
     now: i64,
 ) -> CoreResult<Vec<score::Model>> {
-    let mut groups: BTreeMap<Periods, Vec<(i64, Moved)>> = BTreeMap::new();
-    let mut counts: BTreeMap<(i64, i32), Counts> = BTreeMap::new();
-    for (m, o) in taken {
-        // Counts alone still move the row's mark.
-        if o.points.is_empty() {
-            groups
-                .entry(periods(keys))
-                .or_default()
-                .push((*m, Moved::default()));
-        }
-        for &(p, n) in &o.points {
-            groups.entry(p).or_default().push((
-                *m,
-                Moved {
-                    balance: n,
-                    earned: n,
-                    period: n,
-                },
-            ));
-        }
-        for &(day, c) in &o.counts {
-            let sum = counts.entry((*m, day)).or_default();
-            sum.messages += c.messages;
-            sum.given += c.given;
-            sum.received += c.received;
-        }
-    }
-    let last: HashMap<i64, i64> = taken.iter().map(|(m, o)| (*m, o.last)).collect();
+    let plan = Plan::of(taken, keys);
     let mut rows = Vec::with_capacity(taken.len());
-    // Older periods first, as the points were earned.
-    for ((week, month, season), list) in groups {
-        let at = Keys {
-            day: keys.day,
-            week,
-            month,
-            season,
-        };
-        let moved = add(conn, ctx.id, &at, &list, |m| last.get(&m).copied().unwrap_or(0)).await?;
+    for (at, list) in plan.by_period(keys) {
+        let moved = add(conn, ctx.id, &at, list, |m| plan.mark(m)).await?;
         rows.extend(settle(conn, ctx, moved, now, true).await?);
     }
-    add_counts(conn, &counts).await?;
+    add_counts(conn, &plan.counts).await?;
     Ok(rows)
+}
+
+/// Folds amounts the writer judged to reach no level or badge (those are
+/// settled as they commit), without reading the rows back: the boards
+/// already show these points.
+pub(crate) async fn fold_unread<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    taken: &[(i64, Owed)],
+    keys: &Keys,
+) -> CoreResult<()> {
+    let plan = Plan::of(taken, keys);
+    for (at, list) in plan.by_period(keys) {
+        add_unread(conn, community_id, &at, list, |m| plan.mark(m)).await?;
+    }
+    add_counts(conn, &plan.counts).await
 }
 
 /// Records what one commit leaves owed; returns the backlog row's id.

@@ -20,7 +20,6 @@ pub(crate) mod writer;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
-use std::time::Duration;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -32,7 +31,7 @@ use self::owed::{Book, Owed};
 use self::periods::{Board, Keys};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
-use self::writer::{Msg, Pending, Writer};
+use self::writer::{Folding, Msg, Pending, Writer};
 use crate::clock::Clock;
 use crate::entity::score;
 use crate::error::CoreResult;
@@ -216,11 +215,13 @@ impl Engagement {
     /// Takes committed score rows into the boards, with what their members
     /// are still owed on top.
     pub(crate) fn apply(&self, community_id: i64, rows: &[score::Model], keys: &Keys) {
-        let Some(live) = self.live.get(&community_id) else {
+        let Some(live) = self.live.get(&community_id).filter(|_| !rows.is_empty()) else {
             return;
         };
         let book = live.owed.lock().ok();
         if let Ok(mut s) = live.standings.write() {
+            // The book already holds what the queue would add.
+            s.catch_up();
             for row in rows {
                 match book.as_ref().and_then(|b| b.get(row.member_id)) {
                     Some(o) => s.apply(&owed::applied(row, o), keys),
@@ -269,9 +270,14 @@ impl Engagement {
             .any(|l| l.owed.lock().is_ok_and(|b| !b.is_empty()))
     }
 
-    pub(crate) fn fold_due(&self, community_id: i64, only_due: bool, after: Duration, most: usize) -> bool {
-        self.book(community_id)
-            .is_some_and(|b| !b.is_empty() && (!only_due || b.due(after, most)))
+    /// Whether to fold a slice now: always when asked for everything or
+    /// when `most` members are owed (memory), otherwise only when due and
+    /// no events are waiting, so a fold never holds back a batch.
+    pub(crate) fn fold_due(&self, community_id: i64, fold: Folding) -> bool {
+        self.book(community_id).is_some_and(|b| {
+            !b.is_empty()
+                && (fold.all || b.len() >= fold.most || (fold.quiet && b.due(fold.after, fold.most)))
+        })
     }
 
     pub(crate) fn next_slice(&self, community_id: i64, n: usize) -> Vec<(i64, Owed)> {
@@ -307,28 +313,36 @@ impl Engagement {
         self.book(community_id).and_then(|b| b.oldest_batch())
     }
 
-    /// Moves the boards by `sign` times the points in `owed`.
-    pub(crate) fn bump(&self, community_id: i64, owed: &BTreeMap<i64, Owed>, keys: &Keys, sign: i64) {
-        let Some(live) = self.live.get(&community_id) else {
-            return;
+    /// Records amounts committed in backlog row `batch` as owed, and queues
+    /// them for the boards under the same lock, so `apply` sees both or
+    /// neither. Returns whether the boards have amounts to catch up on.
+    pub(crate) fn owe(&self, community_id: i64, owed: BTreeMap<i64, Owed>, batch: i64, keys: &Keys) -> bool {
+        let (Some(live), Some(mut book)) = (self.live.get(&community_id), self.book(community_id)) else {
+            return false;
         };
-        if let Ok(mut s) = live.standings.write() {
-            for (m, o) in owed {
-                for &(p, n) in &o.points {
-                    s.bump(*m, p, sign * n, keys);
-                }
-            }
+        let mut bumps = Vec::with_capacity(owed.len());
+        for (m, mut o) in owed {
+            bumps.extend(o.points.iter().map(|&(p, n)| (m, p, n)));
+            o.first = batch;
+            o.last = batch;
+            book.add(m, o);
         }
+        let Ok(mut s) = live.standings.write() else {
+            return false;
+        };
+        s.defer(*keys, bumps);
+        s.is_behind()
     }
 
-    /// Records amounts committed in backlog row `batch` as owed.
-    pub(crate) fn owe(&self, community_id: i64, owed: BTreeMap<i64, Owed>, batch: i64) {
-        if let Some(mut book) = self.book(community_id) {
-            for (m, mut o) in owed {
-                o.first = batch;
-                o.last = batch;
-                book.add(m, o);
-            }
+    /// Puts queued amounts on the community's boards (off the writer's
+    /// thread; any reader would do it first anyway).
+    pub(crate) fn catch_up(&self, community_id: i64) {
+        if let Some(mut s) = self
+            .live
+            .get(&community_id)
+            .and_then(|l| l.standings.write().ok())
+        {
+            s.catch_up();
         }
     }
 
@@ -339,9 +353,8 @@ impl Engagement {
             return false;
         }
         let before = self
-            .live
-            .get(&ctx.id)
-            .and_then(|l| l.standings.read().ok().map(|s| s.held(member_id, Board::AllTime)))
+            .read(ctx)
+            .map(|s| s.held(member_id, Board::AllTime))
             .unwrap_or(0);
         settle::reaches(&ctx.config, before, before.saturating_add(n))
     }
@@ -370,6 +383,7 @@ impl Engagement {
             .collect();
         self.apply(ctx.id, &rows, &keys);
         if let Ok(mut s) = live.standings.write() {
+            s.catch_up();
             for id in gone {
                 s.forget(id);
             }
@@ -378,17 +392,22 @@ impl Engagement {
     }
 
     /// The community's boards for reading, moved on to the current periods
-    /// first if a week, month or season has ended since the last look.
+    /// first if a week, month or season has ended since the last look, and
+    /// caught up with queued amounts.
     fn read(&self, ctx: &CommunityCtx) -> Option<RwLockReadGuard<'_, Standings>> {
         let live = self.live.get(&ctx.id)?;
         let keys = Keys::of(&ctx.config, self.clock.now());
         {
             let s = live.standings.read().ok()?;
-            if s.is_current(&keys) {
+            if s.is_current(&keys) && !s.is_behind() {
                 return Some(s);
             }
         }
-        live.standings.write().ok()?.roll(&keys);
+        {
+            let mut s = live.standings.write().ok()?;
+            s.roll(&keys);
+            s.catch_up();
+        }
         live.standings.read().ok()
     }
 

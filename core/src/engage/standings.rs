@@ -26,7 +26,14 @@ pub struct Standings {
     sets: [BTreeSet<Entry>; 4],
     keys: [i32; 4],
     held: HashMap<i64, Held>,
+    /// Committed amounts not yet on the boards: moving thousands of
+    /// members takes tens of milliseconds, which the writer leaves to
+    /// another thread. Every look at the boards catches up first.
+    behind: Vec<(Keys, Vec<Bump>)>,
 }
+
+/// Points earned by a member in the periods (week, month, season).
+pub type Bump = (i64, (i32, i32, i32), i64);
 
 /// A member's place on a board.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,11 +153,33 @@ impl Standings {
         }
     }
 
-    /// Starts new periods where `keys` moved on: their boards empty.
+    /// Queues committed amounts for `catch_up`.
+    pub fn defer(&mut self, keys: Keys, bumps: Vec<Bump>) {
+        if !bumps.is_empty() {
+            self.behind.push((keys, bumps));
+        }
+    }
+
+    pub fn is_behind(&self) -> bool {
+        !self.behind.is_empty()
+    }
+
+    /// Puts every queued amount on the boards, oldest first.
+    pub fn catch_up(&mut self) {
+        for (keys, bumps) in std::mem::take(&mut self.behind) {
+            for (m, periods, n) in bumps {
+                self.bump(m, periods, n, &keys);
+            }
+        }
+    }
+
+    /// Starts new periods where `keys` moved on: their boards empty. Keys
+    /// older than the boards' (a queued amount from before a reset) change
+    /// nothing.
     pub fn roll(&mut self, keys: &Keys) {
         for b in [Board::Week, Board::Month, Board::Season] {
             let i = b.index();
-            if self.keys[i] != keys.get(b) {
+            if keys.get(b) > self.keys[i] {
                 self.keys[i] = keys.get(b);
                 self.sets[i] = BTreeSet::new();
                 for held in self.held.values_mut() {
@@ -170,9 +199,16 @@ impl Standings {
         }
         held.version = row.version;
         let totals = Totals::from(row);
+        // The boards' periods, which may be newer than the caller's.
+        let keys = Keys {
+            day: keys.day,
+            week: self.keys[Board::Week.index()],
+            month: self.keys[Board::Month.index()],
+            season: self.keys[Board::Season.index()],
+        };
         for b in Board::ALL {
             let i = b.index();
-            let new = points_on(&totals, b, keys);
+            let new = points_on(&totals, b, &keys);
             let old = std::mem::replace(&mut held.points[i], new);
             if old == new {
                 continue;
@@ -312,6 +348,36 @@ mod tests {
         s.apply(&row(1, 60, 10, 2), &next);
         assert_eq!(s.place(Board::Week, 1), None);
         assert_eq!(s.place(Board::AllTime, 1).map(|p| p.points), Some(60));
+    }
+
+    #[test]
+    fn queued_amounts_land_in_order_and_never_undo_a_reset() {
+        let k = keys();
+        let this_week = (k.week, k.month, k.season);
+        let mut s = Standings::new(&k);
+        s.apply(&row(1, 50, 10, 1), &k);
+        s.defer(k, vec![(1, this_week, 5), (2, this_week, 7)]);
+        s.defer(k, vec![(1, this_week, 3)]);
+        assert!(s.is_behind());
+        assert_eq!(s.held(1, Board::AllTime), 50);
+        s.catch_up();
+        assert!(!s.is_behind());
+        assert_eq!(s.held(1, Board::AllTime), 58);
+        assert_eq!(s.held(1, Board::Week), 18);
+        assert_eq!(s.page(Board::AllTime, 0, 10), vec![(1, 58), (2, 7)]);
+        // The week ends before an amount queued last week lands: the new
+        // week's board stays empty and the amount still counts all-time.
+        let mut next = k;
+        next.week += 7;
+        s.defer(k, vec![(2, this_week, 4)]);
+        s.roll(&next);
+        s.catch_up();
+        assert_eq!(s.len(Board::Week), 0);
+        assert_eq!(s.held(2, Board::AllTime), 11);
+        // Older keys never take the boards back to an earlier week.
+        s.roll(&k);
+        s.apply(&row(3, 9, 9, 1), &k);
+        assert_eq!(s.len(Board::Week), 0);
     }
 
     proptest! {

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
-use super::fold::{fold, prune, record};
+use super::fold::{fold, fold_unread, prune, record};
 use super::owed::{Owed, periods};
 use super::periods::Keys;
 use super::rules::SourceKind;
@@ -29,9 +29,9 @@ use crate::store::sync::CommunityCtx;
 
 /// Most events in one transaction.
 pub const BATCH: usize = 5_000;
-/// Most members folded in one transaction: small enough that a fold delays
-/// the next batch only a little.
-const SLICE: usize = 1_000;
+/// Most members folded in one transaction: small enough that events
+/// arriving during a fold wait only a little longer.
+const SLICE: usize = 250;
 /// How long owed amounts wait before a pass folds them, so a member's many
 /// events share one row write.
 const FOLD_AFTER: Duration = Duration::from_secs(5);
@@ -57,6 +57,17 @@ pub struct Counts {
     pub messages: i32,
     pub given: i32,
     pub received: i32,
+}
+
+/// When the writer folds (see `Engagement::fold_due`).
+#[derive(Clone, Copy)]
+pub struct Folding {
+    /// Everything owed, now.
+    pub all: bool,
+    /// No events are waiting for the writer.
+    pub quiet: bool,
+    pub after: Duration,
+    pub most: usize,
 }
 
 pub enum Msg {
@@ -93,7 +104,7 @@ impl Writer {
                     Ok(Some(msg)) => msg,
                     Ok(None) => break,
                     Err(_) => {
-                        self.fold_due(true).await;
+                        self.fold_due(false, true).await;
                         continue;
                     }
                 }
@@ -140,9 +151,9 @@ impl Writer {
             }
             self.write_all(events).await;
             if fold_all {
-                while self.fold_due(false).await {}
+                while self.fold_due(true, true).await {}
             } else {
-                self.fold_due(true).await;
+                self.fold_due(false, rx.is_empty()).await;
             }
             for w in waiters {
                 let _ = w.send(());
@@ -205,12 +216,18 @@ impl Writer {
     }
 
     /// Folds one slice of each community whose owed amounts are due (or of
-    /// every community owed anything, unless `only_due`). Returns whether
-    /// anything was folded.
-    async fn fold_due(&self, only_due: bool) -> bool {
+    /// every community owed anything, if `all`). Returns whether anything
+    /// was folded.
+    async fn fold_due(&self, all: bool, quiet: bool) -> bool {
+        let when = Folding {
+            all,
+            quiet,
+            after: FOLD_AFTER,
+            most: MOST_OWED,
+        };
         let mut any = false;
         for ctx in &self.communities {
-            if !self.engage.fold_due(ctx.id, only_due, FOLD_AFTER, MOST_OWED) {
+            if !self.engage.fold_due(ctx.id, when) {
                 continue;
             }
             match self.fold_slice(ctx).await {
@@ -232,10 +249,10 @@ impl Writer {
         let now = self.engage.now();
         let keys = Keys::of(&ctx.config, now);
         let done = async {
-            let rows = fold(&txn, ctx, &taken, &keys, now).await?;
+            fold_unread(&txn, ctx.id, &taken, &keys).await?;
             prune(&txn, ctx.id, self.engage.oldest_owed(ctx.id)).await?;
             txn.commit().await?;
-            CoreResult::Ok(((), rows))
+            CoreResult::Ok(((), Vec::new()))
         }
         .await;
         self.engage.after_fold(ctx.id, taken, done, &keys)?;
@@ -314,14 +331,7 @@ impl Writer {
             } else {
                 Some(record(&txn, ctx.id, keys, &owed).await?)
             };
-            // The boards take the new amounts on this thread while SQLite
-            // commits on its own; a failed commit takes them back.
-            let boards = async { self.engage.bump(ctx.id, &owed, keys, 1) };
-            let (committed, ()) = tokio::join!(txn.commit(), boards);
-            if let Err(e) = committed {
-                self.engage.bump(ctx.id, &owed, keys, -1);
-                return Err(e.into());
-            }
+            txn.commit().await?;
             CoreResult::Ok((rows, batch_id))
         }
         .await;
@@ -333,10 +343,16 @@ impl Writer {
             }
         };
         self.committed(batch);
-        if let Some(b) = batch_id {
-            self.engage.owe(ctx.id, owed, b);
-        }
+        // Before owe(): the rows hold none of what this batch leaves owed,
+        // and applying them later would put the whole queue on the boards
+        // here, on the writer's thread.
         self.engage.apply(ctx.id, &rows, keys);
+        if batch_id.is_some_and(|b| self.engage.owe(ctx.id, owed, b, keys)) {
+            // Tens of milliseconds for a full batch, on another thread
+            // while this one gathers the next.
+            let (engage, id) = (self.engage.clone(), ctx.id);
+            tokio::task::spawn_blocking(move || engage.catch_up(id));
+        }
         self.wake.notify_one();
         Ok(())
     }

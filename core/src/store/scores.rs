@@ -195,17 +195,7 @@ pub async fn add<C: ConnectionTrait>(
 ) -> CoreResult<Vec<(score::Model, Moved)>> {
     let mut out = Vec::with_capacity(list.len());
     for chunk in list.chunks(SCORE_CHUNK) {
-        let rows = chunk.iter().map(|(member_id, m)| {
-            let mut row = fresh_row(*member_id, community_id, keys);
-            row.balance = m.balance;
-            row.earned = m.earned;
-            row.week_points = m.period;
-            row.month_points = m.period;
-            row.season_points = m.period;
-            row.folded = folded(*member_id);
-            score::ActiveModel::from(row)
-        });
-        let written = score::Entity::insert_many(rows)
+        let written = score::Entity::insert_many(added(chunk, community_id, keys, &folded))
             .on_conflict(upsert())
             .exec_with_returning(conn)
             .await
@@ -223,6 +213,44 @@ pub async fn add<C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// Like `add`, for amounts that only earn (activity folded in later), when
+/// nobody needs the new rows: reading them back costs more than the write.
+pub async fn add_unread<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    keys: &Keys,
+    list: &[(i64, Moved)],
+    folded: impl Fn(i64) -> i64,
+) -> CoreResult<()> {
+    for chunk in list.chunks(SCORE_CHUNK) {
+        score::Entity::insert_many(added(chunk, community_id, keys, &folded))
+            .on_conflict(upsert())
+            .exec_without_returning(conn)
+            .await
+            .map_err(overflow_or_db)?;
+    }
+    Ok(())
+}
+
+/// The rows `upsert` adds to the stored ones.
+fn added<'a>(
+    chunk: &'a [(i64, Moved)],
+    community_id: i64,
+    keys: &'a Keys,
+    folded: &'a impl Fn(i64) -> i64,
+) -> impl Iterator<Item = score::ActiveModel> + 'a {
+    chunk.iter().map(move |(member_id, m)| {
+        let mut row = fresh_row(*member_id, community_id, keys);
+        row.balance = m.balance;
+        row.earned = m.earned;
+        row.week_points = m.period;
+        row.month_points = m.period;
+        row.season_points = m.period;
+        row.folded = folded(*member_id);
+        score::ActiveModel::from(row)
+    })
 }
 
 /// Amounts this large never come from rules or commands (each award is
