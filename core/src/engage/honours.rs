@@ -110,9 +110,6 @@ async fn week_top<C: ConnectionTrait>(
     Ok(top)
 }
 
-/// Closes the week before the current one, once per community: its best
-/// members get the weekly-top badges they placed for. Returns how many
-/// badges were awarded.
 /// Whether last week still waits to be closed (and any badge goes to its
 /// best), so its totals must first be complete.
 pub async fn week_to_close<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64) -> CoreResult<bool> {
@@ -134,6 +131,9 @@ pub async fn week_to_close<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now
     Ok(closed.is_none())
 }
 
+/// Closes the week before the current one, once per community: its best
+/// members get the weekly-top badges they placed for. Returns how many
+/// badges were awarded.
 pub async fn close_last_week<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64) -> CoreResult<u32> {
     let c = &ctx.config;
     let tops: Vec<(u32, crate::domain::Key)> = c

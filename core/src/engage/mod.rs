@@ -31,7 +31,7 @@ use self::owed::{Book, Owed};
 use self::periods::{Board, Keys};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
-use self::writer::{Folding, Msg, Pending, Writer};
+use self::writer::{FOLD_AFTER, MOST_OWED, Msg, Pending, Writer};
 use crate::clock::Clock;
 use crate::entity::score;
 use crate::error::CoreResult;
@@ -270,14 +270,13 @@ impl Engagement {
             .any(|l| l.owed.lock().is_ok_and(|b| !b.is_empty()))
     }
 
-    /// Whether to fold a slice now: always when asked for everything or
-    /// when `most` members are owed (memory), otherwise only when due and
-    /// no events are waiting, so a fold never holds back a batch.
-    pub(crate) fn fold_due(&self, community_id: i64, fold: Folding) -> bool {
-        self.book(community_id).is_some_and(|b| {
-            !b.is_empty()
-                && (fold.all || b.len() >= fold.most || (fold.quiet && b.due(fold.after, fold.most)))
-        })
+    /// Whether to fold a slice now: always when asked for everything (`all`)
+    /// or when too many members are owed (memory), otherwise only when due
+    /// and no events are waiting (`quiet`), so a fold never holds back a
+    /// batch.
+    pub(crate) fn fold_due(&self, community_id: i64, all: bool, quiet: bool) -> bool {
+        self.book(community_id)
+            .is_some_and(|b| !b.is_empty() && (all || b.len() >= MOST_OWED || (quiet && b.due(FOLD_AFTER))))
     }
 
     pub(crate) fn next_slice(&self, community_id: i64, n: usize) -> Vec<(i64, Owed)> {
@@ -296,10 +295,7 @@ impl Engagement {
     /// Everything owed in the community, to fold it in now.
     pub(crate) fn take_all(&self, community_id: i64) -> Vec<(i64, Owed)> {
         self.book(community_id)
-            .map(|mut b| {
-                let all: Vec<i64> = b.iter().map(|(m, _)| *m).collect();
-                b.take(&all)
-            })
+            .map(|mut b| b.take_all())
             .unwrap_or_default()
     }
 
@@ -346,17 +342,20 @@ impl Engagement {
         }
     }
 
-    /// Whether `n` more points take the member to a new level or a points
-    /// or level badge, judged by the boards' lifetime total (owed included).
-    pub(crate) fn would_settle(&self, ctx: &CommunityCtx, member_id: i64, n: i64) -> bool {
-        if n == 0 {
-            return false;
-        }
-        let before = self
-            .read(ctx)
-            .map(|s| s.held(member_id, Board::AllTime))
-            .unwrap_or(0);
-        settle::reaches(&ctx.config, before, before.saturating_add(n))
+    /// The members whose owed points take them to a new level or a points
+    /// or level badge, judged by the boards' lifetime totals (owed
+    /// included): what settle() would act on.
+    pub(crate) fn reaching(&self, ctx: &CommunityCtx, owed: &BTreeMap<i64, Owed>) -> Vec<i64> {
+        let Some(s) = self.read(ctx) else {
+            return Vec::new();
+        };
+        owed.iter()
+            .filter(|(m, o)| {
+                let (before, n) = (s.held(**m, Board::AllTime), o.earned());
+                n != 0 && settle::reaches(&ctx.config, before, before.saturating_add(n))
+            })
+            .map(|(m, _)| *m)
+            .collect()
     }
 
     /// Re-reads members' rows after a change made outside the writer (a
@@ -375,12 +374,15 @@ impl Engagement {
         let Some(live) = self.live.get(&ctx.id) else {
             return Ok(());
         };
-        let gone: Vec<i64> = member_ids
-            .iter()
-            .filter(|id| !rows.iter().any(|r| r.member_id == **id))
-            .filter(|id| self.book(ctx.id).is_none_or(|b| b.get(**id).is_none()))
-            .copied()
-            .collect();
+        let gone: Vec<i64> = {
+            let book = self.book(ctx.id);
+            member_ids
+                .iter()
+                .filter(|id| !rows.iter().any(|r| r.member_id == **id))
+                .filter(|id| book.as_ref().is_none_or(|b| b.get(**id).is_none()))
+                .copied()
+                .collect()
+        };
         self.apply(ctx.id, &rows, &keys);
         if let Ok(mut s) = live.standings.write() {
             s.catch_up();

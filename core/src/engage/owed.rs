@@ -150,6 +150,13 @@ impl Book {
             .collect()
     }
 
+    /// Removes and returns everything owed.
+    pub fn take_all(&mut self) -> Vec<(i64, Owed)> {
+        self.pass.clear();
+        self.waiting_since = None;
+        self.members.drain().collect()
+    }
+
     /// Returns amounts taken for a fold whose transaction did not commit.
     pub fn put_back(&mut self, taken: Vec<(i64, Owed)>) {
         for (m, mut owed) in taken {
@@ -161,12 +168,10 @@ impl Book {
         }
     }
 
-    /// Whether a fold should run now: a pass is under way, amounts have
-    /// waited `after`, or too many members are owed.
-    pub fn due(&self, after: Duration, most: usize) -> bool {
-        !self.pass.is_empty()
-            || self.members.len() >= most
-            || self.waiting_since.is_some_and(|t| t.elapsed() >= after)
+    /// Whether a fold is due: a pass is under way, or amounts have waited
+    /// `after`.
+    pub fn due(&self, after: Duration) -> bool {
+        !self.pass.is_empty() || self.waiting_since.is_some_and(|t| t.elapsed() >= after)
     }
 
     /// Up to `n` members to fold next, oldest debts first; starts a pass
@@ -229,7 +234,7 @@ mod tests {
             o.add_points((0, 0, 0), 5);
             book.add(m, o);
         }
-        assert!(book.due(Duration::ZERO, 10));
+        assert!(book.due(Duration::ZERO));
         let slice = book.next_slice(2);
         assert_eq!(slice.iter().map(|(m, _)| *m).collect::<Vec<_>>(), vec![2, 3]);
         assert_eq!(book.oldest_batch(), Some(3));

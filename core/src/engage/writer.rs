@@ -34,9 +34,9 @@ pub const BATCH: usize = 5_000;
 const SLICE: usize = 250;
 /// How long owed amounts wait before a pass folds them, so a member's many
 /// events share one row write.
-const FOLD_AFTER: Duration = Duration::from_secs(5);
-/// A pass starts early once this many members are owed.
-const MOST_OWED: usize = 200_000;
+pub(crate) const FOLD_AFTER: Duration = Duration::from_secs(5);
+/// Folds run even while events wait once this many members are owed.
+pub(crate) const MOST_OWED: usize = 200_000;
 /// How often an idle writer folds while anything is owed.
 const IDLE_FOLD: Duration = Duration::from_millis(100);
 
@@ -57,17 +57,6 @@ pub struct Counts {
     pub messages: i32,
     pub given: i32,
     pub received: i32,
-}
-
-/// When the writer folds (see `Engagement::fold_due`).
-#[derive(Clone, Copy)]
-pub struct Folding {
-    /// Everything owed, now.
-    pub all: bool,
-    /// No events are waiting for the writer.
-    pub quiet: bool,
-    pub after: Duration,
-    pub most: usize,
 }
 
 pub enum Msg {
@@ -219,15 +208,9 @@ impl Writer {
     /// every community owed anything, if `all`). Returns whether anything
     /// was folded.
     async fn fold_due(&self, all: bool, quiet: bool) -> bool {
-        let when = Folding {
-            all,
-            quiet,
-            after: FOLD_AFTER,
-            most: MOST_OWED,
-        };
         let mut any = false;
         for ctx in &self.communities {
-            if !self.engage.fold_due(ctx.id, when) {
+            if !self.engage.fold_due(ctx.id, all, quiet) {
                 continue;
             }
             match self.fold_slice(ctx).await {
@@ -246,17 +229,20 @@ impl Writer {
         if taken.is_empty() {
             return Ok(false);
         }
-        let now = self.engage.now();
-        let keys = Keys::of(&ctx.config, now);
+        let keys = Keys::of(&ctx.config, self.engage.now());
         let done = async {
             fold_unread(&txn, ctx.id, &taken, &keys).await?;
             prune(&txn, ctx.id, self.engage.oldest_owed(ctx.id)).await?;
             txn.commit().await?;
-            CoreResult::Ok(((), Vec::new()))
+            CoreResult::Ok(())
         }
         .await;
-        self.engage.after_fold(ctx.id, taken, done, &keys)?;
-        self.wake.notify_one();
+        // The boards already show these points; only a failure changes
+        // anything, by making them owed again.
+        if let Err(e) = done {
+            self.engage.put_back(ctx.id, taken);
+            return Err(e);
+        }
         Ok(true)
     }
 
@@ -306,11 +292,7 @@ impl Writer {
         for ((m, day), c) in per_day(batch) {
             owed.entry(m).or_insert_with(|| Owed::new(0)).add_counts(day, c);
         }
-        let crossing: Vec<i64> = owed
-            .iter()
-            .filter(|(m, o)| self.engage.would_settle(ctx, **m, o.earned()))
-            .map(|(m, _)| *m)
-            .collect();
+        let crossing = self.engage.reaching(ctx, &owed);
         let earlier = self.engage.take(ctx.id, &crossing);
         let mut now_due: Vec<(i64, Owed)> = earlier.clone();
         for m in &crossing {
