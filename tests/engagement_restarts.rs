@@ -7,6 +7,8 @@
 mod support;
 
 use lyceum_core::Reply;
+use lyceum_core::config::Community;
+use lyceum_core::domain::Key;
 use lyceum_core::engage::periods::Board;
 use lyceum_core::engage::rules::{Decision, Refusal};
 use support::TestDb;
@@ -119,21 +121,42 @@ fn owed_points_survive_a_crash_and_count_once() {
 #[tokio::test]
 async fn levels_reached_together_are_all_stored() {
     for db in TestDb::all().await {
-        let w = World::with(&db, steady).await;
+        let w = World::with(&db, |c: &mut Community| {
+            steady(c);
+            c.levels.rewards = vec![(1, Key::parse("regulars").unwrap())];
+        })
+        .await;
         let names = ["console:alice", "console:bob", "console:carol"];
         for who in names {
             w.say(who, "/join").await;
         }
-        // 100 points each: level 1 on the MEE6 curve.
+        // Bob holds the one-point badge before the batch that crosses it.
+        act(&w, "console:bob", msg(40)).await;
+        w.core.flush_activity().await;
+        w.deliver().await;
+        // 100 points each: level 1 on the MEE6 curve, and the 100-point badge.
         for _ in 0..10 {
             for who in names {
                 act(&w, who, msg(40)).await;
             }
         }
         w.core.flush_activity().await;
+        let told = w.deliver().await;
+        let lines = |who: &str, text: &str| {
+            told.iter()
+                .filter(|l| l.starts_with(&format!("[→ {who}]")) && l.contains(text))
+                .count()
+        };
         for who in names {
             let row = score_row(&w, who).await;
-            assert_eq!((row.earned, row.level), (100, 1), "{who} on {}", db.backend);
+            let earned = if who == "console:bob" { 110 } else { 100 };
+            assert_eq!((row.earned, row.level), (earned, 1), "{who} on {}", db.backend);
+            assert_eq!(lines(who, "perk granted: regulars"), 1, "{who}: {told:?}");
+            assert_eq!(lines(who, "reached level 1"), 1, "{who}: {told:?}");
+            assert_eq!(lines(who, "Contributor"), 1, "{who}: {told:?}");
+            let first = if who == "console:bob" { 0 } else { 1 };
+            assert_eq!(lines(who, "First points"), first, "{who}: {told:?}");
+            assert!(w.view(who).await.perks.contains(&"regulars".to_owned()));
         }
     }
 }

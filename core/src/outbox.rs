@@ -79,28 +79,61 @@ pub async fn enqueue<C: ConnectionTrait>(
     kind: EffectKind,
     now: i64,
 ) -> Result<(), sea_orm::DbErr> {
-    let payload = Payload {
-        community: community.map(|(_, slug)| slug.to_owned()),
-        locale,
-        effect: kind,
-    };
-    outbox::ActiveModel {
-        community_id: Set(community.map(|(id, _)| id)),
-        platform: Set(recipient.platform.clone()),
-        recipient: Set(recipient.external_id.clone()),
-        kind: Set(payload.effect.name().to_owned()),
-        payload: Set(serde_json::to_string(&payload).unwrap_or_default()),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        last_error: Set(None),
-        created_at: Set(now),
-        delivered_at: Set(None),
-        ..Default::default()
+    let mut letters = Letters::default();
+    letters.add(community, recipient, locale, kind, now);
+    letters.send(conn).await
+}
+
+/// Effects gathered for many recipients and written together, a few
+/// hundred rows per statement: a batch that settles thousands of members
+/// would otherwise pay a round trip for every notice.
+#[derive(Default)]
+pub struct Letters {
+    rows: Vec<outbox::ActiveModel>,
+}
+
+impl Letters {
+    pub fn add(
+        &mut self,
+        community: Option<(i64, &str)>,
+        recipient: &identity::Model,
+        locale: Locale,
+        kind: EffectKind,
+        now: i64,
+    ) {
+        let payload = Payload {
+            community: community.map(|(_, slug)| slug.to_owned()),
+            locale,
+            effect: kind,
+        };
+        self.rows.push(outbox::ActiveModel {
+            community_id: Set(community.map(|(id, _)| id)),
+            platform: Set(recipient.platform.clone()),
+            recipient: Set(recipient.external_id.clone()),
+            kind: Set(payload.effect.name().to_owned()),
+            payload: Set(serde_json::to_string(&payload).unwrap_or_default()),
+            status: Set(PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            last_error: Set(None),
+            created_at: Set(now),
+            delivered_at: Set(None),
+            ..Default::default()
+        });
     }
-    .insert(conn)
-    .await?;
-    Ok(())
+
+    /// Writes the gathered rows in the order they were added, which is the
+    /// order each recipient receives them.
+    pub async fn send<C: ConnectionTrait>(self, conn: &C) -> Result<(), sea_orm::DbErr> {
+        // 11 values a row, well under SQLite's 32,766 bound parameters.
+        let mut rows = self.rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            outbox::Entity::insert_many(rows.by_ref().take(500))
+                .exec_without_returning(conn)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

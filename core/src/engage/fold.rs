@@ -11,6 +11,7 @@ use super::settle::settle;
 use super::writer::{Counts, add_counts};
 use crate::entity::{member, score, score_backlog};
 use crate::error::{CoreError, CoreResult};
+use crate::store::chunked::rows_in;
 use crate::store::scores::{Moved, add, add_unread};
 use crate::store::sync::CommunityCtx;
 
@@ -199,14 +200,12 @@ pub(crate) async fn restore<C: ConnectionTrait>(conn: &C, community_id: i64) -> 
     }
     // A member without a score row may have been merged away since.
     let unmarked: Vec<i64> = ids.iter().filter(|m| !marks.contains_key(m)).copied().collect();
-    let mut alive = std::collections::HashSet::new();
-    for chunk in unmarked.chunks(1_000) {
-        let found = member::Entity::find()
-            .filter(member::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?;
-        alive.extend(found.into_iter().map(|m| m.id));
-    }
+    let alive: std::collections::HashSet<i64> =
+        rows_in(conn, member::Entity::find(), member::Column::Id, &unmarked)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
     let mut book = Book::default();
     for (batch, p, entries) in parsed {
         for (m, points, day, messages, given, received) in entries {

@@ -3,19 +3,20 @@
 //! withdrawn through the outbox, badges whose threshold was crossed are
 //! awarded (once each), and the member is told.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TryInsertResult};
 
 use super::levels::level_for;
 use crate::config::{BadgeRule, Community};
 use crate::domain::{Key, Locale};
-use crate::entity::{badge, member, perk_grant, score};
+use crate::entity::{badge, identity, member, perk_grant, score};
 use crate::error::CoreResult;
-use crate::outbox::EffectKind;
+use crate::outbox::{EffectKind, Letters};
 use crate::reply::Notice;
-use crate::store::access::{held_perks, notify_person, perk_diff};
+use crate::store::access::{address, held_perks, notify_person, perk_diff};
+use crate::store::chunked::rows_in;
 use crate::store::scores::Moved;
 use crate::store::sync::CommunityCtx;
 
@@ -51,27 +52,53 @@ pub async fn award_badges<C: ConnectionTrait>(
     keys: &[Key],
     now: i64,
 ) -> CoreResult<Vec<Key>> {
-    let mut earned = Vec::new();
-    for key in keys {
-        let row = badge::ActiveModel {
-            member_id: Set(member_id),
+    let due = [(member_id, keys.to_vec())];
+    let mut earned = award_badges_to(conn, &due, now).await?;
+    Ok(earned.remove(&member_id).unwrap_or_default())
+}
+
+/// Awards each listed member the badges of its list not yet held, a few
+/// hundred per statement; returns what each member newly earned.
+async fn award_badges_to<C: ConnectionTrait>(
+    conn: &C,
+    due: &[(i64, Vec<Key>)],
+    now: i64,
+) -> CoreResult<HashMap<i64, Vec<Key>>> {
+    let mut rows = Vec::new();
+    for (member_id, keys) in due {
+        rows.extend(keys.iter().map(|key| badge::ActiveModel {
+            member_id: Set(*member_id),
             badge_key: Set(key.to_string()),
             awarded_at: Set(now),
             ..Default::default()
-        };
-        let inserted = badge::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([badge::Column::MemberId, badge::Column::BadgeKey])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
+        }));
+    }
+    let mut rows = rows.into_iter().peekable();
+    // Only rows actually inserted come back, so a badge already held is
+    // neither awarded nor announced twice, even if another transaction
+    // awarded it a moment ago.
+    let mut inserted: HashSet<(i64, String)> = HashSet::new();
+    while rows.peek().is_some() {
+        let written = badge::Entity::insert_many(rows.by_ref().take(500))
+            .on_conflict_do_nothing_on([badge::Column::MemberId, badge::Column::BadgeKey])
+            .exec_with_returning_many(conn)
             .await?;
-        if inserted == 1 {
-            earned.push(key.clone());
+        if let TryInsertResult::Inserted(models) = written {
+            inserted.extend(models.into_iter().map(|b| (b.member_id, b.badge_key)));
         }
     }
-    Ok(earned)
+    let mut out = HashMap::new();
+    for (member_id, keys) in due {
+        let earned: Vec<Key> = keys
+            .iter()
+            .filter(|k| inserted.contains(&(*member_id, k.to_string())))
+            .cloned()
+            .collect();
+        if !earned.is_empty() {
+            out.insert(*member_id, earned);
+        }
+    }
+    Ok(out)
 }
 
 /// Reward perks a member at `level` holds.
@@ -102,56 +129,82 @@ pub async fn tell<C: ConnectionTrait>(
     if level_up.is_none() && badges.is_empty() && perk_effects.is_empty() {
         return Ok(());
     }
-    let c = &ctx.config;
-    let effects_in = |locale: Locale| {
-        let community = c.name.get(locale, c.default_locale).to_owned();
-        let mut effects = perk_effects.clone();
-        if let Some(level) = level_up.filter(|_| c.levels.announce) {
-            effects.push(EffectKind::SendMessage {
-                notice: Notice::LevelUp {
-                    community: community.clone(),
-                    level,
-                },
-            });
-        }
-        for key in badges {
-            if let Some(b) = c.badges.iter().find(|b| &b.key == key) {
-                effects.push(EffectKind::SendMessage {
-                    notice: Notice::BadgeEarned {
-                        community: community.clone(),
-                        badge: b.name.get(locale, c.default_locale).to_owned(),
-                    },
-                });
-            }
-        }
-        effects
-    };
+    let effects_in = |locale| news(&ctx.config, locale, level_up, badges, &perk_effects);
     notify_person(conn, ctx, m.person_id, effects_in, now).await
 }
 
-/// Brings one member's level reward perks in line with `level`; returns the
+/// The effects that tell a member, in `locale`, of a level reached and
+/// badges earned, after the perk changes that came with them.
+fn news(
+    c: &Community,
+    locale: Locale,
+    level_up: Option<u32>,
+    badges: &[Key],
+    perk_effects: &[EffectKind],
+) -> Vec<EffectKind> {
+    let community = c.name.get(locale, c.default_locale).to_owned();
+    let mut effects = perk_effects.to_vec();
+    if let Some(level) = level_up.filter(|_| c.levels.announce) {
+        effects.push(EffectKind::SendMessage {
+            notice: Notice::LevelUp {
+                community: community.clone(),
+                level,
+            },
+        });
+    }
+    for key in badges {
+        if let Some(b) = c.badges.iter().find(|b| &b.key == key) {
+            effects.push(EffectKind::SendMessage {
+                notice: Notice::BadgeEarned {
+                    community: community.clone(),
+                    badge: b.name.get(locale, c.default_locale).to_owned(),
+                },
+            });
+        }
+    }
+    effects
+}
+
+/// Brings the level reward perks of members whose level changed in line
+/// with their new levels; returns each changed member's grant/revoke
+/// effects. One query finds what everyone holds; only members whose
+/// rewards differ take statements of their own.
+async fn sync_rewards_of<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    members: &HashMap<i64, member::Model>,
+    levels: &[(i64, u32)],
+    now: i64,
+) -> CoreResult<HashMap<i64, Vec<EffectKind>>> {
+    let ids: Vec<i64> = levels.iter().map(|(m, _)| *m).collect();
+    let granted = perk_grant::Entity::find().filter(perk_grant::Column::Source.eq(LEVEL_SOURCE));
+    let mut held: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for g in rows_in(conn, granted, perk_grant::Column::MemberId, &ids).await? {
+        held.entry(g.member_id).or_default().insert(g.perk);
+    }
+    let mut out = HashMap::new();
+    for (id, level) in levels {
+        let want = reward_perks(&ctx.config, *level);
+        let have = held.remove(id).unwrap_or_default();
+        if let Some(m) = members.get(id).filter(|_| want != have) {
+            out.insert(*id, sync_rewards(conn, ctx, m, &want, &have, now).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// Moves one member's level reward perks from `have` to `want`; returns the
 /// grant/revoke effects.
 async fn sync_rewards<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
     m: &member::Model,
-    level: u32,
+    want: &BTreeSet<String>,
+    have: &BTreeSet<String>,
     now: i64,
 ) -> CoreResult<Vec<EffectKind>> {
-    let want = reward_perks(&ctx.config, level);
-    let have: BTreeSet<String> = perk_grant::Entity::find()
-        .filter(perk_grant::Column::MemberId.eq(m.id))
-        .filter(perk_grant::Column::Source.eq(LEVEL_SOURCE))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| g.perk)
-        .collect();
-    if want == have {
-        return Ok(Vec::new());
-    }
     let before = held_perks(conn, ctx, m).await?;
-    let gone: Vec<&String> = have.difference(&want).collect();
+    let gone: Vec<&String> = have.difference(want).collect();
     if !gone.is_empty() {
         perk_grant::Entity::delete_many()
             .filter(perk_grant::Column::MemberId.eq(m.id))
@@ -160,7 +213,7 @@ async fn sync_rewards<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
-    for perk in want.difference(&have) {
+    for perk in want.difference(have) {
         let grant = perk_grant::ActiveModel {
             member_id: Set(m.id),
             perk: Set(perk.clone()),
@@ -275,51 +328,67 @@ pub async fn settle<C: ConnectionTrait>(
         return Ok(out);
     }
     let ids: Vec<i64> = changes.iter().map(|(i, ..)| out[*i].member_id).collect();
-    let mut members: HashMap<i64, member::Model> = HashMap::new();
-    for chunk in ids.chunks(1_000) {
-        let found = member::Entity::find()
-            .filter(member::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?;
-        members.extend(found.into_iter().map(|m| (m.id, m)));
-    }
-    let levels: Vec<(i64, i32)> = changes
+    let members: HashMap<i64, member::Model> =
+        rows_in(conn, member::Entity::find(), member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+    let levels: Vec<(i64, u32)> = changes
         .iter()
         .filter(|(_, old, new, _)| old != new)
-        .map(|(i, _, new, _)| (out[*i].member_id, i32::try_from(*new).unwrap_or(i32::MAX)))
+        .map(|(i, _, new, _)| (out[*i].member_id, *new))
         .collect();
     store_levels(conn, &levels).await?;
-    for (i, old_level, new_level, badges) in changes {
+    let mut perk_effects = sync_rewards_of(conn, ctx, &members, &levels, now).await?;
+    let due: Vec<(i64, Vec<Key>)> = changes
+        .iter()
+        .map(|(i, .., badges)| (out[*i].member_id, badges))
+        .filter(|(m, badges)| !badges.is_empty() && members.contains_key(m))
+        .map(|(m, badges)| (m, badges.clone()))
+        .collect();
+    let mut earned = award_badges_to(conn, &due, now).await?;
+    let mut persons: Vec<i64> = members.values().map(|m| m.person_id).collect();
+    persons.sort_unstable();
+    let by_id = identity::Entity::find().order_by_asc(identity::Column::Id);
+    let mut identities: HashMap<i64, Vec<identity::Model>> = HashMap::new();
+    for ident in rows_in(conn, by_id, identity::Column::PersonId, &persons).await? {
+        identities.entry(ident.person_id).or_default().push(ident);
+    }
+    let mut letters = Letters::default();
+    for (i, old_level, new_level, _) in changes {
         let row = &mut out[i];
         let Some(m) = members.get(&row.member_id) else {
             continue;
         };
-        let mut effects = Vec::new();
-        if new_level != old_level {
-            row.level = i32::try_from(new_level).unwrap_or(i32::MAX);
-            effects = sync_rewards(conn, ctx, m, new_level, now).await?;
-        }
-        let earned = award_badges(conn, row.member_id, &badges, now).await?;
-        if announce {
-            let up = (new_level > old_level).then_some(new_level);
-            tell(conn, ctx, m, up, &earned, effects, now).await?;
-        } else {
-            tell(conn, ctx, m, None, &[], effects, now).await?;
-        }
+        row.level = i32::try_from(new_level).unwrap_or(i32::MAX);
+        let effects = perk_effects.remove(&m.id).unwrap_or_default();
+        let (up, badges) = match announce {
+            true => (
+                (new_level > old_level).then_some(new_level),
+                earned.remove(&m.id).unwrap_or_default(),
+            ),
+            false => (None, Vec::new()),
+        };
+        let idents = identities.get(&m.person_id).map_or(&[][..], Vec::as_slice);
+        let effects_in = |locale| news(c, locale, up, &badges, &effects);
+        address(&mut letters, ctx, idents, effects_in, now);
     }
+    letters.send(conn).await?;
     Ok(out)
 }
 
 /// Sets each member's stored level, several members per statement.
-async fn store_levels<C: ConnectionTrait>(conn: &C, levels: &[(i64, i32)]) -> CoreResult<()> {
+async fn store_levels<C: ConnectionTrait>(conn: &C, levels: &[(i64, u32)]) -> CoreResult<()> {
     use score::Column as S;
+    let stored = |l: u32| i32::try_from(l).unwrap_or(i32::MAX);
     for chunk in levels.chunks(500) {
         let Some(((first, level), rest)) = chunk.split_first() else {
             continue;
         };
-        let mut by_member = Expr::case(S::MemberId.eq(*first), *level);
+        let mut by_member = Expr::case(S::MemberId.eq(*first), stored(*level));
         for (m, l) in rest {
-            by_member = by_member.case(S::MemberId.eq(*m), *l);
+            by_member = by_member.case(S::MemberId.eq(*m), stored(*l));
         }
         score::Entity::update_many()
             .col_expr(S::Level, by_member.finally(Expr::col(S::Level)).into())

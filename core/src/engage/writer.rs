@@ -24,6 +24,7 @@ use crate::domain::EntitlementStatus;
 use crate::entity::{activity_day, entitlement};
 use crate::error::CoreResult;
 use crate::store::access::tiers_of;
+use crate::store::chunked::rows_in;
 use crate::store::scores::{Posting, append, excluded, post};
 use crate::store::sync::CommunityCtx;
 
@@ -452,23 +453,17 @@ async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let live = EntitlementStatus::granting();
     let mut out = HashMap::new();
     let tiers: HashMap<i64, String> = tiers_of(conn, community_id)
         .await?
         .into_iter()
         .map(|t| (t.id, t.key))
         .collect();
-    for chunk in ids.chunks(1_000) {
-        let rows = entitlement::Entity::find()
-            .filter(entitlement::Column::MemberId.is_in(chunk.iter().copied()))
-            .filter(entitlement::Column::Status.is_in(live.clone()))
-            .all(conn)
-            .await?;
-        for e in rows {
-            if let Some(key) = e.tier_id.and_then(|t| tiers.get(&t)) {
-                out.insert(e.member_id, key.clone());
-            }
+    let live =
+        entitlement::Entity::find().filter(entitlement::Column::Status.is_in(EntitlementStatus::granting()));
+    for e in rows_in(conn, live, entitlement::Column::MemberId, &ids).await? {
+        if let Some(key) = e.tier_id.and_then(|t| tiers.get(&t)) {
+            out.insert(e.member_id, key.clone());
         }
     }
     Ok(out)

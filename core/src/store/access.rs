@@ -15,7 +15,7 @@ use crate::clock::iso;
 use crate::domain::{EntitlementStatus, Locale, LocalizedText};
 use crate::entity::{entitlement, history, identity, member, perk_grant, tier};
 use crate::error::{CoreError, CoreResult};
-use crate::outbox::{EffectKind, enqueue};
+use crate::outbox::{EffectKind, Letters};
 use crate::reply::Notice;
 
 /// Why an entitlement changed, as the history records it.
@@ -282,13 +282,26 @@ pub async fn notify_identities<C: ConnectionTrait>(
     effects_in: impl Fn(Locale) -> Vec<EffectKind>,
     now: i64,
 ) -> CoreResult<()> {
+    let mut letters = Letters::default();
+    address(&mut letters, ctx, identities, effects_in, now);
+    Ok(letters.send(conn).await?)
+}
+
+/// Adds to `letters` the effects `effects_in(locale)` gives for each of
+/// `identities`, each in that identity's locale.
+pub fn address(
+    letters: &mut Letters,
+    ctx: &CommunityCtx,
+    identities: &[identity::Model],
+    effects_in: impl Fn(Locale) -> Vec<EffectKind>,
+    now: i64,
+) {
     for ident in identities {
         let locale = identity_locale(ident).unwrap_or(ctx.config.default_locale);
         for effect in effects_in(locale) {
-            enqueue(conn, Some((ctx.id, ctx.slug())), ident, locale, effect, now).await?;
+            letters.add(Some((ctx.id, ctx.slug())), ident, locale, effect, now);
         }
     }
-    Ok(())
 }
 
 /// Entitlements whose paid-for time has run out, oldest first, at most `limit`.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 use crate::engage::periods::Keys;
 use crate::entity::{ledger, score};
@@ -301,14 +301,5 @@ pub async fn balance<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult
 
 /// Score rows of several members, for refreshing cached standings.
 pub async fn scores_of<C: ConnectionTrait>(conn: &C, members: &[i64]) -> CoreResult<Vec<score::Model>> {
-    let mut out = Vec::new();
-    for chunk in members.chunks(SCORE_CHUNK) {
-        out.extend(
-            score::Entity::find()
-                .filter(score::Column::MemberId.is_in(chunk.iter().copied()))
-                .all(conn)
-                .await?,
-        );
-    }
-    Ok(out)
+    super::chunked::rows_in(conn, score::Entity::find(), score::Column::MemberId, members).await
 }
