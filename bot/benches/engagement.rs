@@ -20,8 +20,9 @@ use lyceum_core::clock::SystemClock;
 use lyceum_core::config::{Community, Levels};
 use lyceum_core::engage::levels::level_for;
 use lyceum_core::engage::periods::{Board, Keys};
+use lyceum_core::engage::settle::LEVEL_SOURCE;
 use lyceum_core::engine::Activity;
-use lyceum_core::entity::{identity, ledger, member, person, score};
+use lyceum_core::entity::{identity, ledger, member, perk_grant, person, score};
 use lyceum_core::{Core, Invoker};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -137,6 +138,33 @@ async fn fill(db: &DatabaseConnection, community_id: i64, members: i64, keys: &K
         .exec_without_returning(&txn)
         .await
         .unwrap();
+        // A running community: members hold the level rewards they reached.
+        let grants: Vec<perk_grant::ActiveModel> = ids
+            .iter()
+            .zip(&earned)
+            .flat_map(|(id, &earned)| {
+                let level = level_for(levels, earned);
+                let reached: Vec<_> = levels.rewards.iter().filter(|(l, _)| *l <= level).collect();
+                let held = match levels.stack_rewards {
+                    true => reached,
+                    false => reached.last().copied().into_iter().collect(),
+                };
+                held.into_iter().map(|(_, perk)| perk_grant::ActiveModel {
+                    member_id: Set(*id),
+                    perk: Set(perk.to_string()),
+                    source: Set(LEVEL_SOURCE.into()),
+                    until: Set(None),
+                    created_at: Set(0),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        if !grants.is_empty() {
+            perk_grant::Entity::insert_many(grants)
+                .exec_without_returning(&txn)
+                .await
+                .unwrap();
+        }
     }
     txn.commit().await.unwrap();
 }

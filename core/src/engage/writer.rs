@@ -30,9 +30,13 @@ use crate::store::sync::CommunityCtx;
 
 /// Most events in one transaction.
 pub const BATCH: usize = 5_000;
-/// Most members folded in one transaction: small enough that events
-/// arriving during a fold wait only a little longer.
+/// Most members folded in one transaction while events may arrive: small
+/// enough that they wait only a little longer.
 const SLICE: usize = 250;
+/// Most members folded in one transaction when everything must be folded
+/// now: the caller waits for all of it, so fewer commits and backlog
+/// prunes finish sooner.
+const FLUSH_SLICE: usize = 5_000;
 /// How long owed amounts wait before a pass folds them, so a member's many
 /// events share one row write.
 pub(crate) const FOLD_AFTER: Duration = Duration::from_secs(5);
@@ -214,7 +218,8 @@ impl Writer {
             if !self.engage.fold_due(ctx.id, all, quiet) {
                 continue;
             }
-            match self.fold_slice(ctx).await {
+            let n = if all { FLUSH_SLICE } else { SLICE };
+            match self.fold_slice(ctx, n).await {
                 Ok(folded) => any |= folded,
                 Err(e) => {
                     tracing::error!(community = %ctx.slug(), error = %e, "owed points not folded; will retry");
@@ -224,9 +229,9 @@ impl Writer {
         any
     }
 
-    async fn fold_slice(&self, ctx: &CommunityCtx) -> CoreResult<bool> {
+    async fn fold_slice(&self, ctx: &CommunityCtx, n: usize) -> CoreResult<bool> {
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-        let taken = self.engage.next_slice(ctx.id, SLICE);
+        let taken = self.engage.next_slice(ctx.id, n);
         if taken.is_empty() {
             return Ok(false);
         }
