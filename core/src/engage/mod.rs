@@ -27,7 +27,7 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use self::owed::{Book, Owed};
+use self::owed::{Book, Order, Owed};
 use self::periods::{Board, Keys};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
@@ -279,9 +279,9 @@ impl Engagement {
             .is_some_and(|b| !b.is_empty() && (all || b.len() >= MOST_OWED || (quiet && b.due(FOLD_AFTER))))
     }
 
-    pub(crate) fn next_slice(&self, community_id: i64, n: usize) -> Vec<(i64, Owed)> {
+    pub(crate) fn next_slice(&self, community_id: i64, n: usize, order: Order) -> Vec<(i64, Owed)> {
         self.book(community_id)
-            .map(|mut b| b.next_slice(n))
+            .map(|mut b| b.next_slice(n, order))
             .unwrap_or_default()
     }
 

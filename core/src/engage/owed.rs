@@ -105,12 +105,21 @@ pub fn applied(row: &score::Model, owed: &Owed) -> score::Model {
     r
 }
 
+/// The order a pass over the book folds members in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    OldestFirst,
+    ByMember,
+}
+
 /// Everything one community is owed, and the progress of the fold.
 #[derive(Default)]
 pub struct Book {
     members: HashMap<i64, Owed>,
-    /// Members still to fold in this pass, oldest last.
+    /// Members still to fold in this pass, next last.
     pass: Vec<i64>,
+    order: Order,
     /// When the oldest amount not yet in a pass arrived.
     waiting_since: Option<Instant>,
 }
@@ -174,13 +183,20 @@ impl Book {
         !self.pass.is_empty() || self.waiting_since.is_some_and(|t| t.elapsed() >= after)
     }
 
-    /// Up to `n` members to fold next, oldest debts first; starts a pass
-    /// over everyone owed when none is under way.
-    pub fn next_slice(&mut self, n: usize) -> Vec<(i64, Owed)> {
-        if self.pass.is_empty() {
-            let mut all: Vec<(i64, i64)> = self.members.iter().map(|(m, o)| (o.first, *m)).collect();
+    /// Up to `n` members to fold next, in member order, starting a pass
+    /// over everyone owed when none is under way. A background pass takes
+    /// the oldest debts first, so backlog rows can be pruned sooner; a
+    /// flush takes members in id order, so each slice updates neighbouring
+    /// rows on few pages instead of one page per member.
+    pub fn next_slice(&mut self, n: usize, order: Order) -> Vec<(i64, Owed)> {
+        if self.pass.is_empty() || self.order != order {
+            let mut all: Vec<(i64, i64)> = match order {
+                Order::OldestFirst => self.members.iter().map(|(m, o)| (o.first, *m)).collect(),
+                Order::ByMember => self.members.keys().map(|m| (0, *m)).collect(),
+            };
             all.sort_unstable_by(|a, b| b.cmp(a));
             self.pass = all.into_iter().map(|(_, m)| m).collect();
+            self.order = order;
             self.waiting_since = None;
         }
         let mut out = Vec::with_capacity(n);
@@ -190,6 +206,7 @@ impl Book {
                 out.push((m, o));
             }
         }
+        out.sort_unstable_by_key(|(m, _)| *m);
         out
     }
 
@@ -227,6 +244,21 @@ mod tests {
     }
 
     #[test]
+    fn a_flush_pass_goes_by_member_even_midway_through_a_background_pass() {
+        let mut book = Book::default();
+        for (m, batch) in [(5, 1), (1, 4), (3, 2), (2, 3), (4, 5)] {
+            let mut o = Owed::new(batch);
+            o.add_points((0, 0, 0), 1);
+            book.add(m, o);
+        }
+        let ids = |slice: Vec<(i64, Owed)>| slice.into_iter().map(|(m, _)| m).collect::<Vec<_>>();
+        assert_eq!(ids(book.next_slice(2, Order::OldestFirst)), vec![3, 5]);
+        assert_eq!(ids(book.next_slice(2, Order::ByMember)), vec![1, 2]);
+        assert_eq!(ids(book.next_slice(2, Order::ByMember)), vec![4]);
+        assert!(book.is_empty());
+    }
+
+    #[test]
     fn a_pass_takes_the_oldest_first_and_put_back_keeps_later_amounts() {
         let mut book = Book::default();
         for (m, batch) in [(1, 3), (2, 1), (3, 2)] {
@@ -235,7 +267,7 @@ mod tests {
             book.add(m, o);
         }
         assert!(book.due(Duration::ZERO));
-        let slice = book.next_slice(2);
+        let slice = book.next_slice(2, Order::OldestFirst);
         assert_eq!(slice.iter().map(|(m, _)| *m).collect::<Vec<_>>(), vec![2, 3]);
         assert_eq!(book.oldest_batch(), Some(3));
         let mut later = Owed::new(4);

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
 use super::fold::{fold, fold_unread, prune, record};
-use super::owed::{Owed, periods};
+use super::owed::{Order, Owed, periods};
 use super::periods::Keys;
 use super::rules::SourceKind;
 use super::settle::settle;
@@ -218,8 +218,11 @@ impl Writer {
             if !self.engage.fold_due(ctx.id, all, quiet) {
                 continue;
             }
-            let n = if all { FLUSH_SLICE } else { SLICE };
-            match self.fold_slice(ctx, n).await {
+            let (n, order) = match all {
+                true => (FLUSH_SLICE, Order::ByMember),
+                false => (SLICE, Order::OldestFirst),
+            };
+            match self.fold_slice(ctx, n, order).await {
                 Ok(folded) => any |= folded,
                 Err(e) => {
                     tracing::error!(community = %ctx.slug(), error = %e, "owed points not folded; will retry");
@@ -229,9 +232,9 @@ impl Writer {
         any
     }
 
-    async fn fold_slice(&self, ctx: &CommunityCtx, n: usize) -> CoreResult<bool> {
+    async fn fold_slice(&self, ctx: &CommunityCtx, n: usize, order: Order) -> CoreResult<bool> {
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-        let taken = self.engage.next_slice(ctx.id, n);
+        let taken = self.engage.next_slice(ctx.id, n, order);
         if taken.is_empty() {
             return Ok(false);
         }
