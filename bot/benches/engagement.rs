@@ -404,7 +404,7 @@ async fn main() {
         &format!("event → commit at {offered:.0}/s, p50 / p99 / max"),
         format!("{} / {} / {} ms", s.p50_ms, s.p99_ms, s.max_ms),
         "-".into(),
-        "flush_ms = 50",
+        &format!("flush_ms = {}", c.points.flush_ms),
     );
 }
 

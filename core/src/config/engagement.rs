@@ -13,7 +13,10 @@ use crate::domain::{Key, LocalizedText};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PointsConfig {
-    /// The longest an accepted activity event waits before it is committed.
+    /// How long the writer gathers activity after an event before it starts
+    /// committing the group: an event is durable within this plus one
+    /// commit. The default leaves room under 100 ms for a commit of a
+    /// few thousand events.
     pub flush_ms: u64,
     /// Channels that earn nothing, as `platform:channel-id`.
     pub no_points_channels: Vec<String>,
@@ -31,7 +34,7 @@ pub struct PointsConfig {
 impl Default for PointsConfig {
     fn default() -> Self {
         PointsConfig {
-            flush_ms: 50,
+            flush_ms: 40,
             no_points_channels: Vec::new(),
             multipliers: BTreeMap::new(),
             burst: BurstConfig::default(),
