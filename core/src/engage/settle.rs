@@ -6,17 +6,18 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TryInsertResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
 use super::levels::level_for;
 use crate::config::{BadgeRule, Community};
 use crate::domain::{Key, Locale};
-use crate::entity::{badge, identity, member, perk_grant, score};
+use crate::entity::{badge, member, perk_grant, score};
 use crate::error::CoreResult;
 use crate::outbox::{EffectKind, Letters};
 use crate::reply::Notice;
 use crate::store::access::{address, held_perks, notify_person, perk_diff};
 use crate::store::chunked::rows_in;
+use crate::store::people::identities_by_person;
 use crate::store::scores::Moved;
 use crate::store::sync::CommunityCtx;
 
@@ -348,13 +349,8 @@ pub async fn settle<C: ConnectionTrait>(
         .map(|(m, badges)| (m, badges.clone()))
         .collect();
     let mut earned = award_badges_to(conn, &due, now).await?;
-    let mut persons: Vec<i64> = members.values().map(|m| m.person_id).collect();
-    persons.sort_unstable();
-    let by_id = identity::Entity::find().order_by_asc(identity::Column::Id);
-    let mut identities: HashMap<i64, Vec<identity::Model>> = HashMap::new();
-    for ident in rows_in(conn, by_id, identity::Column::PersonId, &persons).await? {
-        identities.entry(ident.person_id).or_default().push(ident);
-    }
+    let persons: Vec<i64> = members.values().map(|m| m.person_id).collect();
+    let identities = identities_by_person(conn, &persons).await?;
     let mut letters = Letters::default();
     for (i, old_level, new_level, _) in changes {
         let row = &mut out[i];

@@ -1,5 +1,7 @@
 //! People and their platform identities.
 
+use std::collections::HashMap;
+
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::{IdentityRef, Locale};
@@ -66,6 +68,19 @@ pub async fn identities_of<C: ConnectionTrait>(conn: &C, person_id: i64) -> Core
         .order_by_asc(identity::Column::Id)
         .all(conn)
         .await?)
+}
+
+/// The identities of each of `persons`, oldest first.
+pub async fn identities_by_person<C: ConnectionTrait>(
+    conn: &C,
+    persons: &[i64],
+) -> CoreResult<HashMap<i64, Vec<identity::Model>>> {
+    let by_id = identity::Entity::find().order_by_asc(identity::Column::Id);
+    let mut out: HashMap<i64, Vec<identity::Model>> = HashMap::new();
+    for ident in super::chunked::rows_in(conn, by_id, identity::Column::PersonId, persons).await? {
+        out.entry(ident.person_id).or_default().push(ident);
+    }
+    Ok(out)
 }
 
 pub fn identity_string(i: &identity::Model) -> String {
