@@ -20,7 +20,7 @@ use lyceum_core::clock::SystemClock;
 use lyceum_core::config::{Community, Levels};
 use lyceum_core::engage::levels::level_for;
 use lyceum_core::engage::periods::{Board, Keys};
-use lyceum_core::engage::settle::LEVEL_SOURCE;
+use lyceum_core::engage::settle::{LEVEL_SOURCE, reward_perks};
 use lyceum_core::engine::Activity;
 use lyceum_core::entity::{identity, ledger, member, perk_grant, person, score};
 use lyceum_core::{Core, Invoker};
@@ -142,15 +142,10 @@ async fn fill(db: &DatabaseConnection, community_id: i64, members: i64, keys: &K
             .iter()
             .zip(&earned)
             .flat_map(|(id, &earned)| {
-                let level = level_for(levels, earned);
-                let reached: Vec<_> = levels.rewards.iter().filter(|(l, _)| *l <= level).collect();
-                let held = match levels.stack_rewards {
-                    true => reached,
-                    false => reached.last().copied().into_iter().collect(),
-                };
-                held.into_iter().map(|(_, perk)| perk_grant::ActiveModel {
+                let held = reward_perks(levels, level_for(levels, earned));
+                held.into_iter().map(|perk| perk_grant::ActiveModel {
                     member_id: Set(*id),
-                    perk: Set(perk.to_string()),
+                    perk: Set(perk),
                     source: Set(LEVEL_SOURCE.into()),
                     until: Set(None),
                     created_at: Set(0),

@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
 use super::levels::level_for;
-use crate::config::{BadgeRule, Community};
+use crate::config::{BadgeRule, Community, Levels};
 use crate::domain::{Key, Locale};
 use crate::entity::{badge, member, perk_grant, score};
 use crate::error::CoreResult;
@@ -103,9 +103,9 @@ async fn award_badges_to<C: ConnectionTrait>(
 }
 
 /// Reward perks a member at `level` holds.
-fn reward_perks(c: &Community, level: u32) -> BTreeSet<String> {
-    let mut reached = c.levels.rewards.iter().filter(|(l, _)| *l <= level);
-    if c.levels.stack_rewards {
+pub fn reward_perks(levels: &Levels, level: u32) -> BTreeSet<String> {
+    let mut reached = levels.rewards.iter().filter(|(l, _)| *l <= level);
+    if levels.stack_rewards {
         reached.map(|(_, p)| p.to_string()).collect()
     } else {
         reached
@@ -185,7 +185,7 @@ async fn sync_rewards_of<C: ConnectionTrait>(
     }
     let mut out = HashMap::new();
     for (id, level) in levels {
-        let want = reward_perks(&ctx.config, *level);
+        let want = reward_perks(&ctx.config.levels, *level);
         let have = held.remove(id).unwrap_or_default();
         if let Some(m) = members.get(id).filter(|_| want != have) {
             out.insert(*id, sync_rewards(conn, ctx, m, &want, &have, now).await?);
@@ -344,9 +344,8 @@ pub async fn settle<C: ConnectionTrait>(
     let mut perk_effects = sync_rewards_of(conn, ctx, &members, &levels, now).await?;
     let due: Vec<(i64, Vec<Key>)> = changes
         .iter()
-        .map(|(i, .., badges)| (out[*i].member_id, badges))
+        .map(|(i, .., badges)| (out[*i].member_id, badges.clone()))
         .filter(|(m, badges)| !badges.is_empty() && members.contains_key(m))
-        .map(|(m, badges)| (m, badges.clone()))
         .collect();
     let mut earned = award_badges_to(conn, &due, now).await?;
     let persons: Vec<i64> = members.values().map(|m| m.person_id).collect();
@@ -408,10 +407,10 @@ mod tests {
             (10, Key::parse("veteran").unwrap_or_else(|e| panic!("{e}"))),
         ];
         let names = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>();
-        assert!(reward_perks(&c, 4).is_empty());
-        assert_eq!(names(reward_perks(&c, 12)), vec!["regular", "veteran"]);
+        assert!(reward_perks(&c.levels, 4).is_empty());
+        assert_eq!(names(reward_perks(&c.levels, 12)), vec!["regular", "veteran"]);
         c.levels.stack_rewards = false;
-        assert_eq!(names(reward_perks(&c, 12)), vec!["veteran"]);
-        assert_eq!(names(reward_perks(&c, 7)), vec!["regular"]);
+        assert_eq!(names(reward_perks(&c.levels, 12)), vec!["veteran"]);
+        assert_eq!(names(reward_perks(&c.levels, 7)), vec!["regular"]);
     }
 }
