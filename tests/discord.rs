@@ -23,6 +23,9 @@ use tokio::sync::watch;
 const COMMUNITY_ROLE: u64 = 11;
 const PRO_ROLE: u64 = 12;
 const ALERTS: u64 = 701;
+const CREATOR_ROLE: u64 = 702;
+/// Where lesson cards are posted.
+const LESSONS: u64 = 710;
 
 fn bindings() -> Arc<Bindings> {
     Arc::new(Bindings(vec![GuildBinding {
@@ -34,6 +37,7 @@ fn bindings() -> Arc<Bindings> {
         ]
         .into(),
         alerts_channel: Some(ALERTS),
+        creator_role: Some(CREATOR_ROLE),
     }]))
 }
 
@@ -63,7 +67,11 @@ impl World {
         before(&fake);
         let (stop, stopped) = watch::channel(false);
         let opts = options(&base);
-        let core = support::live_core(db, Arc::new(lyceum_discord::sink(&opts)), stopped.clone()).await;
+        let sink = Arc::new(lyceum_discord::sink(&opts));
+        let lessons = |c: &mut lyceum_core::config::Community| {
+            c.lessons.channels = vec![format!("discord:{LESSONS}").parse().unwrap()];
+        };
+        let core = support::live_core_configured(db, sink, stopped.clone(), lessons, |c| c).await;
         tokio::spawn(lyceum_discord::run(core.clone(), opts, stopped));
         let f = fake.clone();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -117,7 +125,11 @@ async fn commands_and_roles(db: TestDb) {
     // Registration: every command, with Chinese localizations.
     let registered = w.fake.seen("PUT", &format!("/guilds/{GUILD}/commands"));
     let cmds = registered[0].body.as_array().unwrap().clone();
-    assert_eq!(cmds.len(), lyceum_core::catalogue::CATALOGUE.len());
+    let tops: std::collections::BTreeSet<&str> = lyceum_core::catalogue::CATALOGUE
+        .iter()
+        .map(|c| c.group().map_or(c.name, |(g, _)| g))
+        .collect();
+    assert_eq!(cmds.len(), tops.len());
     assert!(
         cmds.iter()
             .all(|c| c["description_localizations"]["zh-CN"].is_string())
@@ -296,6 +308,104 @@ async fn commands_and_roles(db: TestDb) {
     let _ = w.stop.send(true);
 }
 
+/// The content of the last message posted in `channel`, once there is one
+/// containing `needle`.
+async fn posted(w: &World, method: &str, channel: u64, needle: &str) -> Value {
+    let f = w.fake.clone();
+    let path = format!("/channels/{channel}/messages");
+    let found = move || {
+        f.seen(method, &path)
+            .into_iter()
+            .rev()
+            .find(|s| s.body.to_string().contains(needle))
+    };
+    let probe = found.clone();
+    eventually(10, "the lesson card reaches the channel", move || {
+        probe().is_some()
+    })
+    .await;
+    found().unwrap().body
+}
+
+async fn lesson_cards_and_buttons(db: TestDb) {
+    let w = World::start(&db, |f| f.join(555, &[])).await;
+    let post = json!([{"name": "post", "type": 1, "options": [
+        {"name": "lesson", "type": 3, "value": "intro"},
+        {"name": "title", "type": 3, "value": "Getting started"},
+        {"name": "body", "type": 3, "value": "The secret is the executor."},
+        {"name": "tier", "type": 3, "value": "pro"},
+        {"name": "points", "type": 4, "value": 50}
+    ]}]);
+    // Without the creator role the command is refused, privately.
+    w.fake.command_with_roles(60, 555, &[], "lesson", post.clone());
+    let a = w.answered(60).await;
+    assert!(
+        a["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only the community's creators"),
+        "{a}"
+    );
+    assert_eq!(a["data"]["flags"], 64);
+    // With it, the lesson is posted and its card lands in the lesson channel
+    // with an Unlock button, never the lesson itself.
+    w.fake
+        .command_with_roles(61, 600, &[CREATOR_ROLE], "lesson", post);
+    let a = w.answered(61).await;
+    assert!(a["data"]["content"].as_str().unwrap().contains("posted"), "{a}");
+    let card = posted(&w, "POST", LESSONS, "Getting started").await;
+    assert_eq!(
+        card["components"][0]["components"][0]["custom_id"], "lyceum:unlock:intro",
+        "{card}"
+    );
+    assert_eq!(card["components"][0]["components"][0]["label"], "Unlock");
+    assert!(!card.to_string().contains("executor"), "{card}");
+
+    // The button answers whoever pressed it, privately: how to unlock, then
+    // the lesson once they may read it.
+    w.fake.press(62, 555, "lyceum:unlock:intro");
+    let a = w.answered(62).await;
+    assert_eq!(a["data"]["flags"], 64, "{a}");
+    let text = a["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("locked") && text.contains("/unlock intro points"),
+        "{text}"
+    );
+    w.admin("/grant discord:555 pro 30").await;
+    w.fake.press(63, 555, "lyceum:unlock:intro");
+    let a = w.answered(63).await;
+    assert_eq!(a["data"]["flags"], 64, "{a}");
+    assert!(
+        a["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("The secret is the executor."),
+        "{a}"
+    );
+
+    // Edits rewrite the posted card; removal deletes it.
+    let edit = json!([{"name": "edit", "type": 1, "options": [
+        {"name": "lesson", "type": 3, "value": "intro"},
+        {"name": "title", "type": 3, "value": "Getting started, v2"}
+    ]}]);
+    w.fake
+        .command_with_roles(64, 600, &[CREATOR_ROLE], "lesson", edit);
+    w.answered(64).await;
+    posted(&w, "PATCH", LESSONS, "Getting started, v2").await;
+    let remove =
+        json!([{"name": "remove", "type": 1, "options": [{"name": "lesson", "type": 3, "value": "intro"}]}]);
+    w.fake
+        .command_with_roles(65, 600, &[CREATOR_ROLE], "lesson", remove);
+    w.answered(65).await;
+    let f = w.fake.clone();
+    eventually(10, "the card is deleted", || {
+        !f.seen("DELETE", &format!("/channels/{LESSONS}/messages/5000"))
+            .is_empty()
+    })
+    .await;
+    let _ = w.stop.send(true);
+}
+
 async fn guidance_and_reconciliation(db: TestDb) {
     // Start with the Pro Lounge role above the bot's own role.
     let w = World::start(&db, |f| {
@@ -417,6 +527,13 @@ async fn through_the_binary(db: TestDb) {
     .await;
     let status = server.stop();
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lesson_cards_post_edit_remove_and_unlock_by_button() {
+    for db in TestDb::all().await {
+        lesson_cards_and_buttons(db).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

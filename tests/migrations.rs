@@ -8,7 +8,11 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 19] = [
+const PAYMENT_TABLES: [&str; 23] = [
+    "lessons",
+    "lesson_posts",
+    "lesson_unlocks",
+    "completions",
     "scores",
     "checkins",
     "perk_grants",
@@ -67,9 +71,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Five steps down undo the score backlog, engagement, presence,
-        // activity and payments only, columns included.
-        Migrator::down(&db, Some(5)).await.unwrap();
+        // Six steps down undo lessons, the score backlog, engagement,
+        // presence, activity and payments only, columns included.
+        Migrator::down(&db, Some(6)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

@@ -161,7 +161,7 @@ async fn a_waiting_effect_holds_back_later_ones_for_the_same_recipient() {
         .map(|(_, k)| match k {
             EffectKind::GrantPerk { perk } => format!("+{perk}"),
             EffectKind::RevokePerk { perk } => format!("-{perk}"),
-            EffectKind::SendMessage { .. } => "msg".into(),
+            other => format!("{other:?}"),
         })
         .collect();
     let first_revoke = kinds.iter().position(|k| k.starts_with('-')).unwrap();

@@ -48,7 +48,12 @@ fn with(fake: &FakeBotApi, method: &str, key: &str, value: Value) -> Vec<Value> 
         .collect()
 }
 
-async fn scenario(db: TestDb) {
+/// The bot running by long polling against a fresh fake Bot API, on a core
+/// with Telegram Stars and the demo community changed by `tweak`.
+async fn start(
+    db: &TestDb,
+    tweak: impl FnOnce(&mut lyceum_core::config::Community),
+) -> (FakeBotApi, Arc<lyceum_core::Core>, watch::Sender<bool>, String) {
     let fake = FakeBotApi::default();
     let url = fake.start().await;
     let opts = options(&url);
@@ -58,11 +63,14 @@ async fn scenario(db: TestDb) {
         chats: opts.chats.clone(),
     };
     let stars = lyceum_telegram::stars::Stars(lyceum_telegram::bot(&opts));
-    let core = support::live_core_with(&db, Arc::new(sink), stopped.clone(), |c| {
-        c.with_stars(Arc::new(stars))
-    })
-    .await;
+    let with_stars = |c: lyceum_core::Core| c.with_stars(Arc::new(stars));
+    let core = support::live_core_configured(db, Arc::new(sink), stopped.clone(), tweak, with_stars).await;
     tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
+    (fake, core, stop, url)
+}
+
+async fn scenario(db: TestDb) {
+    let (fake, core, stop, url) = start(&db, |_| {}).await;
 
     let f = fake.clone();
     eventually(10, "commands are registered in both languages", || {
@@ -426,6 +434,105 @@ async fn scenario(db: TestDb) {
     let counted = support::activity_reaches(&core, |rows| rows.iter().any(|r| r.messages >= 1)).await;
     assert!(counted, "{}", db.backend);
     let _ = stop.send(true);
+}
+
+/// Lesson cards in a Telegram group: posted with an inline Unlock button,
+/// pressed (answered privately), edited in place and deleted.
+async fn lesson_cards(db: TestDb) {
+    let lessons = |c: &mut lyceum_core::config::Community| {
+        c.lessons.channels = vec![format!("telegram:{OPEN_CHAT}").parse().unwrap()];
+        c.lessons.creators = vec!["telegram:900".parse().unwrap()];
+    };
+    let (fake, _core, stop, _) = start(&db, lessons).await;
+    let f = fake.clone();
+    eventually(10, "the bot is up", || !f.calls("setMyCommands").is_empty()).await;
+    let menu = &fake.calls("setMyCommands")[0].params["commands"];
+    let names: Vec<&str> = menu
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.iter().filter(|n| **n == "lesson").count(), 1, "{names:?}");
+
+    fake.message(OPEN_CHAT, 42, "en", "/lesson post intro Nope | Nope");
+    fake.message(
+        OPEN_CHAT,
+        900,
+        "en",
+        "/lesson post intro tier=pro Getting started | The secret is the executor.",
+    );
+    let f = fake.clone();
+    let card = move || {
+        with(&f, "sendMessage", "chat_id", OPEN_CHAT.into())
+            .into_iter()
+            .find(|m| m["text"].as_str().unwrap_or_default().contains("Press Unlock"))
+    };
+    let probe = card.clone();
+    eventually(10, "the card is posted in the group", move || probe().is_some()).await;
+    let card = card().unwrap();
+    assert!(
+        card["text"].as_str().unwrap().starts_with("📘 Getting started"),
+        "{card}"
+    );
+    assert!(!card.to_string().contains("executor"), "{card}");
+    assert_eq!(
+        card["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+        "unlock:intro"
+    );
+    let refusal = with(&fake, "sendMessage", "chat_id", 42.into());
+    assert!(
+        refusal.iter().any(|m| m["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only the community's creators")),
+        "refused privately: {refusal:?}"
+    );
+
+    // Pressing Unlock: the button is answered and the reader told privately.
+    fake.press(OPEN_CHAT, 43, "unlock:intro");
+    let f = fake.clone();
+    eventually(10, "the presser is answered privately", || {
+        with(&f, "sendMessage", "chat_id", 43.into())
+            .iter()
+            .any(|m| m["text"].as_str().unwrap_or_default().contains("locked"))
+    })
+    .await;
+    assert_eq!(
+        with(&fake, "answerCallbackQuery", "callback_query_id", "cb43".into()).len(),
+        1
+    );
+
+    // Edits rewrite the card in place; removal deletes it.
+    fake.message(
+        OPEN_CHAT,
+        900,
+        "en",
+        "/lesson edit intro title=\"Getting started, v2\"",
+    );
+    let f = fake.clone();
+    eventually(10, "the card is edited", || {
+        with(&f, "editMessageText", "chat_id", OPEN_CHAT.into())
+            .iter()
+            .any(|m| m["message_id"] == 77 && m["text"].as_str().unwrap_or_default().contains("v2"))
+    })
+    .await;
+    fake.message(OPEN_CHAT, 900, "en", "/lesson remove intro");
+    let f = fake.clone();
+    eventually(10, "the card is deleted", || {
+        with(&f, "deleteMessage", "chat_id", OPEN_CHAT.into())
+            .iter()
+            .any(|m| m["message_id"] == 77)
+    })
+    .await;
+    let _ = stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lesson_cards_in_a_group_and_the_unlock_button() {
+    for db in TestDb::all().await {
+        lesson_cards(db).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

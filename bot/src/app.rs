@@ -334,6 +334,7 @@ async fn console(
             display_name: Some(name),
             locale,
             operator: admin,
+            creator: false,
         },
         interactive: std::io::stdin().is_terminal(),
     };

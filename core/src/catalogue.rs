@@ -9,6 +9,8 @@ pub enum Access {
     Member,
     /// Only the community's configured admins.
     Admin,
+    /// Creators (and admins): posting and answering.
+    Creator,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,10 @@ pub enum OptionKind {
     Offer,
     /// A points-shop reward key of the community.
     Reward,
+    /// A lesson key of the community.
+    Lesson,
+    /// A configured course key of the community.
+    Course,
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
 }
@@ -51,11 +57,16 @@ pub struct CommandSpec {
 
 impl CommandSpec {
     pub fn description_key(&self) -> String {
-        format!("cmd-{}", self.name)
+        format!("cmd-{}", self.name.replace(' ', "-"))
     }
 
     pub fn option_key(&self, option: &str) -> String {
-        format!("cmd-{}-{}", self.name, option)
+        format!("{}-{option}", self.description_key())
+    }
+
+    /// For a subcommand such as `lesson post`: the group and the subcommand.
+    pub fn group(&self) -> Option<(&'static str, &'static str)> {
+        self.name.split_once(' ')
     }
 }
 
@@ -82,6 +93,59 @@ pub const BOARDS: &[&str] = &["all", "week", "month", "season"];
 const BOARD: OptionSpec = opt("board", OptionKind::Choice(BOARDS), false);
 
 const USER: OptionSpec = opt("user", OptionKind::User, true);
+
+pub const MAX_TITLE_LEN: usize = 120;
+/// Discord's limit on one option's text; longer lessons are split when
+/// delivered, never cut.
+pub const MAX_BODY_LEN: usize = 6000;
+pub const MAX_TEASER_LEN: usize = 500;
+pub const MAX_LESSON_POINTS: i64 = 1_000_000;
+pub const UNLOCK_WAYS: &[&str] = &["points", "buy"];
+const LESSON: OptionSpec = opt("lesson", OptionKind::Lesson, true);
+const TEASER: OptionSpec = opt(
+    "teaser",
+    OptionKind::Text {
+        max_len: MAX_TEASER_LEN,
+    },
+    false,
+);
+/// A tier key, or `none` when editing.
+const LESSON_TIER: OptionSpec = opt("tier", OptionKind::Tier, false);
+/// An amount in the community's currency such as `9.99`; `0` when editing
+/// stops selling it.
+const PRICE: OptionSpec = opt("price", OptionKind::Text { max_len: 20 }, false);
+const POINTS_COST: OptionSpec = opt(
+    "points",
+    OptionKind::Integer {
+        min: 0,
+        max: MAX_LESSON_POINTS,
+    },
+    false,
+);
+/// A number of days after joining, or a date such as 2026-12-01.
+const OPENS: OptionSpec = opt("opens", OptionKind::Text { max_len: 20 }, false);
+const IN_COURSE: OptionSpec = opt("course", OptionKind::Course, false);
+
+const fn title(required: bool) -> OptionSpec {
+    opt(
+        "title",
+        OptionKind::Text {
+            max_len: MAX_TITLE_LEN,
+        },
+        required,
+    )
+}
+
+const fn body(required: bool) -> OptionSpec {
+    opt(
+        "body",
+        OptionKind::Text {
+            max_len: MAX_BODY_LEN,
+        },
+        required,
+    )
+}
+const ATTACHMENT: OptionSpec = opt("attachment", OptionKind::Text { max_len: 500 }, false);
 
 pub const CATALOGUE: &[CommandSpec] = &[
     cmd("help", Access::Member, &[]),
@@ -196,6 +260,52 @@ pub const CATALOGUE: &[CommandSpec] = &[
             ),
         ],
     ),
+    cmd(
+        "lesson post",
+        Access::Creator,
+        &[
+            LESSON,
+            title(true),
+            body(true),
+            LESSON_TIER,
+            PRICE,
+            POINTS_COST,
+            OPENS,
+            IN_COURSE,
+            TEASER,
+            ATTACHMENT,
+        ],
+    ),
+    cmd(
+        "lesson edit",
+        Access::Creator,
+        &[
+            LESSON,
+            body(false),
+            title(false),
+            LESSON_TIER,
+            PRICE,
+            POINTS_COST,
+            OPENS,
+            IN_COURSE,
+            TEASER,
+            ATTACHMENT,
+        ],
+    ),
+    cmd("lesson remove", Access::Creator, &[LESSON]),
+    cmd("lessons", Access::Member, &[]),
+    cmd(
+        "unlock",
+        Access::Member,
+        &[LESSON, opt("with", OptionKind::Choice(UNLOCK_WAYS), false)],
+    ),
+    cmd(
+        "course",
+        Access::Member,
+        &[opt("course", OptionKind::Course, false)],
+    ),
+    cmd("progress", Access::Member, &[]),
+    cmd("complete", Access::Member, &[LESSON]),
 ];
 
 pub fn find(name: &str) -> Option<&'static CommandSpec> {
@@ -210,9 +320,17 @@ mod tests {
     fn names_are_unique_and_platform_safe() {
         for (i, c) in CATALOGUE.iter().enumerate() {
             assert!(CATALOGUE[i + 1..].iter().all(|d| d.name != c.name), "{}", c.name);
-            // Discord allows 1-32 lowercase characters; Telegram 1-32 of [a-z0-9_].
-            assert!((1..=32).contains(&c.name.len()));
-            assert!(c.name.bytes().all(|b| b.is_ascii_lowercase()));
+            // Discord allows 1-32 lowercase characters; Telegram 1-32 of
+            // [a-z0-9_]. A subcommand is its group and its name.
+            for word in c.name.split(' ') {
+                assert!((1..=32).contains(&word.len()), "{}", c.name);
+                assert!(word.bytes().all(|b| b.is_ascii_lowercase()), "{}", c.name);
+            }
+            assert!(c.name.split(' ').count() <= 2, "{}", c.name);
+            // A group name is never a command of its own.
+            if let Some((group, _)) = c.group() {
+                assert!(find(group).is_none(), "{}", c.name);
+            }
             // Required options come before optional ones on every platform.
             let first_optional = c.options.iter().position(|o| !o.required);
             if let Some(i) = first_optional {

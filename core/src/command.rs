@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalogue::{self, CommandSpec, OptionKind};
+use crate::catalogue::{self, CommandSpec, OptionKind, OptionSpec};
 use crate::domain::{IdentityRef, Key};
 use crate::engage::periods::Board;
 use crate::error::UserError;
@@ -68,6 +68,51 @@ pub enum Command {
         user: IdentityRef,
         payment: String,
     },
+    LessonPost {
+        lesson: Key,
+        draft: LessonDraft,
+    },
+    LessonEdit {
+        lesson: Key,
+        draft: LessonDraft,
+    },
+    LessonRemove {
+        lesson: Key,
+    },
+    Lessons,
+    Unlock {
+        lesson: Key,
+        with: Option<UnlockWith>,
+    },
+    Course {
+        course: Option<Key>,
+    },
+    Progress,
+    Complete {
+        lesson: Key,
+    },
+}
+
+/// What a creator wrote about a lesson; on an edit, only what changes.
+/// Prices and dates stay text here: reading them needs the community's
+/// currency and clock.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LessonDraft {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub teaser: Option<String>,
+    pub tier: Option<Key>,
+    pub price: Option<String>,
+    pub points: Option<i64>,
+    pub opens: Option<String>,
+    pub course: Option<Key>,
+    pub attachment: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnlockWith {
+    Points,
+    Buy,
 }
 
 impl Command {
@@ -96,6 +141,14 @@ impl Command {
             Command::Invite => "invite",
             Command::Coupon { .. } => "coupon",
             Command::Refund { .. } => "refund",
+            Command::LessonPost { .. } => "lesson post",
+            Command::LessonEdit { .. } => "lesson edit",
+            Command::LessonRemove { .. } => "lesson remove",
+            Command::Lessons => "lessons",
+            Command::Unlock { .. } => "unlock",
+            Command::Course { .. } => "course",
+            Command::Progress => "progress",
+            Command::Complete { .. } => "complete",
         }
     }
 
@@ -109,6 +162,10 @@ impl Command {
                 | Command::Cancel
                 | Command::Coupon { .. }
                 | Command::Refund { .. }
+                | Command::Unlock {
+                    with: Some(UnlockWith::Buy),
+                    ..
+                }
         )
     }
 
@@ -117,27 +174,48 @@ impl Command {
     }
 
     /// Parses a chat line such as `/award console:bob 50 great answer`.
-    /// Options are positional; the last text option takes the rest of the line.
+    /// Options are positional, and any option may also be written
+    /// `name=value` (quoted with `"` to hold spaces) before the text starts.
+    /// Text takes the rest of the line; where a command needs several texts
+    /// they are separated by ` | `, as in `/lesson post intro Title | Body`.
     /// A Telegram-style `/cmd@botname` suffix is ignored.
     pub fn parse_line(line: &str) -> Result<Command, UserError> {
         let line = line.trim();
         let body = line.strip_prefix('/').unwrap_or(line);
         let (head, mut rest) = split_token(body);
-        let name = head.split('@').next().unwrap_or_default().to_lowercase();
+        let mut name = head.split('@').next().unwrap_or_default().to_lowercase();
+        if catalogue::find(&name).is_none() {
+            let (sub, tail) = split_token(rest);
+            let both = format!("{name} {}", sub.to_lowercase());
+            if !sub.is_empty() && catalogue::find(&both).is_some() {
+                name = both;
+                rest = tail;
+            }
+        }
         let spec = catalogue::find(&name).ok_or(UserError::UnknownCommand { name: name.clone() })?;
         let mut values = HashMap::new();
-        for option in spec.options {
-            if rest.is_empty() {
+        while !rest.is_empty() {
+            if let Some((option, value, tail)) = named(spec, rest) {
+                values.insert(option.to_owned(), value);
+                rest = tail;
+                continue;
+            }
+            let Some(option) = spec.options.iter().find(|o| !values.contains_key(o.name)) else {
+                break;
+            };
+            if matches!(option.kind, OptionKind::Text { .. }) {
+                let texts = texts_to_fill(spec, &values);
+                let mut parts = std::mem::take(&mut rest).splitn(texts.len(), " | ");
+                for o in texts {
+                    if let Some(part) = parts.next() {
+                        values.insert(o.name.to_owned(), part.trim().to_owned());
+                    }
+                }
                 break;
             }
-            let value = if matches!(option.kind, OptionKind::Text { .. }) {
-                std::mem::take(&mut rest)
-            } else {
-                let (token, tail) = split_token(rest);
-                rest = tail;
-                token
-            };
-            values.insert(option.name.to_owned(), value.to_owned());
+            let (token, tail) = split_token(rest);
+            rest = tail;
+            values.insert(option.name.to_owned(), token.to_owned());
         }
         if !rest.is_empty() {
             return Err(UserError::TooManyArguments { command: name });
@@ -252,11 +330,87 @@ impl Command {
                 percent: u32::try_from(need(get("percent")?, "percent")?.int()).unwrap_or(0),
                 months: get("months")?.map(Value::int).and_then(|m| u32::try_from(m).ok()),
             },
+            "lesson post" => Command::LessonPost {
+                lesson: need(get("lesson")?, "lesson")?.key()?,
+                draft: draft(&mut get)?,
+            },
+            "lesson edit" => Command::LessonEdit {
+                lesson: need(get("lesson")?, "lesson")?.key()?,
+                draft: draft(&mut get)?,
+            },
+            "lesson remove" => Command::LessonRemove {
+                lesson: need(get("lesson")?, "lesson")?.key()?,
+            },
+            "lessons" => Command::Lessons,
+            "unlock" => Command::Unlock {
+                lesson: need(get("lesson")?, "lesson")?.key()?,
+                with: get("with")?.map(Value::text).map(|w| {
+                    if w == "buy" {
+                        UnlockWith::Buy
+                    } else {
+                        UnlockWith::Points
+                    }
+                }),
+            },
+            "course" => Command::Course {
+                course: get("course")?.map(Value::key).transpose()?,
+            },
+            "progress" => Command::Progress,
+            "complete" => Command::Complete {
+                lesson: need(get("lesson")?, "lesson")?.key()?,
+            },
             other => {
                 return Err(UserError::UnknownCommand { name: other.into() });
             }
         };
         Ok(cmd)
+    }
+}
+
+fn draft(get: &mut impl FnMut(&str) -> Result<Option<Value>, UserError>) -> Result<LessonDraft, UserError> {
+    Ok(LessonDraft {
+        title: get("title")?.map(Value::text),
+        body: get("body")?.map(Value::text),
+        teaser: get("teaser")?.map(Value::text),
+        tier: get("tier")?.map(Value::key).transpose()?,
+        price: get("price")?.map(Value::text),
+        points: get("points")?.map(Value::int),
+        opens: get("opens")?.map(Value::text),
+        course: get("course")?.map(Value::key).transpose()?,
+        attachment: get("attachment")?.map(Value::text),
+    })
+}
+
+/// A leading `name=value` token naming an option of `spec`: the option, its
+/// value (unquoted) and what follows.
+fn named<'a>(spec: &CommandSpec, rest: &'a str) -> Option<(&'static str, String, &'a str)> {
+    let rest = rest.trim_start();
+    let (name, after) = rest.split_once('=')?;
+    let option = spec.options.iter().find(|o| o.name == name)?;
+    if let Some(quoted) = after.strip_prefix('"') {
+        let end = quoted.find('"')?;
+        return Some((
+            option.name,
+            quoted[..end].to_owned(),
+            quoted[end + 1..].trim_start(),
+        ));
+    }
+    let (value, tail) = split_token(after);
+    Some((option.name, value.to_owned(), tail))
+}
+
+/// The text options the rest of a line fills, separated by ` | `: every
+/// required one still open, or else the first open one.
+fn texts_to_fill(spec: &CommandSpec, values: &HashMap<String, String>) -> Vec<&'static OptionSpec> {
+    let open = spec
+        .options
+        .iter()
+        .filter(|o| matches!(o.kind, OptionKind::Text { .. }) && !values.contains_key(o.name));
+    let required: Vec<_> = open.clone().filter(|o| o.required).collect();
+    if required.is_empty() {
+        open.take(1).collect()
+    } else {
+        required
     }
 }
 
@@ -392,6 +546,17 @@ fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError
                     available: String::new(),
                 })
         }
+        OptionKind::Lesson => Key::parse(&raw.to_lowercase())
+            .map(Value::Key)
+            .map_err(|_| UserError::BadLessonKey { key: raw.into() }),
+        OptionKind::Course => {
+            Key::parse(&raw.to_lowercase())
+                .map(Value::Key)
+                .map_err(|_| UserError::UnknownCourse {
+                    key: raw.into(),
+                    available: String::new(),
+                })
+        }
         OptionKind::Choice(choices) => {
             let lower = raw.to_lowercase();
             if choices.contains(&lower.as_str()) {
@@ -511,6 +676,57 @@ mod tests {
         ) {
             let _ = Command::parse_line(&format!("/{name} {args}"));
         }
+    }
+
+    #[test]
+    fn subcommands_named_options_and_several_texts() {
+        let post = parse(
+            r#"/lesson post intro tier=pro price=9.99 teaser="Read me first" Title here | Body with | a pipe"#,
+        );
+        let Ok(Command::LessonPost { lesson, draft }) = post else {
+            panic!("{post:?}")
+        };
+        assert_eq!(lesson.as_str(), "intro");
+        assert_eq!(draft.title.as_deref(), Some("Title here"));
+        assert_eq!(
+            draft.body.as_deref(),
+            Some("Body with | a pipe"),
+            "the last text keeps the rest"
+        );
+        assert_eq!(draft.teaser.as_deref(), Some("Read me first"));
+        assert_eq!(draft.tier.as_ref().map(Key::as_str), Some("pro"));
+        assert_eq!(draft.price.as_deref(), Some("9.99"));
+        // Past the start of the text, name=value is text.
+        let edit = parse("/lesson edit intro New body with tier=vip inside");
+        let Ok(Command::LessonEdit { draft, .. }) = edit else {
+            panic!("{edit:?}")
+        };
+        assert_eq!(draft.body.as_deref(), Some("New body with tier=vip inside"));
+        assert_eq!(draft.tier, None);
+        assert_eq!(
+            parse("/LESSON Remove intro"),
+            Ok(Command::LessonRemove {
+                lesson: Key::parse("intro").unwrap_or_else(|e| panic!("{e}"))
+            })
+        );
+        assert!(matches!(parse("/lesson"), Err(UserError::UnknownCommand { .. })));
+        assert!(matches!(
+            parse("/lesson dance"),
+            Err(UserError::UnknownCommand { .. })
+        ));
+        assert!(matches!(
+            parse("/unlock intro gold"),
+            Err(UserError::BadChoice { .. })
+        ));
+        assert_eq!(
+            parse("/unlock intro with=points"),
+            Ok(Command::Unlock {
+                lesson: Key::parse("intro").unwrap_or_else(|e| panic!("{e}")),
+                with: Some(UnlockWith::Points)
+            })
+        );
+        // An unterminated quote is not a named value; it stays text.
+        assert!(parse(r#"/lesson post intro teaser="never closed T | B"#).is_ok());
     }
 
     #[test]

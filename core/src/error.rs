@@ -120,6 +120,59 @@ pub enum UserError {
     UnknownBoard {
         input: String,
     },
+    NotCreator {
+        command: String,
+    },
+    BadLessonKey {
+        key: String,
+    },
+    UnknownLesson {
+        key: String,
+        available: String,
+    },
+    LessonRemoved {
+        title: String,
+    },
+    LessonExists {
+        key: String,
+    },
+    UnknownCourse {
+        key: String,
+        available: String,
+    },
+    BadPrice {
+        input: String,
+        currency: String,
+    },
+    BadOpens {
+        input: String,
+    },
+    OpensInPast {
+        date: String,
+    },
+    OpensTooLate {
+        max_days: i64,
+    },
+    BadAttachment {
+        input: String,
+    },
+    NotOpenYet {
+        title: String,
+        opens: String,
+    },
+    NotForPoints {
+        title: String,
+    },
+    AlreadyUnlocked {
+        title: String,
+    },
+    NotUnlocked {
+        title: String,
+    },
+    AlreadyCompleted {
+        title: String,
+    },
+    NothingToEdit,
 }
 
 impl UserError {
@@ -167,6 +220,23 @@ impl UserError {
             UserError::UnknownReward { .. } => "err-unknown-reward",
             UserError::OutOfStock { .. } => "err-out-of-stock",
             UserError::UnknownBoard { .. } => "err-unknown-board",
+            UserError::NotCreator { .. } => "err-not-creator",
+            UserError::BadLessonKey { .. } => "err-bad-lesson-key",
+            UserError::UnknownLesson { .. } => "err-unknown-lesson",
+            UserError::LessonRemoved { .. } => "err-lesson-removed",
+            UserError::LessonExists { .. } => "err-lesson-exists",
+            UserError::UnknownCourse { .. } => "err-unknown-course",
+            UserError::BadPrice { .. } => "err-bad-price",
+            UserError::BadOpens { .. } => "err-bad-opens",
+            UserError::OpensInPast { .. } => "err-opens-in-past",
+            UserError::OpensTooLate { .. } => "err-opens-too-late",
+            UserError::BadAttachment { .. } => "err-bad-attachment",
+            UserError::NotOpenYet { .. } => "err-not-open-yet",
+            UserError::NotForPoints { .. } => "err-not-for-points",
+            UserError::AlreadyUnlocked { .. } => "err-already-unlocked",
+            UserError::NotUnlocked { .. } => "err-not-unlocked",
+            UserError::AlreadyCompleted { .. } => "err-already-completed",
+            UserError::NothingToEdit => "err-nothing-to-edit",
         }
     }
 
@@ -177,7 +247,9 @@ impl UserError {
             UserError::UnknownOption { command, option } | UserError::MissingOption { command, option } => {
                 vec![("command", command.clone()), ("option", option.clone())]
             }
-            UserError::TooManyArguments { command } | UserError::NotAdmin { command } => {
+            UserError::TooManyArguments { command }
+            | UserError::NotAdmin { command }
+            | UserError::NotCreator { command } => {
                 vec![("command", command.clone())]
             }
             UserError::NotAnInteger { option, value } => {
@@ -210,7 +282,10 @@ impl UserError {
                 ("value", value.clone()),
                 ("choices", choices.clone()),
             ],
-            UserError::UnknownOffer { key, available } | UserError::UnknownReward { key, available } => {
+            UserError::UnknownOffer { key, available }
+            | UserError::UnknownReward { key, available }
+            | UserError::UnknownLesson { key, available }
+            | UserError::UnknownCourse { key, available } => {
                 vec![("key", key.clone()), ("available", available.clone())]
             }
             UserError::NotForSale { name }
@@ -221,7 +296,23 @@ impl UserError {
             UserError::NotEnoughPoints { balance } => vec![("balance", balance.to_string())],
             UserError::AwardTooLarge { max } => vec![("max", max.to_string())],
             UserError::AlreadyCheckedIn { streak } => vec![("streak", streak.to_string())],
-            UserError::UnknownBoard { input } => vec![("input", input.clone())],
+            UserError::UnknownBoard { input }
+            | UserError::BadOpens { input }
+            | UserError::BadAttachment { input } => vec![("input", input.clone())],
+            UserError::BadLessonKey { key } | UserError::LessonExists { key } => vec![("key", key.clone())],
+            UserError::LessonRemoved { title }
+            | UserError::NotForPoints { title }
+            | UserError::AlreadyUnlocked { title }
+            | UserError::NotUnlocked { title }
+            | UserError::AlreadyCompleted { title } => vec![("title", title.clone())],
+            UserError::NotOpenYet { title, opens } => {
+                vec![("title", title.clone()), ("opens", opens.clone())]
+            }
+            UserError::BadPrice { input, currency } => {
+                vec![("input", input.clone()), ("currency", currency.clone())]
+            }
+            UserError::OpensInPast { date } => vec![("date", date.clone())],
+            UserError::OpensTooLate { max_days } => vec![("max_days", max_days.to_string())],
             UserError::AlreadySubscribed { tier } => vec![("tier", tier.clone())],
             UserError::AlreadyCanceling { until } => vec![("until", until.clone())],
             UserError::BillingRefused { message } => vec![("message", message.clone())],
@@ -238,7 +329,8 @@ impl UserError {
             | UserError::NoSubscription
             | UserError::BillingUnavailable
             | UserError::SelfReferral
-            | UserError::ReferralTooLate => vec![],
+            | UserError::ReferralTooLate
+            | UserError::NothingToEdit => vec![],
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod entity;
 pub mod error;
 pub mod i18n;
+pub mod lessons;
 pub mod outbox;
 pub mod payments;
 pub mod render;

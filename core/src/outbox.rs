@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
 use crate::clock::Clock;
-use crate::domain::{IdentityRef, Locale, Platform};
-use crate::entity::{identity, outbox};
-use crate::reply::Notice;
+use crate::domain::{Channel, IdentityRef, Locale, Platform};
+use crate::entity::{identity, lesson_post, outbox};
+use crate::reply::{LessonCard, Notice};
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -31,9 +31,32 @@ const LEASE_SECS: i64 = 60;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EffectKind {
-    GrantPerk { perk: String },
-    RevokePerk { perk: String },
-    SendMessage { notice: Notice },
+    GrantPerk {
+        perk: String,
+    },
+    RevokePerk {
+        perk: String,
+    },
+    SendMessage {
+        notice: Notice,
+    },
+    /// A lesson's teaser card, posted in a channel; the sink answers with
+    /// the message's id so later edits and removal can find it.
+    PostLesson {
+        card: LessonCard,
+    },
+    /// Rewrites the cards posted for a lesson in a channel. `messages` is
+    /// filled in by the worker when it delivers, from what was posted.
+    EditLesson {
+        card: LessonCard,
+        #[serde(default)]
+        messages: Vec<String>,
+    },
+    RemoveLesson {
+        lesson: i64,
+        #[serde(default)]
+        messages: Vec<String>,
+    },
 }
 
 impl EffectKind {
@@ -42,6 +65,49 @@ impl EffectKind {
             EffectKind::GrantPerk { .. } => "grant_perk",
             EffectKind::RevokePerk { .. } => "revoke_perk",
             EffectKind::SendMessage { .. } => "send_message",
+            EffectKind::PostLesson { .. } => "post_lesson",
+            EffectKind::EditLesson { .. } => "edit_lesson",
+            EffectKind::RemoveLesson { .. } => "remove_lesson",
+        }
+    }
+
+    /// Effects addressed to a channel rather than a person.
+    fn for_channel(&self) -> bool {
+        matches!(
+            self,
+            EffectKind::PostLesson { .. } | EffectKind::EditLesson { .. } | EffectKind::RemoveLesson { .. }
+        )
+    }
+}
+
+/// Where an effect goes: a person's account, or a channel everyone reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Person(IdentityRef),
+    Channel(Channel),
+}
+
+impl Target {
+    pub fn platform(&self) -> Platform {
+        match self {
+            Target::Person(p) => p.platform(),
+            Target::Channel(c) => c.platform(),
+        }
+    }
+
+    pub fn external_id(&self) -> &str {
+        match self {
+            Target::Person(p) => p.external_id(),
+            Target::Channel(c) => c.id(),
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Person(p) => p.fmt(f),
+            Target::Channel(c) => write!(f, "#{c}"),
         }
     }
 }
@@ -63,7 +129,7 @@ pub fn payload_effect(payload: &str) -> Option<EffectKind> {
 pub struct Effect {
     pub id: i64,
     pub community: Option<String>,
-    pub recipient: IdentityRef,
+    pub recipient: Target,
     pub locale: Locale,
     pub kind: EffectKind,
     /// Deliveries tried before this one.
@@ -101,6 +167,44 @@ impl Letters {
         kind: EffectKind,
         now: i64,
     ) {
+        self.add_to(
+            community,
+            &recipient.platform,
+            &recipient.external_id,
+            locale,
+            kind,
+            now,
+        );
+    }
+
+    /// An effect for everyone in `channel`.
+    pub fn add_to_channel(
+        &mut self,
+        community: Option<(i64, &str)>,
+        channel: &Channel,
+        locale: Locale,
+        kind: EffectKind,
+        now: i64,
+    ) {
+        self.add_to(
+            community,
+            channel.platform().as_str(),
+            channel.id(),
+            locale,
+            kind,
+            now,
+        );
+    }
+
+    fn add_to(
+        &mut self,
+        community: Option<(i64, &str)>,
+        platform: &str,
+        recipient: &str,
+        locale: Locale,
+        kind: EffectKind,
+        now: i64,
+    ) {
         let payload = Payload {
             community: community.map(|(_, slug)| slug.to_owned()),
             locale,
@@ -108,8 +212,8 @@ impl Letters {
         };
         self.rows.push(outbox::ActiveModel {
             community_id: Set(community.map(|(id, _)| id)),
-            platform: Set(recipient.platform.clone()),
-            recipient: Set(recipient.external_id.clone()),
+            platform: Set(platform.to_owned()),
+            recipient: Set(recipient.to_owned()),
             kind: Set(payload.effect.name().to_owned()),
             payload: Set(serde_json::to_string(&payload).unwrap_or_default()),
             status: Set(PENDING.to_owned()),
@@ -151,6 +255,15 @@ pub enum DeliveryError {
 pub trait EffectSink: Send + Sync {
     fn platform(&self) -> Platform;
     async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError>;
+    /// Posts a lesson card (a `PostLesson` effect) and returns the posted
+    /// message's id. Platforms without channels never get one.
+    async fn post_card(&self, effect: &Effect) -> Result<String, DeliveryError> {
+        Err(DeliveryError::Permanent(format!(
+            "{} cannot post lesson cards ({})",
+            self.platform(),
+            effect.recipient
+        )))
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -238,7 +351,7 @@ impl OutboxWorker {
             }
             let outcome = match decode(&row) {
                 Ok(effect) => match self.sinks.get(&effect.recipient.platform()) {
-                    Some(sink) => sink.deliver(&effect).await,
+                    Some(sink) => self.hand_over(sink.as_ref(), effect, now).await?,
                     None => continue,
                 },
                 Err(why) => Err(DeliveryError::Permanent(why)),
@@ -270,6 +383,60 @@ impl OutboxWorker {
             update.update(&self.db).await?;
         }
         Ok(report)
+    }
+
+    /// Gives one effect to its sink. Lesson cards keep a record of where
+    /// they were posted; edits and removals are told what was posted when
+    /// they are delivered, which per-channel ordering puts after the post.
+    async fn hand_over(
+        &self,
+        sink: &dyn EffectSink,
+        mut effect: Effect,
+        now: i64,
+    ) -> Result<Result<(), DeliveryError>, sea_orm::DbErr> {
+        let lesson = match &effect.kind {
+            EffectKind::PostLesson { card } => {
+                let posted = match sink.post_card(&effect).await {
+                    Ok(message) => message,
+                    Err(e) => return Ok(Err(e)),
+                };
+                lesson_post::Entity::insert(lesson_post::ActiveModel {
+                    lesson_id: Set(card.lesson),
+                    platform: Set(effect.recipient.platform().as_str().to_owned()),
+                    channel: Set(effect.recipient.external_id().to_owned()),
+                    message: Set(posted),
+                    posted_at: Set(now),
+                    ..Default::default()
+                })
+                .exec_without_returning(&self.db)
+                .await?;
+                return Ok(Ok(()));
+            }
+            EffectKind::EditLesson { card, .. } => card.lesson,
+            EffectKind::RemoveLesson { lesson, .. } => *lesson,
+            _ => return Ok(sink.deliver(&effect).await),
+        };
+        let posted: Vec<String> = lesson_post::Entity::find()
+            .filter(lesson_post::Column::LessonId.eq(lesson))
+            .filter(lesson_post::Column::Platform.eq(effect.recipient.platform().as_str()))
+            .filter(lesson_post::Column::Channel.eq(effect.recipient.external_id()))
+            .order_by_asc(lesson_post::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        if posted.is_empty() {
+            // The card never made it there (its post failed for good).
+            return Ok(Ok(()));
+        }
+        match &mut effect.kind {
+            EffectKind::EditLesson { messages, .. } | EffectKind::RemoveLesson { messages, .. } => {
+                *messages = posted;
+            }
+            _ => {}
+        }
+        Ok(sink.deliver(&effect).await)
     }
 
     /// Takes a lease on the row by moving its next attempt past the lease,
@@ -309,7 +476,11 @@ fn decode(row: &outbox::Model) -> Result<Effect, String> {
     let payload: Payload =
         serde_json::from_str(&row.payload).map_err(|e| format!("unreadable payload: {e}"))?;
     let platform = Platform::parse(&row.platform).ok_or("unknown platform")?;
-    let recipient = IdentityRef::new(platform, &row.recipient).map_err(|e| e.to_string())?;
+    let recipient = if payload.effect.for_channel() {
+        Target::Channel(Channel::new(platform, &row.recipient).map_err(|e| e.to_string())?)
+    } else {
+        Target::Person(IdentityRef::new(platform, &row.recipient).map_err(|e| e.to_string())?)
+    };
     Ok(Effect {
         id: row.id,
         community: payload.community,

@@ -28,6 +28,91 @@ pub struct PriceView {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct LessonView {
+    pub key: String,
+    pub title: String,
+    pub body: String,
+    pub attachments: Vec<String>,
+    pub course: Option<String>,
+    pub completed: bool,
+    /// Points just spent to unlock it, and the balance left.
+    pub spent: Option<(i64, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LessonState {
+    Open,
+    Done,
+    Locked,
+    /// Entitled, opening on this date.
+    Opens {
+        date: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LessonLine {
+    pub key: String,
+    pub title: String,
+    pub course: Option<String>,
+    pub state: LessonState,
+}
+
+/// What a lesson's card in a channel shows everyone: enough to want it and
+/// to know the price, never the lesson itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LessonCard {
+    pub lesson: i64,
+    pub key: String,
+    pub community: String,
+    pub title: String,
+    pub teaser: Option<String>,
+    pub course: Option<String>,
+    /// The lowest tier that includes it, by name.
+    pub tier: Option<String>,
+    pub price: Option<String>,
+    pub points: i64,
+    /// When it opens, for a lesson that opens on a date.
+    pub opens: Option<String>,
+    /// Days after joining, for a dripped lesson.
+    pub drip_days: Option<i32>,
+}
+
+/// One way to unlock a locked lesson, with what to run for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "way", rename_all = "snake_case")]
+pub enum UnlockWay {
+    /// Subscribe to this tier (or a higher one).
+    Tier {
+        key: String,
+        name: String,
+    },
+    /// Buy the lesson on its own.
+    Buy {
+        price: String,
+    },
+    /// Buy the course it belongs to.
+    Course {
+        offer: String,
+        name: String,
+        price: String,
+    },
+    Points {
+        cost: i64,
+        balance: i64,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CourseLine {
+    pub key: String,
+    pub name: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct HistoryEntry {
     pub at: String,
     pub from_status: String,
@@ -223,6 +308,48 @@ pub enum Reply {
         identity: String,
         amount: String,
     },
+    /// A lesson was posted (or edited) and its card queued for `channels`.
+    LessonSaved {
+        key: String,
+        title: String,
+        edited: bool,
+        channels: usize,
+    },
+    LessonRemoved {
+        title: String,
+    },
+    /// The whole lesson, for the reader alone.
+    Lesson(Box<LessonView>),
+    /// The reader may not read it yet; how they can.
+    LessonLocked {
+        key: String,
+        title: String,
+        teaser: Option<String>,
+        ways: Vec<UnlockWay>,
+    },
+    Lessons {
+        lines: Vec<LessonLine>,
+    },
+    Courses {
+        courses: Vec<CourseLine>,
+    },
+    Course {
+        course: CourseLine,
+        lines: Vec<LessonLine>,
+        ways: Vec<UnlockWay>,
+    },
+    Progress {
+        courses: Vec<CourseLine>,
+        done: u64,
+        total: u64,
+    },
+    Completed {
+        title: String,
+        points: i64,
+        balance: i64,
+        badges: Vec<String>,
+        course: Option<CourseLine>,
+    },
     Refused(UserError),
     /// Something failed on our side; the details are in the log, not the chat.
     Internal,
@@ -244,6 +371,10 @@ impl Reply {
                 | Reply::CancelScheduled { .. }
                 | Reply::Invite { .. }
                 | Reply::CouponCreated { .. }
+                | Reply::Lesson(_)
+                | Reply::LessonLocked { .. }
+                | Reply::Progress { .. }
+                | Reply::Completed { .. }
                 | Reply::Refused(_)
         )
     }

@@ -9,6 +9,7 @@ mod m20261122_000003_activity;
 mod m20261122_000004_presence;
 mod m20261122_000005_engagement;
 mod m20261122_000006_score_backlog;
+mod m20261122_000007_lessons;
 mod shape;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_presence::Migration),
             Box::new(m20261122_000005_engagement::Migration),
             Box::new(m20261122_000006_score_backlog::Migration),
+            Box::new(m20261122_000007_lessons::Migration),
         ]
     }
 }

@@ -189,7 +189,35 @@ impl FakeDiscord {
         name: &str,
         options: Value,
     ) {
+        let data = json!({"id": "77", "name": name, "type": 1, "options": options});
+        self.interaction_with(id, kind, guild, user_id, &[], locale, data);
+    }
+
+    /// A slash command from a member holding `roles`.
+    pub fn command_with_roles(&self, id: u64, user_id: u64, roles: &[u64], name: &str, options: Value) {
+        let data = json!({"id": "77", "name": name, "type": 1, "options": options});
+        self.interaction_with(id, 2, GUILD, user_id, roles, "en-US", data);
+    }
+
+    /// A MESSAGE_COMPONENT interaction: `user_id` pressed the button `custom_id`.
+    pub fn press(&self, id: u64, user_id: u64, custom_id: &str) {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.interaction_with(id, 3, GUILD, user_id, &[], "en-US", data);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn interaction_with(
+        &self,
+        id: u64,
+        kind: u8,
+        guild: u64,
+        user_id: u64,
+        roles: &[u64],
+        locale: &str,
+        data: Value,
+    ) {
         let u = user(user_id, &format!("user{user_id}"), false);
+        let roles: Vec<String> = roles.iter().map(ToString::to_string).collect();
         self.dispatch(
             "INTERACTION_CREATE",
             json!({
@@ -199,10 +227,15 @@ impl FakeDiscord {
                 "app_permissions": "2147483647", "entitlements": [], "authorizing_integration_owners": {},
                 "context": 0, "attachment_size_limit": 8388608,
                 "channel": {"id": "700", "type": 0, "name": "general", "permissions": "0"},
-                "member": {"user": u, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+                "member": {"user": u, "roles": roles, "joined_at": "2026-01-01T00:00:00.000000+00:00",
                            "deaf": false, "mute": false, "flags": 0, "permissions": "0"},
                 "user": u,
-                "data": {"id": "77", "name": name, "type": 1, "options": options}
+                "message": {"id": "5000", "channel_id": "700", "author": user(BOT, "Lyceum", true),
+                            "content": "", "timestamp": "2026-11-22T00:00:00.000000+00:00",
+                            "edited_timestamp": null, "tts": false, "mention_everyone": false,
+                            "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+                            "pinned": false, "type": 0, "flags": 0},
+                "data": data
             }),
         );
     }
@@ -406,9 +439,10 @@ async fn rest(
             )
             .into_response()
         }
-        ("POST", ["channels", c, "messages"]) => {
+        ("POST", ["channels", c, "messages"]) | ("PATCH", ["channels", c, "messages", _]) => {
             axum::Json(message(c, body["content"].as_str().unwrap_or_default())).into_response()
         }
+        ("DELETE", ["channels", _, "messages", _]) => no_content(),
         _ => error(404, 0, "not in the fake"),
     }
 }

@@ -254,9 +254,21 @@ pub async fn live_core_with(
     stopped: tokio::sync::watch::Receiver<bool>,
     with: impl FnOnce(lyceum_core::Core) -> lyceum_core::Core,
 ) -> std::sync::Arc<lyceum_core::Core> {
+    live_core_configured(db, sink, stopped, |_| {}, with).await
+}
+
+/// Like [`live_core_with`], with the demo community first changed by `tweak`.
+pub async fn live_core_configured(
+    db: &TestDb,
+    sink: std::sync::Arc<dyn lyceum_core::outbox::EffectSink>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+    tweak: impl FnOnce(&mut lyceum_core::config::Community),
+    with: impl FnOnce(lyceum_core::Core) -> lyceum_core::Core,
+) -> std::sync::Arc<lyceum_core::Core> {
     use std::sync::Arc;
     let conn = lyceum::db::open_and_migrate(&db.url).await.unwrap();
-    let communities = lyceum::settings::load(None).unwrap().communities;
+    let mut communities = lyceum::settings::load(None).unwrap().communities;
+    tweak(&mut communities[0]);
     let clock = Arc::new(lyceum_core::clock::SystemClock);
     let started = lyceum_core::Core::start(conn.clone(), &communities, clock.clone())
         .await

@@ -117,6 +117,15 @@ impl FakeBotApi {
         }}));
     }
 
+    /// `from` pressed an inline button carrying `data` under message 77.
+    pub fn press(&self, chat_id: i64, from: u64, data: &str) {
+        self.push(json!({"callback_query": {
+            "id": format!("cb{from}"), "from": user(from, "en"), "chat_instance": "ci", "data": data,
+            "message": {"message_id": 77, "date": 1_790_000_000, "chat": chat(chat_id),
+                        "from": {"id": BOT_ID, "is_bot": true, "first_name": "Lyceum"}, "text": "card"}
+        }}));
+    }
+
     pub fn join_request(&self, chat_id: i64, from: u64) {
         self.push(json!({"chat_join_request": {
             "chat": chat(chat_id), "from": user(from, "en"), "user_chat_id": from, "date": 1_790_000_000
@@ -213,7 +222,7 @@ async fn method(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum", "username": "LyceumBot",
             "can_join_groups": true, "can_read_all_group_messages": true, "supports_inline_queries": false, "has_main_web_app": false}),
         ),
-        "sendmessage" => {
+        "sendmessage" | "editmessagetext" => {
             let chat_id = params["chat_id"].as_i64().unwrap_or(0);
             ok(
                 json!({"message_id": 77, "date": 1_790_000_000, "chat": chat(chat_id),

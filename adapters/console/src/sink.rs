@@ -48,6 +48,21 @@ pub fn describe(effect: &Effect) -> String {
             &[("perk", perk.as_str().into()), ("community", community.into())],
         ),
         EffectKind::SendMessage { notice } => render::notice(effect.locale, notice),
+        EffectKind::PostLesson { card } => render::lessons::card(effect.locale, card),
+        EffectKind::EditLesson { card, messages } => format!(
+            "{} {}",
+            t_args(
+                effect.locale,
+                "card-edited",
+                &[("messages", messages.join(", ").into())]
+            ),
+            render::lessons::card(effect.locale, card)
+        ),
+        EffectKind::RemoveLesson { messages, .. } => t_args(
+            effect.locale,
+            "card-removed",
+            &[("messages", messages.join(", ").into())],
+        ),
     };
     format!("[→ {}] {body}", effect.recipient)
 }
@@ -65,5 +80,11 @@ impl EffectSink for ConsoleSink {
             ConsoleSink::Log => tracing::info!(effect = effect.id, "{line}"),
         }
         Ok(())
+    }
+
+    /// The console's "message id" of a card is the effect that posted it.
+    async fn post_card(&self, effect: &Effect) -> Result<String, DeliveryError> {
+        self.deliver(effect).await?;
+        Ok(format!("card-{}", effect.id))
     }
 }

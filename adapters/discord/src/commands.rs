@@ -40,7 +40,13 @@ fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
         OptionKind::Text { max_len } => {
             opt = opt.max_length(u16::try_from(max_len).unwrap_or(u16::MAX));
         }
-        OptionKind::Tier | OptionKind::Offer | OptionKind::Reward => opt = opt.set_autocomplete(true),
+        OptionKind::Tier
+        | OptionKind::Offer
+        | OptionKind::Reward
+        | OptionKind::Lesson
+        | OptionKind::Course => {
+            opt = opt.set_autocomplete(true);
+        }
         OptionKind::Choice(choices) => {
             for c in choices {
                 opt = opt.add_string_choice(*c, *c);
@@ -51,20 +57,50 @@ fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
     opt
 }
 
-/// Every command of the catalogue, ready to register in a guild.
+/// A subcommand such as `lesson post`, as an option of its group.
+fn subcommand(spec: &CommandSpec, name: &str) -> CreateCommandOption {
+    let key = spec.description_key();
+    spec.options.iter().fold(
+        CreateCommandOption::new(CommandOptionType::SubCommand, name, text(Locale::En, &key))
+            .description_localized("zh-CN", text(Locale::ZhCn, &key)),
+        |sub, o| sub.add_sub_option(option(spec, o)),
+    )
+}
+
+fn described(name: &str, key: &str) -> CreateCommand {
+    CreateCommand::new(name)
+        .description(text(Locale::En, key))
+        .description_localized("zh-CN", text(Locale::ZhCn, key))
+}
+
+/// Every command of the catalogue, ready to register in a guild; commands
+/// written as two words become one command with subcommands.
 pub fn all() -> Vec<CreateCommand> {
-    CATALOGUE
-        .iter()
-        .map(|spec| {
-            let key = spec.description_key();
-            spec.options.iter().fold(
-                CreateCommand::new(spec.name)
-                    .description(text(Locale::En, &key))
-                    .description_localized("zh-CN", text(Locale::ZhCn, &key)),
-                |cmd, o| cmd.add_option(option(spec, o)),
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut groups: Vec<&str> = Vec::new();
+    for spec in CATALOGUE {
+        match spec.group() {
+            None => out.push(
+                spec.options
+                    .iter()
+                    .fold(described(spec.name, &spec.description_key()), |cmd, o| {
+                        cmd.add_option(option(spec, o))
+                    }),
+            ),
+            Some((group, _)) if !groups.contains(&group) => {
+                groups.push(group);
+                let cmd = CATALOGUE
+                    .iter()
+                    .filter_map(|s| s.group().filter(|(g, _)| *g == group).map(|(_, sub)| (s, sub)))
+                    .fold(described(group, &format!("cmd-{group}")), |cmd, (s, sub)| {
+                        cmd.add_option(subcommand(s, sub))
+                    });
+                out.push(cmd);
+            }
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -74,7 +110,12 @@ mod tests {
     #[test]
     fn every_command_has_both_languages_and_typed_options() {
         let cmds = all();
-        assert_eq!(cmds.len(), CATALOGUE.len());
+        let groups = CATALOGUE.iter().filter(|c| c.group().is_some()).count();
+        assert_eq!(
+            cmds.len(),
+            CATALOGUE.len() - groups + 1,
+            "one `lesson` command holds its subcommands"
+        );
         let json = serde_json::to_value(&cmds).unwrap_or_default();
         let list = json.as_array().cloned().unwrap_or_default();
         let grant = list
@@ -100,5 +141,15 @@ mod tests {
             .cloned()
             .unwrap_or_default();
         assert_eq!(sub["options"][1]["choices"][1]["value"], "yearly");
+        let lesson = list
+            .iter()
+            .find(|c| c["name"] == "lesson")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(lesson["options"][0]["name"], "post");
+        assert_eq!(lesson["options"][0]["type"], 1, "a subcommand");
+        assert_eq!(lesson["options"][0]["options"][0]["autocomplete"], true);
+        assert_eq!(lesson["options"][0]["options"][2]["max_length"], 6000);
+        assert!(lesson["options"][0]["description_localizations"]["zh-CN"].is_string());
     }
 }

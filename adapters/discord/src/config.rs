@@ -16,6 +16,8 @@ pub struct GuildBinding {
     pub roles: BTreeMap<String, u64>,
     /// Where problems an admin must fix are posted (besides the log).
     pub alerts_channel: Option<u64>,
+    /// Holders of this role may post, edit and remove lessons.
+    pub creator_role: Option<u64>,
 }
 
 /// Shards `first..=last` of `total`, for splitting one bot over processes.

@@ -79,6 +79,7 @@ mod tests {
             community: "demo".into(),
             roles: [("pro-lounge".to_owned(), 11u64), ("gone".to_owned(), 99u64)].into(),
             alerts_channel: None,
+            creator_role: None,
         }
     }
 

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lyceum_core::Core;
 use lyceum_core::engine::Activity;
 use serenity::all::{
-    CommandInteraction, Context, CreateAttachment, CreateAutocompleteResponse, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse,
-    EventHandler, GuildId, Interaction, Member, Message, Reaction, Ready,
+    CommandInteraction, ComponentInteraction, Context, CreateAttachment, CreateAutocompleteResponse,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    EditInteractionResponse, EventHandler, GuildId, Interaction, Member, Message, Reaction, Ready,
 };
 
 use crate::alerts::Alerts;
@@ -67,6 +67,18 @@ impl Handler {
             Ok(cmd) => self.core.handle(&req.community, &req.invoker, cmd).await,
             Err(e) => self.core.refusal(&req.community, &req.invoker, e).await,
         };
+        self.answer(ctx, i, &outcome, slow).await;
+    }
+
+    /// Answers an interaction with a reply, split to Discord's limit; the
+    /// reader alone sees private replies.
+    async fn answer(
+        &self,
+        ctx: &Context,
+        i: &CommandInteraction,
+        outcome: &lyceum_core::Outcome,
+        slow: bool,
+    ) {
         let private = outcome.reply.is_private();
         let parts = lyceum_core::render::split(&outcome.text(), MAX_CONTENT);
         let sent = if slow {
@@ -80,7 +92,7 @@ impl Handler {
             let mut msg = CreateInteractionResponseMessage::new()
                 .content(parts[0].clone())
                 .ephemeral(private);
-            if let Some(png) = card(&outcome) {
+            if let Some(png) = card(outcome) {
                 msg = msg.add_file(CreateAttachment::bytes(png, "rank.png"));
             }
             i.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
@@ -96,6 +108,43 @@ impl Handler {
                 .ephemeral(private);
             if let Err(e) = i.create_followup(&ctx.http, follow).await {
                 tracing::warn!(command = %i.data.name, error = %e, "could not send the rest of a long reply");
+            }
+        }
+    }
+
+    /// A lesson card's button: `/unlock <lesson>` for whoever pressed it,
+    /// answered to them alone.
+    async fn button(&self, ctx: &Context, i: &ComponentInteraction) {
+        let Some(key) = crate::cards::unlock_key(&i.data.custom_id) else {
+            return;
+        };
+        let binding = i.guild_id.and_then(|g| self.bindings.for_guild(g.get()));
+        let Some((binding, invoker)) = binding
+            .and_then(|b| interaction::invoker(&i.user, i.member.as_ref(), &i.locale, b).map(|v| (b, v)))
+        else {
+            return;
+        };
+        let outcome = self
+            .core
+            .handle_line(&binding.community, &invoker, &format!("/unlock {key}"))
+            .await;
+        let parts = lyceum_core::render::split(&outcome.text(), MAX_CONTENT);
+        let msg = CreateInteractionResponseMessage::new()
+            .content(parts[0].clone())
+            .ephemeral(true);
+        if let Err(e) = i
+            .create_response(&ctx.http, CreateInteractionResponse::Message(msg))
+            .await
+        {
+            tracing::warn!(error = %e, "could not answer a lesson card's button");
+            return;
+        }
+        for more in &parts[1..] {
+            let follow = CreateInteractionResponseFollowup::new()
+                .content(more.clone())
+                .ephemeral(true);
+            if let Err(e) = i.create_followup(&ctx.http, follow).await {
+                tracing::warn!(error = %e, "could not send the rest of a lesson");
             }
         }
     }
@@ -129,6 +178,16 @@ impl Handler {
                 .iter()
                 .map(|(key, name, price)| (format!("{name} ({price})"), key.clone()))
                 .collect(),
+            "lesson" | "course" => {
+                let list = if focused.name == "lesson" {
+                    &view.lessons
+                } else {
+                    &view.courses
+                };
+                list.iter()
+                    .map(|(key, name)| (format!("{name} ({key})"), key.clone()))
+                    .collect()
+            }
             _ => Vec::new(),
         };
         for (name, key) in candidates
@@ -192,6 +251,7 @@ impl EventHandler for Handler {
         match interaction {
             Interaction::Command(i) => self.command(&ctx, &i).await,
             Interaction::Autocomplete(i) => self.autocomplete(&ctx, &i).await,
+            Interaction::Component(i) => self.button(&ctx, &i).await,
             _ => {}
         }
     }

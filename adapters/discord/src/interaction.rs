@@ -7,7 +7,7 @@ use lyceum_core::domain::{IdentityRef, Locale, Platform};
 use lyceum_core::{Command, Invoker, UserError};
 use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction, User, UserId};
 
-use crate::config::Bindings;
+use crate::config::{Bindings, GuildBinding};
 
 /// What a command interaction asks of the core.
 #[derive(Debug)]
@@ -47,21 +47,47 @@ pub fn options(opts: &[CommandDataOption]) -> HashMap<String, String> {
         .collect()
 }
 
+/// The command's name and options; a subcommand's name is its group's and
+/// its own (`lesson post`), with the subcommand's options.
+fn named(i: &CommandInteraction) -> (String, HashMap<String, String>) {
+    for o in &i.data.options {
+        if let CommandDataOptionValue::SubCommand(inner) = &o.value {
+            return (format!("{} {}", i.data.name, o.name), options(inner));
+        }
+    }
+    (i.data.name.clone(), options(&i.data.options))
+}
+
+/// Who is asking in a bound guild, as the core sees them: a holder of the
+/// guild's creator role may post lessons.
+pub fn invoker(
+    user: &User,
+    member: Option<&serenity::all::Member>,
+    locale: &str,
+    binding: &GuildBinding,
+) -> Option<Invoker> {
+    let creator = binding
+        .creator_role
+        .is_some_and(|r| member.is_some_and(|m| m.roles.iter().any(|role| role.get() == r)));
+    Some(Invoker {
+        identity: identity(user)?,
+        display_name: Some(display_name(user)),
+        locale: Locale::negotiate(locale),
+        operator: false,
+        creator,
+    })
+}
+
 /// `None` for interactions outside a bound guild (DMs, unknown guilds).
 pub fn read(i: &CommandInteraction, bindings: &Bindings) -> Option<Request> {
     let guild = i.guild_id?;
     let binding = bindings.for_guild(guild.get())?;
-    let identity = identity(&i.user)?;
-    let invoker = Invoker {
-        identity,
-        display_name: Some(display_name(&i.user)),
-        locale: Locale::negotiate(&i.locale),
-        operator: false,
-    };
+    let invoker = invoker(&i.user, i.member.as_deref(), &i.locale, binding)?;
+    let (name, values) = named(i);
     Some(Request {
         community: binding.community.clone(),
         invoker,
-        command: Command::from_named(&i.data.name, options(&i.data.options)),
+        command: Command::from_named(&name, values),
     })
 }
 
@@ -144,6 +170,29 @@ mod tests {
         );
         let r = read(&i, &bindings()).unwrap_or_else(|| panic!("no request"));
         assert!(matches!(r.command, Ok(Command::Subscribe { yearly: false, .. })));
+    }
+
+    #[test]
+    fn subcommands_and_the_creator_role_are_read() {
+        let i = interaction(
+            "lesson",
+            "en-US",
+            json!([{"name": "remove", "type": 1, "options": [{"name": "lesson", "type": 3, "value": "intro"}]}]),
+        );
+        let r = read(&i, &bindings()).unwrap_or_else(|| panic!("no request"));
+        assert!(!r.invoker.creator, "no creator role is configured");
+        let Ok(Command::LessonRemove { lesson }) = r.command else {
+            panic!("{:?}", r.command)
+        };
+        assert_eq!(lesson.as_str(), "intro");
+        let mut with_role = bindings();
+        with_role.0[0].creator_role = Some(321);
+        let mut i = interaction("lessons", "en-US", json!([]));
+        assert!(!read(&i, &with_role).is_some_and(|r| r.invoker.creator));
+        if let Some(m) = i.member.as_mut() {
+            m.roles.push(serenity::all::RoleId::new(321));
+        }
+        assert!(read(&i, &with_role).is_some_and(|r| r.invoker.creator));
     }
 
     #[test]

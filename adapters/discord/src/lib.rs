@@ -10,6 +10,7 @@
 //! given and received).
 
 pub mod alerts;
+pub mod cards;
 pub mod commands;
 pub mod config;
 pub mod guidance;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use lyceum_core::domain::Platform;
-use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink};
+use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink, Target};
 use lyceum_core::render;
 use serenity::all::{CreateMessage, GuildId, Http, RoleId, UserId};
 use serenity::http::HttpError;
@@ -103,13 +103,7 @@ impl DiscordSink {
             channel.send_message(&self.http, msg).await
         })
         .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) => match verdict(&e) {
-                Verdict::Retry(why) | Verdict::AdminMustAct(why) => Err(DeliveryError::Retry(why)),
-                Verdict::Permanent(why) => Err(DeliveryError::Permanent(why)),
-            },
-        }
+        sent.map(|_| ()).map_err(|e| delivery(&e))
     }
 }
 
@@ -120,6 +114,22 @@ impl EffectSink for DiscordSink {
     }
 
     async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError> {
+        if let Target::Channel(channel) = &effect.recipient {
+            let done = match &effect.kind {
+                EffectKind::EditLesson { card, messages } => {
+                    crate::cards::edit(&self.http, channel, effect.locale, card, messages).await
+                }
+                EffectKind::RemoveLesson { messages, .. } => {
+                    crate::cards::remove(&self.http, channel, messages).await
+                }
+                other => {
+                    return Err(DeliveryError::Permanent(format!(
+                        "{other:?} is not an effect for a channel"
+                    )));
+                }
+            };
+            return done.map_err(|e| delivery(&e));
+        }
         let Ok(id) = effect.recipient.external_id().parse::<u64>() else {
             return Err(DeliveryError::Permanent(format!(
                 "{} is not a Discord user id",
@@ -137,6 +147,32 @@ impl EffectSink for DiscordSink {
                 Ok(())
             }
             EffectKind::SendMessage { notice } => self.dm(user, render::notice(effect.locale, notice)).await,
+            other => Err(DeliveryError::Permanent(format!(
+                "{other:?} is not an effect for a person"
+            ))),
         }
+    }
+
+    async fn post_card(&self, effect: &Effect) -> Result<String, DeliveryError> {
+        match (&effect.recipient, &effect.kind) {
+            (Target::Channel(channel), EffectKind::PostLesson { card }) => {
+                crate::cards::post(&self.http, channel, effect.locale, card)
+                    .await
+                    .map_err(|e| delivery(&e))
+            }
+            _ => Err(DeliveryError::Permanent(format!(
+                "effect {} is not a lesson card for a channel",
+                effect.id
+            ))),
+        }
+    }
+}
+
+/// A failed channel call as the outbox sees it: a missing permission waits
+/// for an admin, like a role the bot cannot assign.
+fn delivery(e: &serenity::Error) -> DeliveryError {
+    match verdict(e) {
+        Verdict::Retry(why) | Verdict::AdminMustAct(why) => DeliveryError::Retry(why),
+        Verdict::Permanent(why) => DeliveryError::Permanent(why),
     }
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use lyceum_core::domain::Locale;
-use lyceum_core::payments::{Billing, BillingError, ChargeOwner, CheckoutRequest, CouponRequest};
+use lyceum_core::payments::{
+    Billing, BillingError, ChargeOwner, CheckoutPrice, CheckoutRequest, CouponRequest,
+};
 use stripe::{Client, ClientBuilder, StripeError};
 use stripe_core::charge::RetrieveCharge;
 
@@ -15,7 +17,8 @@ use stripe_billing::billing_portal_session::CreateBillingPortalSession;
 use stripe_billing::subscription::UpdateSubscription;
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionCustomerCreation, CreateCheckoutSessionLineItems,
-    CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionSubscriptionData,
+    CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionPaymentIntentData,
+    CreateCheckoutSessionSubscriptionData, ProductData,
 };
 use stripe_product::coupon::CreateCoupon;
 use stripe_product::promotion_code::{
@@ -100,12 +103,30 @@ impl Billing for StripeBilling {
 
     async fn checkout(&self, req: &CheckoutRequest) -> Result<String, BillingError> {
         let meta = metadata(req);
-        let mut create = CreateCheckoutSession::new()
-            .line_items(vec![CreateCheckoutSessionLineItems {
-                price: Some(req.price_id.clone()),
+        let item = match &req.price {
+            CheckoutPrice::Id(id) => CreateCheckoutSessionLineItems {
+                price: Some(id.clone()),
                 quantity: Some(1),
                 ..CreateCheckoutSessionLineItems::new()
-            }])
+            },
+            CheckoutPrice::Inline {
+                name,
+                amount_minor,
+                currency,
+            } => {
+                let Ok(currency) = currency.to_ascii_lowercase().parse::<stripe_types::Currency>();
+                let mut data = CreateCheckoutSessionLineItemsPriceData::new(currency);
+                data.product_data = Some(ProductData::new(name.clone()));
+                data.unit_amount = Some(*amount_minor);
+                CreateCheckoutSessionLineItems {
+                    price_data: Some(data),
+                    quantity: Some(1),
+                    ..CreateCheckoutSessionLineItems::new()
+                }
+            }
+        };
+        let mut create = CreateCheckoutSession::new()
+            .line_items(vec![item])
             .success_url(self.urls.success.clone())
             .cancel_url(self.urls.cancel.clone())
             .client_reference_id(req.member_id.to_string())

@@ -10,6 +10,7 @@
 
 pub mod api;
 mod authors;
+pub mod cards;
 pub mod config;
 pub mod reconcile;
 pub mod runtime;

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use lyceum_core::Core;
 use lyceum_core::catalogue::CATALOGUE;
 use lyceum_core::domain::Locale;
 use lyceum_core::engine::Activity;
 use lyceum_core::i18n::t;
+use lyceum_core::{Core, Invoker};
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
 
@@ -41,17 +41,25 @@ pub fn bot(opts: &Options) -> Bot {
     }
 }
 
+/// The catalogue as Telegram's command menu; subcommands (`lesson post`)
+/// are listed once under their group, and typed in full.
 fn commands(locale: Locale) -> Vec<BotCommand> {
-    CATALOGUE
-        .iter()
-        .map(|c| {
-            let mut d: String = t(locale, &c.description_key());
-            if d.chars().count() > 256 {
-                d = d.chars().take(255).collect();
-            }
-            BotCommand::new(c.name, d)
-        })
-        .collect()
+    let mut out: Vec<BotCommand> = Vec::new();
+    for c in CATALOGUE {
+        let (name, key) = match c.group() {
+            Some((group, _)) => (group, format!("cmd-{group}")),
+            None => (c.name, c.description_key()),
+        };
+        if out.iter().any(|b| b.command == name) {
+            continue;
+        }
+        let mut d: String = t(locale, &key);
+        if d.chars().count() > 256 {
+            d = d.chars().take(255).collect();
+        }
+        out.push(BotCommand::new(name, d));
+    }
+    out
 }
 
 /// A reply, as a photo with the text as its caption when the core drew a
@@ -125,42 +133,69 @@ fn user_id(id: i64) -> UserId {
     UserId(u64::try_from(id).unwrap_or_default())
 }
 
+/// Runs a command line for a person in `chat` and answers it.
+async fn command(
+    core: &Core,
+    bot: &Bot,
+    community: &str,
+    chat: i64,
+    private_chat: bool,
+    invoker: &Invoker,
+    line: &str,
+) {
+    let user = invoker.identity.external_id().parse::<i64>().unwrap_or_default();
+    let outcome = match lyceum_core::Command::parse_line(line) {
+        Err(e) => core.refusal(community, invoker, e).await,
+        Ok(cmd) => match core.stars_invoice(community, invoker, &cmd).await {
+            Ok(Some(invoice)) => return stars_invoice(bot, user, invoice).await,
+            Ok(None) => core.handle(community, invoker, cmd).await,
+            Err(lyceum_core::CoreError::User(e)) => core.refusal(community, invoker, e).await,
+            Err(other) => {
+                tracing::error!(error = %other, "could not prepare a Stars invoice");
+                let down = lyceum_core::UserError::BillingUnavailable;
+                core.refusal(community, invoker, down).await
+            }
+        },
+    };
+    // Personal answers go to the private chat, never the group.
+    let target = if private_chat || !outcome.reply.is_private() {
+        chat
+    } else {
+        user
+    };
+    if let Err(e) = answer(bot, ChatId(target), &outcome).await {
+        tracing::warn!(chat = target, error = %e, "could not send a reply");
+        if target != chat {
+            let hint = t(outcome.locale, "telegram-start-me");
+            let _ = send(bot, ChatId(chat), &hint).await;
+        }
+    }
+}
+
 async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
     match event {
         Event::Command {
             community,
             chat,
             private_chat,
-            user,
             invoker,
             line,
+            ..
+        } => command(core, bot, &community, chat, private_chat, &invoker, &line).await,
+        Event::Unlock {
+            query,
+            community,
+            chat,
+            invoker,
+            lesson,
+            ..
         } => {
-            let outcome = match lyceum_core::Command::parse_line(&line) {
-                Err(e) => core.refusal(&community, &invoker, e).await,
-                Ok(cmd) => match core.stars_invoice(&community, &invoker, &cmd).await {
-                    Ok(Some(invoice)) => return stars_invoice(bot, user, invoice).await,
-                    Ok(None) => core.handle(&community, &invoker, cmd).await,
-                    Err(lyceum_core::CoreError::User(e)) => core.refusal(&community, &invoker, e).await,
-                    Err(other) => {
-                        tracing::error!(error = %other, "could not prepare a Stars invoice");
-                        let down = lyceum_core::UserError::BillingUnavailable;
-                        core.refusal(&community, &invoker, down).await
-                    }
-                },
-            };
-            // Personal answers go to the private chat, never the group.
-            let target = if private_chat || !outcome.reply.is_private() {
-                chat
-            } else {
-                user
-            };
-            if let Err(e) = answer(bot, ChatId(target), &outcome).await {
-                tracing::warn!(chat = target, error = %e, "could not send a reply");
-                if target != chat {
-                    let hint = t(outcome.locale, "telegram-start-me");
-                    let _ = send(bot, ChatId(chat), &hint).await;
-                }
+            let id = teloxide::types::CallbackQueryId(query);
+            if let Err(e) = retrying("answer button", || bot.answer_callback_query(id.clone())).await {
+                tracing::debug!(error = %e, "could not answer a button press");
             }
+            let line = format!("/unlock {lesson}");
+            command(core, bot, &community, chat, false, &invoker, &line).await;
         }
         Event::JoinRequest {
             community,
@@ -314,6 +349,7 @@ fn allowed() -> Vec<AllowedUpdate> {
         AllowedUpdate::ChatMember,
         AllowedUpdate::ChatJoinRequest,
         AllowedUpdate::PreCheckoutQuery,
+        AllowedUpdate::CallbackQuery,
     ]
 }
 

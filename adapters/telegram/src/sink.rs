@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use lyceum_core::domain::Platform;
 use lyceum_core::i18n::t_args;
-use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink};
+use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink, Target};
 use lyceum_core::render;
 use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
@@ -87,6 +87,22 @@ impl EffectSink for TelegramSink {
     }
 
     async fn deliver(&self, effect: &Effect) -> Result<(), DeliveryError> {
+        if let Target::Channel(channel) = &effect.recipient {
+            return match &effect.kind {
+                EffectKind::EditLesson { card, messages } => {
+                    crate::cards::edit(&self.bot, channel, effect.locale, card, messages).await
+                }
+                EffectKind::RemoveLesson { messages, .. } => {
+                    crate::cards::remove(&self.bot, channel, messages).await
+                }
+                other => {
+                    return Err(DeliveryError::Permanent(format!(
+                        "{other:?} is not an effect for a chat"
+                    )));
+                }
+            }
+            .map_err(verdict);
+        }
         let Ok(id) = effect.recipient.external_id().parse::<u64>() else {
             return Err(DeliveryError::Permanent(format!(
                 "{} is not a Telegram user id",
@@ -118,6 +134,23 @@ impl EffectSink for TelegramSink {
                     .map(|_| ())
                     .map_err(verdict)
             }
+            other => Err(DeliveryError::Permanent(format!(
+                "{other:?} is not an effect for a person"
+            ))),
+        }
+    }
+
+    async fn post_card(&self, effect: &Effect) -> Result<String, DeliveryError> {
+        match (&effect.recipient, &effect.kind) {
+            (Target::Channel(channel), EffectKind::PostLesson { card }) => {
+                crate::cards::post(&self.bot, channel, effect.locale, card)
+                    .await
+                    .map_err(verdict)
+            }
+            _ => Err(DeliveryError::Permanent(format!(
+                "effect {} is not a lesson card for a chat",
+                effect.id
+            ))),
         }
     }
 }

@@ -52,6 +52,16 @@ pub enum Event {
         message: i32,
         user: i64,
     },
+    /// Someone pressed a lesson card's unlock button.
+    Unlock {
+        /// The callback query, which must be answered.
+        query: String,
+        community: String,
+        chat: i64,
+        user: i64,
+        invoker: Invoker,
+        lesson: String,
+    },
     /// Telegram asks whether a Stars invoice may still be paid.
     PreCheckout {
         id: String,
@@ -81,11 +91,31 @@ fn invoker(user: &User) -> Option<Invoker> {
         }),
         locale: user.language_code.as_deref().and_then(Locale::negotiate),
         operator: false,
+        creator: false,
     })
 }
 
 pub fn read(update: &Update, chats: &Chats) -> Event {
     match &update.kind {
+        UpdateKind::CallbackQuery(q) => {
+            let (Some(lesson), Some(chat)) = (
+                q.data.as_deref().and_then(crate::cards::unlock_key),
+                q.message.as_ref().map(|m| m.chat().id.0),
+            ) else {
+                return Event::Ignored;
+            };
+            let (Some(b), Some(invoker)) = (chats.for_chat(chat), invoker(&q.from)) else {
+                return Event::Ignored;
+            };
+            Event::Unlock {
+                query: q.id.0.clone(),
+                community: b.community.clone(),
+                chat,
+                user: i64::try_from(q.from.id.0).unwrap_or_default(),
+                invoker,
+                lesson: lesson.to_owned(),
+            }
+        }
         UpdateKind::PreCheckoutQuery(q) => Event::PreCheckout {
             id: q.id.0.clone(),
             payload: q.invoice_payload.clone(),

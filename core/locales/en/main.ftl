@@ -51,6 +51,7 @@ cmd-refund-payment = The payment's charge id (from the revenue ledger)
 ## Replies
 
 help-title = Commands you can use in { $community }:
+help-creator-title = Creator commands:
 help-admin-title = Admin commands:
 tiers-title = Membership tiers of { $community }:
 tiers-perks = perks: { $perks }
@@ -266,3 +267,103 @@ effect-revoke-perk = perk removed: { $perk } ({ $community })
 ## Console
 
 console-welcome = Lyceum console — you are { $identity } in { $community }. Type /help, or end input to leave.
+
+## Lessons and courses
+
+cmd-lesson = Creators: post, edit or remove a lesson
+cmd-lesson-post = Creators: post a lesson with who may read it; a card goes to the lesson channels
+cmd-lesson-post-lesson = A short key for the lesson, e.g. intro-to-async
+cmd-lesson-post-title = The lesson's title
+cmd-lesson-post-body = The whole lesson (text and links)
+cmd-lesson-post-tier = The lowest tier that includes it, e.g. pro
+cmd-lesson-post-price = Sell it on its own at this price, e.g. 9.99
+cmd-lesson-post-points = Let members unlock it for this many points
+cmd-lesson-post-opens = Open it N days after each member joined, or on a date (2026-12-01)
+cmd-lesson-post-course = The course it belongs to
+cmd-lesson-post-teaser = What everyone sees before unlocking
+cmd-lesson-post-attachment = A link to attach, e.g. slides or a recording
+cmd-lesson-edit = Creators: change a lesson; its cards are updated
+cmd-lesson-edit-lesson = The lesson's key
+cmd-lesson-edit-body = The new text of the lesson
+cmd-lesson-edit-title = A new title
+cmd-lesson-edit-tier = The lowest tier that includes it (none for no tier)
+cmd-lesson-edit-price = A new price (0 stops selling it on its own)
+cmd-lesson-edit-points = Points that unlock it (0 for none)
+cmd-lesson-edit-opens = Days after joining, a date, or none
+cmd-lesson-edit-course = The course it belongs to (none for no course)
+cmd-lesson-edit-teaser = What everyone sees before unlocking (none for the title only)
+cmd-lesson-edit-attachment = A link to attach (none to remove it)
+cmd-lesson-remove = Creators: remove a lesson and its cards
+cmd-lesson-remove-lesson = The lesson's key
+cmd-lessons = List the lessons and which you can read
+cmd-unlock = Read a lesson, or see how to unlock it
+cmd-unlock-lesson = The lesson's key, as /lessons lists it
+cmd-unlock-with = points to spend points, buy to pay for it
+cmd-course = List the courses, or show one course's lessons
+cmd-course-course = The course's key (leave out to list them)
+cmd-progress = Show how far you are in each course
+cmd-complete = Mark a lesson as done and earn points
+cmd-complete-lesson = The lesson's key
+
+err-not-creator = Only the community's creators can use /{ $command }.
+err-bad-lesson-key = "{ $key }" cannot be a lesson key: use lowercase letters, digits and dashes, like intro-to-async.
+err-unknown-lesson = There is no lesson "{ $key }". Lessons: { $available }.
+err-lesson-removed = The lesson "{ $title }" was removed by its creator.
+err-lesson-exists = There is already a lesson (or an offer) with the key "{ $key }"; choose another key, or use /lesson edit.
+err-unknown-course = There is no course "{ $key }". Courses: { $available }.
+err-bad-price = "{ $input }" is not a price in { $currency }: write it like 9.99, or 0 for no price.
+err-bad-opens = "{ $input }" is neither a number of days nor a date like 2026-12-01.
+err-opens-in-past = { $date } has already passed; choose a date ahead, or a number of days after joining.
+err-opens-too-late = A lesson can open at most { $max_days } days ahead.
+err-bad-attachment = "{ $input }" is not a web link (http or https).
+err-not-open-yet = "{ $title }" opens for you on { $opens }.
+err-not-for-points = "{ $title }" cannot be unlocked with points.
+err-already-unlocked = You can already read "{ $title }": send /unlock without a way to read it.
+err-not-unlocked = You have not unlocked "{ $title }" yet; send /unlock to see how.
+err-already-completed = You already completed "{ $title }".
+err-nothing-to-edit = Say what to change, e.g. /lesson edit intro title="A new title".
+
+lesson-posted = Lesson { $key } posted: "{ $title }". Its card is on its way to { $channels ->
+        [one] { $channels } channel
+       *[other] { $channels } channels
+    }.
+lesson-edited = Lesson { $key } updated: "{ $title }". { $channels ->
+        [one] { $channels } channel's card is
+       *[other] { $channels } channels' cards are
+    } being updated.
+lesson-removed = The lesson "{ $title }" was removed; its cards are being taken down.
+lesson-unlocked-points = Unlocked for { $points } points. Balance: { $balance }.
+lesson-attachments = Attached: { $links }
+lesson-done-already = ✅ You completed this lesson.
+lesson-complete-hint = Done? Send /complete { $key } to record it and earn points.
+lesson-locked = 🔒 "{ $title }" is locked for you.
+lesson-no-way = It is not open to your membership and is not sold on its own.
+lesson-ways = Unlock it by:
+unlock-way-tier = joining { $tier } or higher: /subscribe { $key }
+unlock-way-buy = buying it for { $price }: /unlock { $key } buy
+unlock-way-course = buying the course { $course } for { $price }: /buy { $offer }
+unlock-way-points = spending { $cost } points (you have { $balance }): /unlock { $key } points
+lesson-state-open = open
+lesson-state-done = done
+lesson-state-locked = locked
+lesson-state-opens = opens { $date }
+lessons-none = No lessons have been posted yet.
+lessons-title = Lessons:
+lessons-loose = Other lessons:
+course-line = { $name } ({ $key }): { $done }/{ $total } done
+courses-none = There are no courses yet.
+courses-title = Courses:
+course-empty = No lessons in this course yet.
+course-ways = Get the whole course by:
+progress-title = You completed { $done } of { $total } lessons.
+lesson-completed = ✅ "{ $title }" completed. +{ $points } points, balance { $balance }.
+card-tier = { $tier } and above
+card-price = { $price }
+card-points = { $points } points
+card-free = free for members
+card-opens = Opens on { $date }.
+card-drip = Opens { $days } days after you join.
+card-unlock = Press Unlock, or send /unlock { $key }.
+card-button = Unlock
+card-edited = (card updated: { $messages })
+card-removed = card taken down: { $messages }

@@ -51,6 +51,7 @@ cmd-refund-payment = 付款的交易编号（见收入账本）
 ## 回复
 
 help-title = 你在 { $community } 可以使用的命令：
+help-creator-title = 创作者命令：
 help-admin-title = 管理员命令：
 tiers-title = { $community } 的会员等级：
 tiers-perks = 权益：{ $perks }
@@ -236,3 +237,97 @@ effect-revoke-perk = 已移除权益：{ $perk }（{ $community }）
 ## 控制台
 
 console-welcome = Lyceum 控制台 — 你是 { $community } 中的 { $identity }。输入 /help，结束输入即可退出。
+
+## 课程与课时
+
+cmd-lesson = 创作者：发布、修改或删除课时
+cmd-lesson-post = 创作者：发布课时并设定谁能阅读；课时卡片会发到课程频道
+cmd-lesson-post-lesson = 课时的简短键名，例如 intro-to-async
+cmd-lesson-post-title = 课时标题
+cmd-lesson-post-body = 课时全文（文字与链接）
+cmd-lesson-post-tier = 包含此课时的最低等级，例如 pro
+cmd-lesson-post-price = 单独出售的价格，例如 9.99
+cmd-lesson-post-points = 可用多少积分解锁
+cmd-lesson-post-opens = 成员加入 N 天后开放，或在某日开放（2026-12-01）
+cmd-lesson-post-course = 所属课程
+cmd-lesson-post-teaser = 解锁前所有人可见的预览
+cmd-lesson-post-attachment = 附加链接，例如讲义或录像
+cmd-lesson-edit = 创作者：修改课时，卡片随之更新
+cmd-lesson-edit-lesson = 课时键名
+cmd-lesson-edit-body = 新的课时正文
+cmd-lesson-edit-title = 新标题
+cmd-lesson-edit-tier = 包含此课时的最低等级（none 表示不限等级）
+cmd-lesson-edit-price = 新价格（0 表示不再单独出售）
+cmd-lesson-edit-points = 解锁所需积分（0 表示不可用积分）
+cmd-lesson-edit-opens = 加入后天数、日期或 none
+cmd-lesson-edit-course = 所属课程（none 表示不属于课程）
+cmd-lesson-edit-teaser = 解锁前可见的预览（none 表示只显示标题）
+cmd-lesson-edit-attachment = 附加链接（none 表示移除）
+cmd-lesson-remove = 创作者：删除课时及其卡片
+cmd-lesson-remove-lesson = 课时键名
+cmd-lessons = 列出课时以及你能阅读哪些
+cmd-unlock = 阅读课时，或查看解锁方式
+cmd-unlock-lesson = 课时键名，见 /lessons
+cmd-unlock-with = points 用积分解锁，buy 付费购买
+cmd-course = 列出课程，或查看某课程的课时
+cmd-course-course = 课程键名（留空则列出全部课程）
+cmd-progress = 查看各课程的学习进度
+cmd-complete = 标记课时已完成并获得积分
+cmd-complete-lesson = 课时键名
+
+err-not-creator = 只有本社群的创作者可以使用 /{ $command }。
+err-bad-lesson-key = “{ $key }”不能作为课时键名：请使用小写字母、数字和短横线，例如 intro-to-async。
+err-unknown-lesson = 没有“{ $key }”这个课时。现有课时：{ $available }。
+err-lesson-removed = 课时“{ $title }”已被创作者删除。
+err-lesson-exists = 已有键名为“{ $key }”的课时（或商品）；请换一个键名，或使用 /lesson edit。
+err-unknown-course = 没有“{ $key }”这门课程。现有课程：{ $available }。
+err-bad-price = “{ $input }”不是 { $currency } 价格：请写成 9.99 这样的格式，或写 0 表示不定价。
+err-bad-opens = “{ $input }”既不是天数，也不是 2026-12-01 这样的日期。
+err-opens-in-past = { $date } 已经过去；请选择之后的日期，或加入后的天数。
+err-opens-too-late = 课时最多只能设定在 { $max_days } 天后开放。
+err-bad-attachment = “{ $input }”不是网页链接（http 或 https）。
+err-not-open-yet = “{ $title }”将于 { $opens } 对你开放。
+err-not-for-points = “{ $title }”不能用积分解锁。
+err-already-unlocked = 你已经可以阅读“{ $title }”：直接发送 /unlock 即可阅读。
+err-not-unlocked = 你还没有解锁“{ $title }”；发送 /unlock 查看解锁方式。
+err-already-completed = 你已经完成了“{ $title }”。
+err-nothing-to-edit = 请说明要修改什么，例如 /lesson edit intro title="新标题"。
+
+lesson-posted = 课时 { $key } 已发布：“{ $title }”。卡片正在发送到 { $channels } 个频道。
+lesson-edited = 课时 { $key } 已更新：“{ $title }”。{ $channels } 个频道的卡片正在更新。
+lesson-removed = 课时“{ $title }”已删除，卡片正在撤下。
+lesson-unlocked-points = 已用 { $points } 积分解锁。余额：{ $balance }。
+lesson-attachments = 附件：{ $links }
+lesson-done-already = ✅ 你已完成本课时。
+lesson-complete-hint = 学完了？发送 /complete { $key } 记录进度并获得积分。
+lesson-locked = 🔒 “{ $title }”尚未对你开放。
+lesson-no-way = 你的会员等级不包含此课时，它也不单独出售。
+lesson-ways = 解锁方式：
+unlock-way-tier = 加入 { $tier } 或更高等级：/subscribe { $key }
+unlock-way-buy = 以 { $price } 单独购买：/unlock { $key } buy
+unlock-way-course = 以 { $price } 购买课程 { $course }：/buy { $offer }
+unlock-way-points = 花费 { $cost } 积分（你有 { $balance }）：/unlock { $key } points
+lesson-state-open = 可阅读
+lesson-state-done = 已完成
+lesson-state-locked = 未解锁
+lesson-state-opens = { $date } 开放
+lessons-none = 还没有发布任何课时。
+lessons-title = 课时：
+lessons-loose = 其他课时：
+course-line = { $name }（{ $key }）：已完成 { $done }/{ $total }
+courses-none = 还没有课程。
+courses-title = 课程：
+course-empty = 本课程还没有课时。
+course-ways = 获取整门课程：
+progress-title = 你已完成 { $total } 个课时中的 { $done } 个。
+lesson-completed = ✅ 已完成“{ $title }”。+{ $points } 积分，余额 { $balance }。
+card-tier = { $tier } 及以上
+card-price = { $price }
+card-points = { $points } 积分
+card-free = 成员免费
+card-opens = { $date } 开放。
+card-drip = 加入 { $days } 天后开放。
+card-unlock = 点击“解锁”，或发送 /unlock { $key }。
+card-button = 解锁
+card-edited = （卡片已更新：{ $messages }）
+card-removed = 卡片已撤下：{ $messages }

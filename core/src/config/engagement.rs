@@ -328,10 +328,7 @@ impl PointsConfig {
         }
         let mut channels = BTreeSet::new();
         for (i, c) in self.no_points_channels.iter().enumerate() {
-            let ok = c
-                .split_once(':')
-                .is_some_and(|(p, id)| ["discord", "telegram", "console"].contains(&p) && !id.is_empty());
-            if !ok {
+            if c.parse::<crate::domain::Channel>().is_err() {
                 return Err(problem(
                     format!("{at}.no_points_channels[{i}]"),
                     "write a channel as platform:id, such as discord:123456789",

@@ -7,11 +7,13 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 mod engagement;
+mod lessons;
 
 pub use engagement::{
     Badge, BadgeConfig, BadgeRule, Leaderboard, LeaderboardConfig, Levels, LevelsConfig, Points,
     PointsConfig, Reward, RewardConfig, RewardKind, Source,
 };
+pub use lessons::{Course, CourseConfig, Lessons, LessonsConfig};
 
 use crate::domain::{IdentityRef, Key, Locale, LocalizedText, Money, MoneyRepr};
 
@@ -43,6 +45,10 @@ pub struct CommunityConfig {
     pub leaderboard: LeaderboardConfig,
     #[serde(default)]
     pub shop: Vec<RewardConfig>,
+    #[serde(default)]
+    pub lessons: LessonsConfig,
+    #[serde(default)]
+    pub courses: Vec<CourseConfig>,
 }
 
 /// How a community's paid access behaves around the edges of a payment.
@@ -183,6 +189,8 @@ pub struct Community {
     pub levels: Levels,
     pub leaderboard: Leaderboard,
     pub shop: Vec<Reward>,
+    pub lessons: Lessons,
+    pub courses: Vec<Course>,
 }
 
 impl Community {
@@ -419,6 +427,8 @@ impl CommunityConfig {
         let levels = self.levels.validate(&format!("{at}.levels"))?;
         let leaderboard = self.leaderboard.validate(&format!("{at}.leaderboard"))?;
         let shop = engagement::shop(&format!("{at}.shop"), &self.shop, &offers)?;
+        let lessons = self.lessons.validate(&format!("{at}.lessons"))?;
+        let courses = lessons::courses(&format!("{at}.courses"), &self.courses, &tiers, &offers)?;
         Ok(Community {
             slug,
             name,
@@ -433,6 +443,8 @@ impl CommunityConfig {
             levels,
             leaderboard,
             shop,
+            lessons,
+            courses,
         })
     }
 }

@@ -2,7 +2,6 @@
 //! An `IdentityRef` can only hold a well-formed identity.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -87,35 +86,7 @@ impl IdentityRef {
     }
 }
 
-impl FromStr for IdentityRef {
-    type Err = BadIdentity;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || BadIdentity { input: s.to_owned() };
-        let (platform, id) = s.trim().split_once(':').ok_or_else(bad)?;
-        let platform = Platform::parse(&platform.to_ascii_lowercase()).ok_or_else(bad)?;
-        IdentityRef::new(platform, id).map_err(|_| bad())
-    }
-}
-
-impl fmt::Display for IdentityRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.platform, self.external_id)
-    }
-}
-
-impl Serialize for IdentityRef {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for IdentityRef {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::domain::platform_text!(IdentityRef, BadIdentity, external_id);
 
 #[cfg(test)]
 mod tests {

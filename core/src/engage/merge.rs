@@ -1,6 +1,7 @@
 //! When `/link` folds one member into another, their engagement follows:
 //! scores add up, check-ins and activity move (a day both checked in on
-//! counts once), granted perks and redemptions move.
+//! counts once), granted perks, redemptions, completed and unlocked
+//! lessons move.
 
 use std::collections::BTreeSet;
 
@@ -84,7 +85,7 @@ pub async fn merge_members<C: ConnectionTrait>(
         .filter(redemption::Column::MemberId.eq(loser))
         .exec(conn)
         .await?;
-    Ok(())
+    crate::lessons::store::merge_members(conn, winner, loser).await
 }
 
 async fn days<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<BTreeSet<i32>> {

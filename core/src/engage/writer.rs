@@ -390,7 +390,7 @@ impl Writer {
 }
 
 /// The tier multiplier applied to `points`, and the explanation extended.
-fn multiplied(ctx: &CommunityCtx, tier: Option<&str>, points: i64, why: &str) -> (i64, String) {
+pub(crate) fn multiplied(ctx: &CommunityCtx, tier: Option<&str>, points: i64, why: &str) -> (i64, String) {
     match tier.and_then(|t| ctx.config.points.multipliers.get(t).map(|p| (t, *p))) {
         Some((t, percent)) if percent != 100 => {
             let total = points * i64::from(percent) / 100;
@@ -452,7 +452,7 @@ pub(crate) async fn add_counts<C: sea_orm::ConnectionTrait>(
 }
 
 /// The tier key of each member whose entitlement grants access now.
-async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
     conn: &C,
     community_id: i64,
     members: impl Iterator<Item = i64>,

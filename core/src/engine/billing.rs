@@ -15,7 +15,9 @@ use crate::entity::{coupon, member, offer, subscription};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::event::SubStatus;
 use crate::payments::find_offer;
-use crate::payments::{BillingError, CheckoutRequest, CouponRequest, facts, owned_offers, trials};
+use crate::payments::{
+    BillingError, CheckoutPrice, CheckoutRequest, CouponRequest, facts, owned_offers, trials,
+};
 use crate::reply::Reply;
 use crate::store::access::{tier_by_id, tier_name, tiers_of, unknown_tier};
 use crate::store::sync::CommunityCtx;
@@ -117,9 +119,30 @@ pub(super) async fn refuse_repeat_sale<C: ConnectionTrait>(
 struct Sale<'a> {
     offer: &'a offer::Model,
     name: String,
-    price_id: String,
+    price: CheckoutPrice,
     subscription: bool,
     trial_days: Option<u32>,
+}
+
+/// A one-off sale of `o`: at its provider price if it has one, otherwise
+/// at its own amount (lessons posted in chat). A free offer is not sold.
+fn one_off(o: &offer::Model, name: String) -> CoreResult<Sale<'_>> {
+    let price = match &o.stripe_price {
+        Some(id) => CheckoutPrice::Id(id.clone()),
+        None if o.amount_minor > 0 => CheckoutPrice::Inline {
+            name: name.clone(),
+            amount_minor: o.amount_minor,
+            currency: o.currency.clone(),
+        },
+        None => return Err(UserError::NotForSale { name }.into()),
+    };
+    Ok(Sale {
+        offer: o,
+        name,
+        price,
+        subscription: false,
+        trial_days: None,
+    })
 }
 
 /// Asks the provider for a checkout page and says where it is.
@@ -135,7 +158,7 @@ async fn checkout(
         community: ctx.slug().to_owned(),
         member_id: m.id,
         offer_key: sale.offer.key.clone(),
-        price_id: sale.price_id,
+        price: sale.price,
         subscription: sale.subscription,
         trial_days: sale.trial_days,
         customer,
@@ -203,7 +226,9 @@ impl Core {
                     .filter(offer::Column::Active.eq(true))
                     .one(&txn)
                     .await?;
-                let Some((o, price_id)) = o.and_then(|o| o.stripe_price.clone().map(|p| (o, p))) else {
+                let Some((o, price)) =
+                    o.and_then(|o| o.stripe_price.clone().map(|p| (o, CheckoutPrice::Id(p))))
+                else {
                     return Err(UserError::NotForSale { name }.into());
                 };
                 let had_subscription = !facts::member_facts(&txn, m.id).await?.subscriptions.is_empty();
@@ -213,7 +238,7 @@ impl Core {
                 let sale = Sale {
                     offer: &o,
                     name,
-                    price_id,
+                    price,
                     subscription: true,
                     trial_days: trial,
                 };
@@ -246,17 +271,21 @@ impl Core {
                     name: &name,
                 };
                 refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
-                let Some(price_id) = o.stripe_price.clone() else {
-                    return Err(UserError::NotForSale { name }.into());
-                };
                 txn.commit().await?;
-                let sale = Sale {
-                    offer: &o,
-                    name,
-                    price_id,
+                let sale = one_off(&o, name)?;
+                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
+            }
+            Command::Unlock { lesson, .. } => {
+                let o = self.lesson_for_sale(&txn, ctx, &m, &lesson, now).await?;
+                let name = offer_name(ctx, &o, locale);
+                let wanted = Wanted {
                     subscription: false,
-                    trial_days: None,
+                    offer_key: &o.key,
+                    name: &name,
                 };
+                refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
+                txn.commit().await?;
+                let sale = one_off(&o, name)?;
                 checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
             }
             Command::Billing => {

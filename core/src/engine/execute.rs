@@ -25,6 +25,8 @@ pub(super) struct Call<'a> {
     pub all: &'a [CommunityCtx],
     pub invoker: &'a Invoker,
     pub admin: bool,
+    /// May post lessons and reads every lesson at once (admins too).
+    pub creator: bool,
     pub locale: Locale,
     pub now: i64,
     pub engage: &'a Engagement,
@@ -63,12 +65,23 @@ impl Call<'_> {
     pub async fn execute<C: ConnectionTrait>(&self, conn: &C, cmd: Command) -> CoreResult<Reply> {
         let (ctx, now, locale) = (self.ctx, self.now, self.locale);
         match cmd {
-            Command::Help => Ok(Reply::Help {
-                commands: CATALOGUE
+            Command::Help => {
+                let mut commands: Vec<_> = CATALOGUE
                     .iter()
-                    .filter(|c| self.admin || c.access == Access::Member)
-                    .collect(),
-            }),
+                    .filter(|c| match c.access {
+                        Access::Member => true,
+                        Access::Admin => self.admin,
+                        Access::Creator => self.creator,
+                    })
+                    .collect();
+                // Everyone's commands first, then creators', then admins'.
+                commands.sort_by_key(|c| match c.access {
+                    Access::Member => 0,
+                    Access::Creator => 1,
+                    Access::Admin => 2,
+                });
+                Ok(Reply::Help { commands })
+            }
             Command::Tiers => Ok(Reply::Tiers {
                 community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
                 tiers: tier_views(conn, ctx, locale).await?,
@@ -182,6 +195,16 @@ impl Call<'_> {
                     referred: referrals::count_referred(conn, m.id).await?,
                 })
             }
+            // Boxed: these futures are large, and a command's future is as
+            // large as its largest arm, on every call.
+            Command::LessonPost { lesson, draft } => Box::pin(self.lesson_post(conn, lesson, draft)).await,
+            Command::LessonEdit { lesson, draft } => Box::pin(self.lesson_edit(conn, lesson, draft)).await,
+            Command::LessonRemove { lesson } => Box::pin(self.lesson_remove(conn, lesson)).await,
+            Command::Lessons => Box::pin(self.lessons(conn)).await,
+            Command::Unlock { lesson, with } => Box::pin(self.unlock(conn, lesson, with)).await,
+            Command::Course { course } => Box::pin(self.course_cmd(conn, course)).await,
+            Command::Progress => Box::pin(self.progress(conn)).await,
+            Command::Complete { lesson } => Box::pin(self.complete(conn, lesson)).await,
             Command::Subscribe { .. }
             | Command::Buy { .. }
             | Command::Billing
@@ -222,16 +245,20 @@ pub(super) async fn tier_views<C: ConnectionTrait>(
         .collect())
 }
 
-pub(super) fn price_view(o: &offer::Model) -> PriceView {
-    let display = crate::domain::Money::new(o.amount_minor, &o.currency)
+/// An offer's price as people read it, such as `19.99 USD`.
+pub(crate) fn price_display(o: &offer::Model) -> String {
+    crate::domain::Money::new(o.amount_minor, &o.currency)
         .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("{} {}", o.amount_minor, o.currency));
+        .unwrap_or_else(|_| format!("{} {}", o.amount_minor, o.currency))
+}
+
+pub(super) fn price_view(o: &offer::Model) -> PriceView {
     PriceView {
         offer: o.key.clone(),
         kind: o.kind.clone(),
         amount: o.amount_minor,
         currency: o.currency.clone(),
-        display,
+        display: price_display(o),
     }
 }
 

@@ -5,10 +5,12 @@ mod billing;
 mod engage;
 mod execute;
 mod import;
+mod lessons;
 mod lifecycle;
 mod payments;
 mod platform;
 mod queries;
+mod reading;
 mod rewards;
 mod stars;
 
@@ -31,7 +33,9 @@ use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
 use crate::store::sync::{CommunityCtx, sync_communities};
 
+pub(crate) use execute::price_display;
 pub use import::ImportError;
+pub use lessons::lesson_offer_key;
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
@@ -47,6 +51,8 @@ pub struct Invoker {
     /// A local operator (the console's `--admin`) may run admin commands in
     /// any community without being listed in its config.
     pub operator: bool,
+    /// The platform says this person holds the community's creator role.
+    pub creator: bool,
 }
 
 impl Invoker {
@@ -84,6 +90,7 @@ impl Invoker {
             display_name: None,
             locale: None,
             operator: false,
+            creator: false,
         }
     }
 }
@@ -231,19 +238,27 @@ impl Core {
     }
 
     pub async fn is_admin(&self, ctx: &CommunityCtx, invoker: &Invoker) -> CoreResult<bool> {
-        if invoker.operator || ctx.config.admins.contains(&invoker.identity) {
+        Ok(invoker.operator || self.listed(&ctx.config.admins, invoker).await?)
+    }
+
+    /// Whether the invoker may post lessons: admins, listed creators, and
+    /// holders of a platform's creator role.
+    pub async fn is_creator(&self, ctx: &CommunityCtx, invoker: &Invoker) -> CoreResult<bool> {
+        Ok(invoker.creator || self.listed(&ctx.config.lessons.creators, invoker).await?)
+    }
+
+    /// Whether the invoker, or an identity linked to them, is in `list`.
+    async fn listed(&self, list: &[IdentityRef], invoker: &Invoker) -> CoreResult<bool> {
+        if list.contains(&invoker.identity) {
             return Ok(true);
         }
         let Some(ident) = find_identity(&self.db, &invoker.identity).await? else {
             return Ok(false);
         };
         let linked = identities_of(&self.db, ident.person_id).await?;
-        Ok(linked.iter().any(|i| {
-            ctx.config
-                .admins
-                .iter()
-                .any(|a| a.to_string() == identity_string(i))
-        }))
+        Ok(linked
+            .iter()
+            .any(|i| list.iter().any(|a| a.to_string() == identity_string(i))))
     }
 
     pub async fn handle(&self, slug: &str, invoker: &Invoker, cmd: Command) -> Outcome {
@@ -256,7 +271,9 @@ impl Core {
             );
         };
         let locale = self.locale_for(Some(ctx), invoker).await;
-        let reply = match self.run(ctx, invoker, cmd, locale).await {
+        // Boxed so callers hold a pointer, not every command's state: the
+        // futures of a long test or a busy adapter stay small.
+        let reply = match Box::pin(self.run(ctx, invoker, cmd, locale)).await {
             Ok(reply) => reply,
             Err(CoreError::User(e)) => Reply::Refused(e),
             Err(e) => {
@@ -275,14 +292,25 @@ impl Core {
         locale: Locale,
     ) -> CoreResult<Reply> {
         let admin = self.is_admin(ctx, invoker).await?;
-        if cmd.spec().access == Access::Admin && !admin {
-            return Err(UserError::NotAdmin {
-                command: cmd.name().into(),
+        let creator = admin || self.is_creator(ctx, invoker).await?;
+        match cmd.spec().access {
+            Access::Admin if !admin => {
+                return Err(UserError::NotAdmin {
+                    command: cmd.name().into(),
+                }
+                .into());
             }
-            .into());
+            Access::Creator if !creator => {
+                return Err(UserError::NotCreator {
+                    command: cmd.name().into(),
+                }
+                .into());
+            }
+            _ => {}
         }
         if cmd.talks_to_provider() {
-            return self.run_billing(ctx, invoker, cmd, locale).await;
+            // Boxed, like the lesson commands: a large future kept off the stack.
+            return Box::pin(self.run_billing(ctx, invoker, cmd, locale)).await;
         }
         let linking = matches!(cmd, Command::Link { code: Some(_) });
         // Only SQLite leaves points owed; elsewhere there is nothing to fold.
@@ -311,6 +339,7 @@ impl Core {
             all: &self.communities,
             invoker,
             admin,
+            creator,
             locale,
             now,
             engage: &self.engage,

@@ -37,6 +37,10 @@ pub struct CommunityView {
     pub offers: Vec<OfferView>,
     /// Points-shop rewards: key, name and price in points.
     pub rewards: Vec<(String, String, i64)>,
+    /// Lessons not removed: key and title.
+    pub lessons: Vec<(String, String)>,
+    /// Courses: key and name.
+    pub courses: Vec<(String, String)>,
 }
 
 impl Core {
@@ -81,6 +85,17 @@ impl Core {
                 .shop
                 .iter()
                 .map(|r| (r.key.to_string(), r.name.get(locale, locale).to_owned(), r.price))
+                .collect(),
+            lessons: crate::lessons::store::live(self.db(), ctx.id)
+                .await?
+                .into_iter()
+                .map(|l| (l.key, l.title))
+                .collect(),
+            courses: ctx
+                .config
+                .courses
+                .iter()
+                .map(|c| (c.key.to_string(), c.name.get(locale, locale).to_owned()))
                 .collect(),
         })
     }

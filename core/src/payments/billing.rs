@@ -10,7 +10,7 @@ pub struct CheckoutRequest {
     pub community: String,
     pub member_id: i64,
     pub offer_key: String,
-    pub price_id: String,
+    pub price: CheckoutPrice,
     /// A subscription (tier) rather than a one-off payment.
     pub subscription: bool,
     /// Free days before the first charge; only offered once per person.
@@ -18,6 +18,20 @@ pub struct CheckoutRequest {
     /// The member's existing provider customer, so history stays in one place.
     pub customer: Option<String>,
     pub locale: Locale,
+}
+
+/// What a checkout charges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckoutPrice {
+    /// A price set up at the provider (tiers and configured offers).
+    Id(String),
+    /// A one-off price described at checkout: lessons posted in chat have
+    /// no price at the provider.
+    Inline {
+        name: String,
+        amount_minor: i64,
+        currency: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

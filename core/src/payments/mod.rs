@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub(crate) use apply::Applier;
 pub use apply::EventOutcome;
-pub use billing::{Billing, BillingError, ChargeOwner, CheckoutRequest, CouponRequest};
+pub use billing::{Billing, BillingError, ChargeOwner, CheckoutPrice, CheckoutRequest, CouponRequest};
 pub use event::{PaymentEvent, PaymentFact};
 pub use lookup::find_offer;
 pub(crate) use recompute::{Why, recompute};

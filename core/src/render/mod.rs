@@ -7,6 +7,7 @@ use crate::i18n::{Arg, t, t_args};
 use crate::reply::{HistoryEntry, MemberView, Notice, Reply};
 
 mod engage;
+pub mod lessons;
 
 pub use engage::board_name;
 
@@ -20,11 +21,16 @@ fn list(locale: Locale, items: &[String]) -> String {
 
 fn usage(spec: &CommandSpec) -> String {
     let mut line = format!("/{}", spec.name);
+    // Past the text that takes the rest of the line, options are written
+    // name=value (see Command::parse_line).
+    let mut after_text = false;
     for opt in spec.options {
         let placeholder = match opt.kind {
+            _ if after_text && !opt.required => format!("{}=…", opt.name),
             OptionKind::Text { .. } => format!("{}…", opt.name),
             _ => opt.name.to_owned(),
         };
+        after_text |= matches!(opt.kind, OptionKind::Text { .. });
         if opt.required {
             line.push_str(&format!(" <{placeholder}>"));
         } else {
@@ -125,11 +131,17 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
     match reply {
         Reply::Help { commands } => {
             let mut out = vec![t_args(locale, "help-title", &[c()])];
-            let mut admin_title_shown = false;
+            let mut heading = Access::Member;
             for spec in commands {
-                if spec.access == Access::Admin && !admin_title_shown {
-                    out.push(t(locale, "help-admin-title"));
-                    admin_title_shown = true;
+                if spec.access != heading {
+                    heading = spec.access;
+                    out.push(t(
+                        locale,
+                        match heading {
+                            Access::Creator => "help-creator-title",
+                            _ => "help-admin-title",
+                        },
+                    ));
                 }
                 out.push(format!(
                     "  {} — {}",
@@ -342,6 +354,33 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             t_args(locale, err.key(), &args)
         }
         Reply::Internal => t(locale, "err-internal"),
+        Reply::LessonSaved {
+            key,
+            title,
+            edited,
+            channels,
+        } => lessons::saved(locale, key, title, *edited, *channels),
+        Reply::LessonRemoved { title } => {
+            t_args(locale, "lesson-removed", &[("title", title.as_str().into())])
+        }
+        Reply::Lesson(v) => lessons::lesson(locale, v),
+        Reply::LessonLocked {
+            key,
+            title,
+            teaser,
+            ways,
+        } => lessons::locked(locale, key, title, teaser.as_deref(), ways),
+        Reply::Lessons { lines } => lessons::lessons(locale, lines),
+        Reply::Courses { courses } => lessons::courses(locale, courses),
+        Reply::Course { course, lines, ways } => lessons::course(locale, course, lines, ways),
+        Reply::Progress { courses, done, total } => lessons::progress(locale, courses, *done, *total),
+        Reply::Completed {
+            title,
+            points,
+            balance,
+            badges,
+            course,
+        } => lessons::completed(locale, title, *points, *balance, badges, course.as_ref()),
     }
 }
 

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::config::Community;
-use crate::entity::{community, offer, tier};
+use crate::entity::{community, lesson, offer, tier};
 use crate::error::CoreResult;
 
 /// A configured community as the running core knows it.
@@ -137,9 +137,19 @@ pub async fn sync_communities(
             a.perks = Set(perks_json(&o.perks));
             a.save(&txn).await?;
         }
+        // Lessons sell themselves through offers made when they are posted;
+        // only offers that came from config go when config drops them.
+        let posted: Vec<Option<i64>> = lesson::Entity::find()
+            .filter(lesson::Column::CommunityId.eq(row.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|l| l.offer_id)
+            .collect();
         for s in stored_offers
             .iter()
             .filter(|s| c.offers.iter().all(|o| o.key.as_str() != s.key))
+            .filter(|s| !posted.contains(&Some(s.id)))
         {
             let mut a: offer::ActiveModel = s.clone().into();
             a.active = Set(false);

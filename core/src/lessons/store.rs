@@ -1,0 +1,208 @@
+//! Reading lessons and what a member holds that opens them.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::access::{Gate, Holder};
+use crate::domain::EntitlementStatus;
+use crate::entity::{completion, lesson, lesson_unlock, member, offer, tier};
+use crate::error::{CoreResult, UserError};
+use crate::store::membership::entitlement_of;
+use crate::store::sync::CommunityCtx;
+
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    key: &str,
+) -> CoreResult<Option<lesson::Model>> {
+    Ok(lesson::Entity::find()
+        .filter(lesson::Column::CommunityId.eq(community_id))
+        .filter(lesson::Column::Key.eq(key))
+        .one(conn)
+        .await?)
+}
+
+/// Lessons not removed, course by course in course order, then the rest
+/// in the order they were posted.
+pub async fn live<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreResult<Vec<lesson::Model>> {
+    Ok(lesson::Entity::find()
+        .filter(lesson::Column::CommunityId.eq(community_id))
+        .filter(lesson::Column::RemovedAt.is_null())
+        .order_by_asc(lesson::Column::CourseKey)
+        .order_by_asc(lesson::Column::Position)
+        .order_by_asc(lesson::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The live lesson with `key`, or a refusal that names the lessons there are
+/// (or says it was removed).
+pub async fn readable<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    key: &str,
+) -> CoreResult<lesson::Model> {
+    match find(conn, community_id, key).await? {
+        Some(l) if l.removed_at.is_none() => Ok(l),
+        Some(l) => Err(UserError::LessonRemoved { title: l.title }.into()),
+        None => {
+            let keys: Vec<String> = live(conn, community_id)
+                .await?
+                .into_iter()
+                .map(|l| l.key)
+                .collect();
+            Err(UserError::UnknownLesson {
+                key: key.to_owned(),
+                available: keys.join(", "),
+            }
+            .into())
+        }
+    }
+}
+
+/// What the gates of a community's lessons refer to: its tiers and offers.
+pub struct Shelf {
+    pub tiers: Vec<tier::Model>,
+    pub offers: Vec<offer::Model>,
+}
+
+impl Shelf {
+    pub async fn of<C: ConnectionTrait>(conn: &C, community_id: i64) -> CoreResult<Shelf> {
+        Ok(Shelf {
+            tiers: tier::Entity::find()
+                .filter(tier::Column::CommunityId.eq(community_id))
+                .all(conn)
+                .await?,
+            offers: offer::Entity::find()
+                .filter(offer::Column::CommunityId.eq(community_id))
+                .all(conn)
+                .await?,
+        })
+    }
+
+    fn rank_of_key(&self, key: &str) -> Option<i32> {
+        self.tiers.iter().find(|t| t.key == key).map(|t| t.rank)
+    }
+
+    pub fn offer(&self, id: Option<i64>) -> Option<&offer::Model> {
+        id.and_then(|id| self.offers.iter().find(|o| o.id == id))
+    }
+
+    pub fn offer_by_key(&self, key: &str) -> Option<&offer::Model> {
+        self.offers.iter().find(|o| o.key == key)
+    }
+
+    pub fn tier(&self, id: Option<i64>) -> Option<&tier::Model> {
+        id.and_then(|id| self.tiers.iter().find(|t| t.id == id))
+    }
+
+    pub fn gate(&self, ctx: &CommunityCtx, l: &lesson::Model) -> Gate {
+        let course = l
+            .course_key
+            .as_deref()
+            .and_then(|k| ctx.config.courses.iter().find(|c| c.key.as_str() == k));
+        Gate {
+            tier_rank: self.tier(l.tier_id).map(|t| t.rank),
+            offer: self.offer(l.offer_id).map(|o| o.key.clone()),
+            for_sale: self.offer(l.offer_id).is_some_and(|o| o.active),
+            points: l.points_cost,
+            drip_days: l.drip_days,
+            opens_at: l.opens_at,
+            course_tier_rank: course
+                .and_then(|c| c.tier.as_ref())
+                .and_then(|k| self.rank_of_key(k.as_str())),
+            course_offer: course.and_then(|c| c.offer.as_ref()).map(ToString::to_string),
+        }
+    }
+}
+
+/// What `m` holds now that opens lessons.
+pub async fn holder<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+    staff: bool,
+    now: i64,
+) -> CoreResult<Holder> {
+    let tier_rank = match entitlement_of(conn, m.id).await? {
+        Some(e) => {
+            let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+            // A member in grace with a reduced perk set keeps only that set,
+            // so tier lessons wait for the payment like tier perks do.
+            let reduced = status == EntitlementStatus::PastDue && ctx.config.billing.grace_perks.is_some();
+            if status.has_access(e.access_until, now) && !reduced {
+                crate::store::access::tier_by_id(conn, e.tier_id)
+                    .await?
+                    .map(|t| t.rank)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let offers = crate::payments::owned_offers(conn, m)
+        .await?
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    let unlocked = lesson_unlock::Entity::find()
+        .filter(lesson_unlock::Column::MemberId.eq(m.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.lesson_id)
+        .collect();
+    Ok(Holder {
+        tier_rank,
+        offers,
+        unlocked,
+        joined_at: m.joined_at,
+        staff,
+    })
+}
+
+pub async fn completed<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<BTreeSet<i64>> {
+    Ok(completion::Entity::find()
+        .filter(completion::Column::MemberId.eq(member_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.lesson_id)
+        .collect())
+}
+
+/// Moves `loser`'s rows of a per-member-per-lesson table to `winner`,
+/// dropping those for lessons the winner already has.
+macro_rules! move_lesson_rows {
+    ($conn:expr, $entity:ident, $winner:expr, $loser:expr) => {{
+        let held: BTreeSet<i64> = $entity::Entity::find()
+            .filter($entity::Column::MemberId.eq($winner))
+            .all($conn)
+            .await?
+            .into_iter()
+            .map(|r| r.lesson_id)
+            .collect();
+        $entity::Entity::delete_many()
+            .filter($entity::Column::MemberId.eq($loser))
+            .filter($entity::Column::LessonId.is_in(held))
+            .exec($conn)
+            .await?;
+        $entity::Entity::update_many()
+            .col_expr(
+                $entity::Column::MemberId,
+                sea_orm::sea_query::Expr::value($winner),
+            )
+            .filter($entity::Column::MemberId.eq($loser))
+            .exec($conn)
+            .await?;
+    }};
+}
+
+/// When `/link` folds `loser` into `winner`, completions and points
+/// unlocks follow; a lesson both had counts once.
+pub async fn merge_members<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) -> CoreResult<()> {
+    move_lesson_rows!(conn, completion, winner, loser);
+    move_lesson_rows!(conn, lesson_unlock, winner, loser);
+    Ok(())
+}

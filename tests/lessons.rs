@@ -1,0 +1,401 @@
+//! Gated lessons end to end through the core and the console adapter, on
+//! SQLite and PostgreSQL: posting (and what is refused), every way in
+//! (tier, purchase, points, course), drip, refunds, edits and removal with
+//! their channel cards, completion feeding points and badges.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use lyceum_core::entity::{completion, lesson, lesson_unlock, offer};
+use lyceum_core::reply::{LessonState, UnlockWay};
+use lyceum_core::{Reply, UserError};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use support::TestDb;
+use support::stripe as fake;
+use support::world::{DAY, T0, World};
+
+const ADMIN: &str = "console:admin";
+const TEACHER: &str = "console:teacher";
+
+fn refused(out: &lyceum_core::Outcome) -> &UserError {
+    match &out.reply {
+        Reply::Refused(e) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn lessons_stored(w: &World) -> u64 {
+    lesson::Entity::find().count(w.core.db()).await.unwrap()
+}
+
+async fn posting_and_what_is_refused(db: TestDb) {
+    let w = World::new(&db).await;
+    let before = w.rows().await;
+    let no = w.say("console:bob", "/lesson post intro Hello | World").await;
+    assert!(matches!(refused(&no), UserError::NotCreator { .. }), "{no:?}");
+    assert_eq!(lessons_stored(&w).await, 0);
+
+    // Bad input is refused with its reason and leaves nothing behind.
+    for (line, want) in [
+        ("/lesson post intro price=9.999 T | B", "err-bad-price"),
+        ("/lesson post intro opens=2020-01-01 T | B", "err-opens-in-past"),
+        ("/lesson post intro opens=40000 T | B", "err-opens-too-late"),
+        ("/lesson post intro opens=soon T | B", "err-bad-opens"),
+        (
+            "/lesson post intro attachment=ftp://x T | B",
+            "err-bad-attachment",
+        ),
+        ("/lesson post intro tier=gold T | B", "err-unknown-tier"),
+        ("/lesson post intro course=cooking T | B", "err-unknown-course"),
+        ("/lesson post Intro! T | B", "err-bad-lesson-key"),
+        ("/lesson post intro Only a title", "err-missing-option"),
+        ("/lesson edit intro title=x", "err-unknown-lesson"),
+    ] {
+        let out = w.say(TEACHER, line).await;
+        assert_eq!(refused(&out).key(), want, "{line}: {}", out.text());
+    }
+    assert_eq!(lessons_stored(&w).await, 0);
+    let lesson_offers = offer::Entity::find()
+        .filter(offer::Column::Kind.eq("lesson"))
+        .count(w.core.db())
+        .await
+        .unwrap();
+    assert_eq!(lesson_offers, 0, "no offer made for a refused lesson");
+    assert_eq!(w.rows().await.2, before.2, "no card queued");
+
+    // A creator from config posts; the card (never the body) goes to the
+    // lesson channel.
+    let posted = w
+        .say(
+            TEACHER,
+            "/lesson post intro tier=pro price=4.99 points=50 teaser=\"Why async?\" Getting started | The secret is the executor.",
+        )
+        .await;
+    assert!(
+        matches!(
+            &posted.reply,
+            Reply::LessonSaved {
+                channels: 1,
+                edited: false,
+                ..
+            }
+        ),
+        "{posted:?}"
+    );
+    let cards = w.deliver().await;
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert!(
+        cards[0].starts_with("[→ #console:lessons] 📘 Getting started"),
+        "{cards:?}"
+    );
+    assert!(
+        cards[0].contains("Why async?") && cards[0].contains("4.99 USD"),
+        "{cards:?}"
+    );
+    assert!(!cards[0].contains("executor"), "the card never shows the lesson");
+    let again = w.say(ADMIN, "/lesson post intro Again | x").await;
+    assert!(matches!(refused(&again), UserError::LessonExists { .. }));
+    assert_eq!(lessons_stored(&w).await, 1);
+}
+
+async fn every_way_in(db: TestDb) {
+    let w = World::new(&db).await;
+    w.say(
+        TEACHER,
+        "/lesson post intro tier=pro price=4.99 points=50 Getting started | The secret is the executor.",
+    )
+    .await;
+    w.say("console:bob", "/join").await;
+
+    // Locked: the reader is told every way in, with what to type.
+    let locked = w.say("console:bob", "/unlock intro").await;
+    let Reply::LessonLocked { ways, .. } = &locked.reply else {
+        panic!("{locked:?}")
+    };
+    assert_eq!(
+        ways,
+        &vec![
+            UnlockWay::Tier {
+                key: "pro".into(),
+                name: "Pro".into()
+            },
+            UnlockWay::Buy {
+                price: "4.99 USD".into()
+            },
+            UnlockWay::Points { cost: 50, balance: 0 },
+        ]
+    );
+    assert!(locked.reply.is_private());
+    assert!(
+        locked.text().contains("/unlock intro points"),
+        "{}",
+        locked.text()
+    );
+    let complete = w.say("console:bob", "/complete intro").await;
+    assert!(matches!(refused(&complete), UserError::NotUnlocked { .. }));
+
+    // Points: too few changes nothing; enough unlocks it once.
+    let poor = w.say("console:bob", "/unlock intro points").await;
+    assert!(
+        matches!(refused(&poor), UserError::NotEnoughPoints { .. }),
+        "{poor:?}"
+    );
+    assert_eq!(lesson_unlock::Entity::find().count(w.core.db()).await.unwrap(), 0);
+    w.say(ADMIN, "/award console:bob 80 helping out").await;
+    let paid = w.say("console:bob", "/unlock intro points").await;
+    let Reply::Lesson(view) = &paid.reply else {
+        panic!("{paid:?}")
+    };
+    assert_eq!(view.spent, Some((50, 30)));
+    assert!(paid.text().contains("The secret is the executor."));
+    assert_eq!(w.view("console:bob").await.points, 30);
+    let twice = w.say("console:bob", "/unlock intro points").await;
+    assert!(matches!(refused(&twice), UserError::AlreadyUnlocked { .. }));
+    assert_eq!(w.view("console:bob").await.points, 30, "not charged twice");
+
+    // Tier: pro and anything above it reads; basic does not.
+    w.say(ADMIN, "/grant console:carol basic").await;
+    let basic = w.say("console:carol", "/unlock intro").await;
+    assert!(matches!(basic.reply, Reply::LessonLocked { .. }), "{basic:?}");
+    w.say(ADMIN, "/grant console:carol vip").await;
+    let vip = w.say("console:carol", "/unlock intro").await;
+    assert!(matches!(vip.reply, Reply::Lesson(_)), "{vip:?}");
+    w.say(ADMIN, "/revoke console:carol").await;
+    let revoked = w.say("console:carol", "/unlock intro").await;
+    assert!(
+        matches!(revoked.reply, Reply::LessonLocked { .. }),
+        "revocation stops delivery"
+    );
+
+    // Purchase: a one-off checkout at the lesson's own price, paid once,
+    // taken back by a full refund.
+    w.say("console:dana", "/join").await;
+    let dana = w.view("console:dana").await.id;
+    let buy = w.say("console:dana", "/unlock intro buy").await;
+    assert!(matches!(buy.reply, Reply::Checkout { .. }), "{buy:?}");
+    let form = &w
+        .stripe
+        .requests("/v1/checkout/sessions")
+        .last()
+        .unwrap()
+        .form
+        .clone();
+    assert_eq!(form["mode"], "payment");
+    assert_eq!(form["line_items[0][price_data][unit_amount]"], "499");
+    assert_eq!(form["line_items[0][price_data][currency]"], "usd");
+    assert_eq!(
+        form["line_items[0][price_data][product_data][name]"],
+        "Getting started"
+    );
+    assert_eq!(
+        form["payment_intent_data[metadata][lyceum_offer]"],
+        "lesson-intro"
+    );
+    let sale = fake::checkout_payment("cs_l", dana, "lesson-intro", "cus_dana", "pi_lesson", 499);
+    w.webhook("checkout.session.completed", sale).await;
+    let read = w.say("console:dana", "/unlock intro").await;
+    assert!(matches!(read.reply, Reply::Lesson(_)), "{read:?}");
+    let again = w.say("console:dana", "/unlock intro buy").await;
+    assert!(
+        matches!(refused(&again), UserError::AlreadyUnlocked { .. }),
+        "no second charge"
+    );
+    assert_eq!(w.stripe.requests("/v1/checkout/sessions").len(), 1);
+    w.webhook(
+        "charge.refunded",
+        fake::charge("ch_l", "cus_dana", "pi_lesson", 499, 499, T0),
+    )
+    .await;
+    let refunded = w.say("console:dana", "/unlock intro").await;
+    assert!(
+        matches!(refunded.reply, Reply::LessonLocked { .. }),
+        "{refunded:?}"
+    );
+
+    // A lesson that is not sold says so instead of making a checkout.
+    w.say(
+        TEACHER,
+        "/lesson post members-only tier=pro Notes | Just for members",
+    )
+    .await;
+    let not_sold = w.say("console:dana", "/unlock members-only buy").await;
+    assert!(
+        matches!(refused(&not_sold), UserError::NotForSale { .. }),
+        "{not_sold:?}"
+    );
+    let not_points = w.say("console:dana", "/unlock members-only points").await;
+    assert!(matches!(refused(&not_points), UserError::NotForPoints { .. }));
+}
+
+async fn drip_courses_and_completion(db: TestDb) {
+    let w = World::new(&db).await;
+    w.say(
+        TEACHER,
+        "/lesson post ch1 course=async-rust Futures | What a future is.",
+    )
+    .await;
+    w.say(
+        TEACHER,
+        "/lesson post ch2 course=async-rust opens=7 points=10 Executors | Who polls.",
+    )
+    .await;
+    w.say(TEACHER, "/lesson post welcome Welcome | Say hi in the chat.")
+        .await;
+    w.say("console:erin", "/join").await;
+
+    // A free lesson opens for every member; course lessons wait for the course.
+    let free = w.say("console:erin", "/unlock welcome").await;
+    assert!(matches!(free.reply, Reply::Lesson(_)), "{free:?}");
+    let course = w.say("console:erin", "/course async-rust").await;
+    let Reply::Course { lines, ways, course } = &course.reply else {
+        panic!("{course:?}")
+    };
+    assert_eq!((course.done, course.total), (0, 2));
+    assert_eq!(lines[0].state, LessonState::Locked);
+    assert!(
+        ways.iter()
+            .any(|w| matches!(w, UnlockWay::Tier { key, .. } if key == "vip"))
+    );
+    assert!(
+        ways.iter()
+            .any(|w| matches!(w, UnlockWay::Course { offer, .. } if offer == "rust-course"))
+    );
+
+    // Buying the course opens its lessons, but drip still holds ch2.
+    let erin = w.view("console:erin").await.id;
+    let sale = fake::checkout_payment("cs_c", erin, "rust-course", "cus_erin", "pi_c", 9900);
+    w.webhook("checkout.session.completed", sale).await;
+    let ch1 = w.say("console:erin", "/unlock ch1").await;
+    assert!(matches!(ch1.reply, Reply::Lesson(_)), "{ch1:?}");
+    let early = w.say("console:erin", "/unlock ch2").await;
+    assert!(
+        matches!(refused(&early), UserError::NotOpenYet { .. }),
+        "{early:?}"
+    );
+    assert!(early.text().contains(&lyceum_core::clock::iso(T0 + 7 * DAY)));
+    // Points are not taken for a lesson that is not open yet.
+    w.say("console:finn", "/join").await;
+    w.say(ADMIN, "/award console:finn 20 welcome").await;
+    let wait = w.say("console:finn", "/unlock ch2 points").await;
+    assert!(matches!(refused(&wait), UserError::NotOpenYet { .. }), "{wait:?}");
+    assert_eq!(w.view("console:finn").await.points, 20);
+
+    // Completing feeds points (the community's lesson_completed rule) and
+    // the lessons badge, once.
+    let done = w.say("console:erin", "/complete ch1").await;
+    let Reply::Completed {
+        points,
+        badges,
+        course,
+        ..
+    } = &done.reply
+    else {
+        panic!("{done:?}")
+    };
+    assert_eq!(*points, 20);
+    assert_eq!(badges, &vec!["First lesson done".to_owned()]);
+    assert_eq!(course.as_ref().map(|c| (c.done, c.total)), Some((1, 2)));
+    let twice = w.say("console:erin", "/complete ch1").await;
+    assert!(matches!(refused(&twice), UserError::AlreadyCompleted { .. }));
+    assert_eq!(w.view("console:erin").await.points, 20, "no points twice");
+    assert_eq!(completion::Entity::find().count(w.core.db()).await.unwrap(), 1);
+    let notices = w.deliver().await;
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("console:erin") && n.contains("First lesson done")),
+        "{notices:?}"
+    );
+
+    // A week later ch2 opens.
+    w.clock.advance(7 * DAY);
+    let open = w.say("console:erin", "/unlock ch2").await;
+    assert!(matches!(open.reply, Reply::Lesson(_)), "{open:?}");
+    w.say("console:erin", "/complete ch2").await;
+    let progress = w.say("console:erin", "/progress").await;
+    let Reply::Progress { courses, done, total } = &progress.reply else {
+        panic!("{progress:?}")
+    };
+    assert_eq!((*done, *total), (2, 3));
+    assert_eq!((courses[0].done, courses[0].total), (2, 2));
+    assert!(progress.text().contains("100%"), "{}", progress.text());
+}
+
+async fn edits_and_removal_follow_the_cards(db: TestDb) {
+    let w = World::new(&db).await;
+    w.say(
+        TEACHER,
+        "/lesson post intro price=4.99 Getting started | Old body",
+    )
+    .await;
+    let posted = w.deliver().await;
+    assert_eq!(posted.len(), 1);
+    let nothing = w.say(TEACHER, "/lesson edit intro").await;
+    assert!(matches!(refused(&nothing), UserError::NothingToEdit));
+    let edited = w
+        .say(
+            TEACHER,
+            "/lesson edit intro title=\"Getting started, v2\" price=0 New body",
+        )
+        .await;
+    assert!(
+        matches!(edited.reply, Reply::LessonSaved { edited: true, .. }),
+        "{edited:?}"
+    );
+    let cards = w.deliver().await;
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert!(
+        cards[0].contains("card-1") && cards[0].contains("Getting started, v2"),
+        "{cards:?}"
+    );
+    assert!(!cards[0].contains("4.99"), "no longer sold: {cards:?}");
+    w.say("console:gus", "/join").await;
+    let read = w.say("console:gus", "/unlock intro").await;
+    assert!(read.text().contains("New body"), "{}", read.text());
+    let removed = w.say(TEACHER, "/lesson remove intro").await;
+    assert!(
+        matches!(removed.reply, Reply::LessonRemoved { .. }),
+        "{removed:?}"
+    );
+    let cards = w.deliver().await;
+    assert!(
+        cards.iter().any(|c| c.contains("card taken down: card-1")),
+        "{cards:?}"
+    );
+    let gone = w.say("console:gus", "/unlock intro").await;
+    assert!(
+        matches!(refused(&gone), UserError::LessonRemoved { .. }),
+        "{gone:?}"
+    );
+    let listed = w.say("console:gus", "/lessons").await;
+    assert!(matches!(&listed.reply, Reply::Lessons { lines } if lines.is_empty()));
+}
+
+#[tokio::test]
+async fn posting_checks_its_input_and_posts_a_card() {
+    for db in TestDb::all().await {
+        posting_and_what_is_refused(db).await;
+    }
+}
+
+#[tokio::test]
+async fn tier_points_and_purchase_open_a_lesson_and_refunds_close_it() {
+    for db in TestDb::all().await {
+        every_way_in(db).await;
+    }
+}
+
+#[tokio::test]
+async fn drip_courses_progress_and_completion() {
+    for db in TestDb::all().await {
+        drip_courses_and_completion(db).await;
+    }
+}
+
+#[tokio::test]
+async fn edits_and_removal_reach_the_posted_cards() {
+    for db in TestDb::all().await {
+        edits_and_removal_follow_the_cards(db).await;
+    }
+}
