@@ -372,6 +372,137 @@ async fn edits_and_removal_follow_the_cards(db: TestDb) {
     assert!(matches!(&listed.reply, Reply::Lessons { lines } if lines.is_empty()));
 }
 
+async fn questions_highlights_and_next(db: TestDb) {
+    let w = World::new(&db).await;
+    // Asking costs the configured points, and the creators hear of it.
+    w.say("console:bob", "/join").await;
+    let poor = w.say("console:bob", "/ask How do I pin a future?").await;
+    assert!(
+        matches!(refused(&poor), UserError::NotEnoughPoints { .. }),
+        "{poor:?}"
+    );
+    w.say(ADMIN, "/award console:bob 30 welcome").await;
+    w.deliver().await;
+    let asked = w.say("console:bob", "/ask How do I pin a future?").await;
+    let Reply::Asked { id, points, balance } = asked.reply else {
+        panic!("{asked:?}")
+    };
+    assert_eq!((points, balance), (10, 20));
+    let told = w.deliver().await;
+    for staff in [ADMIN, TEACHER] {
+        assert!(
+            told.iter()
+                .any(|n| n.contains(staff) && n.contains(&format!("#{id}")) && n.contains("pin a future")),
+            "{staff}: {told:?}"
+        );
+    }
+    let nosy = w.say("console:bob", "/questions").await;
+    assert!(matches!(refused(&nosy), UserError::NotCreator { .. }));
+    let open = w.say(TEACHER, "/questions").await;
+    assert!(
+        matches!(&open.reply, Reply::Questions { open } if open.len() == 1),
+        "{open:?}"
+    );
+    let answered = w
+        .say(
+            TEACHER,
+            &format!("/answer {id} Use Box::pin, or pin! on the stack."),
+        )
+        .await;
+    assert!(matches!(answered.reply, Reply::Answered { .. }), "{answered:?}");
+    let told = w.deliver().await;
+    assert!(
+        told.iter()
+            .any(|n| n.starts_with("[→ console:bob]") && n.contains("A: Use Box::pin")),
+        "{told:?}"
+    );
+    let twice = w.say(ADMIN, &format!("/answer {id} again")).await;
+    assert!(matches!(refused(&twice), UserError::AlreadyAnswered { .. }));
+    let none = w.say(ADMIN, "/answer 999 hello").await;
+    assert!(matches!(refused(&none), UserError::UnknownQuestion { id: 999 }));
+    let open = w.say(TEACHER, "/questions").await;
+    assert!(matches!(&open.reply, Reply::Questions { open } if open.is_empty()));
+
+    // Highlights: an answered question, a lesson, a message link.
+    w.say(TEACHER, "/lesson post a First | One").await;
+    w.say(TEACHER, "/lesson post b Second | Two").await;
+    w.say(TEACHER, "/lesson post c Third | Three").await;
+    let not_admin = w.say("console:bob", "/highlight a").await;
+    assert!(matches!(refused(&not_admin), UserError::NotAdmin { .. }));
+    for (line, ok) in [
+        (format!("/highlight #{id} A classic"), true),
+        ("/highlight a".to_owned(), true),
+        (
+            "/highlight https://discord.com/channels/1/2/3 Great thread".to_owned(),
+            true,
+        ),
+        ("/highlight #999".to_owned(), false),
+        ("/highlight nothing-here".to_owned(), false),
+    ] {
+        let out = w.say(ADMIN, &line).await;
+        assert_eq!(
+            matches!(out.reply, Reply::Highlighted { .. }),
+            ok,
+            "{line}: {out:?}"
+        );
+    }
+    let digest = w.say("console:bob", "/digest").await;
+    let Reply::Digest { items } = &digest.reply else {
+        panic!("{digest:?}")
+    };
+    assert_eq!(items.len(), 3);
+    assert!(
+        matches!(&items[0], lyceum_core::reply::DigestItem::Link { note: Some(n), .. } if n == "Great thread")
+    );
+    assert!(
+        matches!(&items[2], lyceum_core::reply::DigestItem::Question { answer, .. } if answer.contains("Box::pin"))
+    );
+    let lesson_highlight = match &items[1] {
+        lyceum_core::reply::DigestItem::Lesson { id, .. } => *id,
+        other => panic!("{other:?}"),
+    };
+    let off = w.say(ADMIN, &format!("/unhighlight {lesson_highlight}")).await;
+    assert!(matches!(off.reply, Reply::Unhighlighted { .. }), "{off:?}");
+    let again = w.say(ADMIN, &format!("/unhighlight {lesson_highlight}")).await;
+    assert!(matches!(refused(&again), UserError::UnknownHighlight { .. }));
+    let digest = w.say("console:bob", "/digest").await;
+    assert!(matches!(&digest.reply, Reply::Digest { items } if items.len() == 2));
+
+    // /next: people who read a also read b, so a reader of a gets b first,
+    // even though c is more popular; a newcomer gets the most read.
+    for who in ["console:carol", "console:dave"] {
+        w.say(who, "/complete a").await;
+        w.say(who, "/complete b").await;
+    }
+    for who in ["console:gus", "console:hal", "console:ivy", "console:jo"] {
+        w.say(who, "/complete c").await;
+    }
+    w.say("console:erin", "/complete a").await;
+    let next = w.say("console:erin", "/next").await;
+    let Reply::Next { lines, personal } = &next.reply else {
+        panic!("{next:?}")
+    };
+    assert!(*personal);
+    let keys: Vec<&str> = lines.iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(keys, vec!["b", "c"], "{}", next.text());
+    let new = w.say("console:finn", "/next").await;
+    let Reply::Next { lines, personal } = &new.reply else {
+        panic!("{new:?}")
+    };
+    assert!(!*personal);
+    assert_eq!(
+        lines.iter().map(|l| l.key.as_str()).collect::<Vec<_>>(),
+        vec!["c", "a", "b"]
+    );
+}
+
+#[tokio::test]
+async fn questions_answers_highlights_and_recommendations() {
+    for db in TestDb::all().await {
+        questions_highlights_and_next(db).await;
+    }
+}
+
 #[tokio::test]
 async fn posting_checks_its_input_and_posts_a_card() {
     for db in TestDb::all().await {

@@ -8,7 +8,9 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 23] = [
+const PAYMENT_TABLES: [&str; 25] = [
+    "questions",
+    "highlights",
     "lessons",
     "lesson_posts",
     "lesson_unlocks",

@@ -39,6 +39,10 @@ pub enum OptionKind {
     Course,
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
+    /// One word of up to `max_len` characters, such as a key or a link.
+    Word {
+        max_len: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -101,6 +105,8 @@ pub const MAX_BODY_LEN: usize = 6000;
 pub const MAX_TEASER_LEN: usize = 500;
 pub const MAX_LESSON_POINTS: i64 = 1_000_000;
 pub const UNLOCK_WAYS: &[&str] = &["points", "buy"];
+pub const MAX_QUESTION_LEN: usize = 1000;
+pub const MAX_ANSWER_LEN: usize = 4000;
 const LESSON: OptionSpec = opt("lesson", OptionKind::Lesson, true);
 const TEASER: OptionSpec = opt(
     "teaser",
@@ -306,6 +312,67 @@ pub const CATALOGUE: &[CommandSpec] = &[
     ),
     cmd("progress", Access::Member, &[]),
     cmd("complete", Access::Member, &[LESSON]),
+    cmd("next", Access::Member, &[]),
+    cmd(
+        "ask",
+        Access::Member,
+        &[opt(
+            "question",
+            OptionKind::Text {
+                max_len: MAX_QUESTION_LEN,
+            },
+            true,
+        )],
+    ),
+    cmd("questions", Access::Creator, &[]),
+    cmd(
+        "answer",
+        Access::Creator,
+        &[
+            opt(
+                "question",
+                OptionKind::Integer {
+                    min: 1,
+                    max: i64::MAX,
+                },
+                true,
+            ),
+            opt(
+                "answer",
+                OptionKind::Text {
+                    max_len: MAX_ANSWER_LEN,
+                },
+                true,
+            ),
+        ],
+    ),
+    cmd("digest", Access::Member, &[]),
+    cmd(
+        "highlight",
+        Access::Admin,
+        &[
+            opt("item", OptionKind::Word { max_len: 300 }, true),
+            opt(
+                "note",
+                OptionKind::Text {
+                    max_len: MAX_REASON_LEN,
+                },
+                false,
+            ),
+        ],
+    ),
+    cmd(
+        "unhighlight",
+        Access::Admin,
+        &[opt(
+            "highlight",
+            OptionKind::Integer {
+                min: 1,
+                max: i64::MAX,
+            },
+            true,
+        )],
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static CommandSpec> {

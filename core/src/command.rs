@@ -91,6 +91,23 @@ pub enum Command {
     Complete {
         lesson: Key,
     },
+    Next,
+    Ask {
+        question: String,
+    },
+    Questions,
+    Answer {
+        question: i64,
+        answer: String,
+    },
+    Digest,
+    Highlight {
+        item: String,
+        note: Option<String>,
+    },
+    Unhighlight {
+        highlight: i64,
+    },
 }
 
 /// What a creator wrote about a lesson; on an edit, only what changes.
@@ -149,6 +166,13 @@ impl Command {
             Command::Course { .. } => "course",
             Command::Progress => "progress",
             Command::Complete { .. } => "complete",
+            Command::Next => "next",
+            Command::Ask { .. } => "ask",
+            Command::Questions => "questions",
+            Command::Answer { .. } => "answer",
+            Command::Digest => "digest",
+            Command::Highlight { .. } => "highlight",
+            Command::Unhighlight { .. } => "unhighlight",
         }
     }
 
@@ -359,6 +383,23 @@ impl Command {
             "complete" => Command::Complete {
                 lesson: need(get("lesson")?, "lesson")?.key()?,
             },
+            "next" => Command::Next,
+            "ask" => Command::Ask {
+                question: need(get("question")?, "question")?.text(),
+            },
+            "questions" => Command::Questions,
+            "answer" => Command::Answer {
+                question: need(get("question")?, "question")?.int(),
+                answer: need(get("answer")?, "answer")?.text(),
+            },
+            "digest" => Command::Digest,
+            "highlight" => Command::Highlight {
+                item: need(get("item")?, "item")?.text(),
+                note: get("note")?.map(Value::text),
+            },
+            "unhighlight" => Command::Unhighlight {
+                highlight: need(get("highlight")?, "highlight")?.int(),
+            },
             other => {
                 return Err(UserError::UnknownCommand { name: other.into() });
             }
@@ -509,7 +550,7 @@ fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError
                 })
             }
         }
-        OptionKind::Text { max_len } => {
+        OptionKind::Text { max_len } | OptionKind::Word { max_len } => {
             if raw.chars().count() > max_len {
                 Err(UserError::TextTooLong {
                     option: option.into(),

@@ -173,6 +173,21 @@ pub enum UserError {
         title: String,
     },
     NothingToEdit,
+    UnknownQuestion {
+        id: i64,
+    },
+    AlreadyAnswered {
+        id: i64,
+    },
+    NotAnswered {
+        id: i64,
+    },
+    UnknownHighlight {
+        id: i64,
+    },
+    BadHighlight {
+        item: String,
+    },
 }
 
 impl UserError {
@@ -237,6 +252,11 @@ impl UserError {
             UserError::NotUnlocked { .. } => "err-not-unlocked",
             UserError::AlreadyCompleted { .. } => "err-already-completed",
             UserError::NothingToEdit => "err-nothing-to-edit",
+            UserError::UnknownQuestion { .. } => "err-unknown-question",
+            UserError::AlreadyAnswered { .. } => "err-already-answered",
+            UserError::NotAnswered { .. } => "err-not-answered",
+            UserError::UnknownHighlight { .. } => "err-unknown-highlight",
+            UserError::BadHighlight { .. } => "err-bad-highlight",
         }
     }
 
@@ -312,6 +332,11 @@ impl UserError {
                 vec![("input", input.clone()), ("currency", currency.clone())]
             }
             UserError::OpensInPast { date } => vec![("date", date.clone())],
+            UserError::UnknownQuestion { id }
+            | UserError::AlreadyAnswered { id }
+            | UserError::NotAnswered { id }
+            | UserError::UnknownHighlight { id } => vec![("id", id.to_string())],
+            UserError::BadHighlight { item } => vec![("item", item.clone())],
             UserError::OpensTooLate { max_days } => vec![("max_days", max_days.to_string())],
             UserError::AlreadySubscribed { tier } => vec![("tier", tier.clone())],
             UserError::AlreadyCanceling { until } => vec![("until", until.clone())],

@@ -105,6 +105,38 @@ pub enum UnlockWay {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct QuestionLine {
+    pub id: i64,
+    pub asker: String,
+    pub body: String,
+    pub asked_at: String,
+    pub points: i64,
+}
+
+/// One highlight (精华) as `/digest` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DigestItem {
+    Lesson {
+        id: i64,
+        key: String,
+        title: String,
+        note: Option<String>,
+    },
+    Question {
+        id: i64,
+        question: String,
+        answer: String,
+        note: Option<String>,
+    },
+    Link {
+        id: i64,
+        link: String,
+        note: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct CourseLine {
     pub key: String,
     pub name: String,
@@ -350,6 +382,31 @@ pub enum Reply {
         badges: Vec<String>,
         course: Option<CourseLine>,
     },
+    /// Lessons to read next; `personal` when the member's history chose them.
+    Next {
+        lines: Vec<LessonLine>,
+        personal: bool,
+    },
+    Asked {
+        id: i64,
+        points: i64,
+        balance: i64,
+    },
+    Questions {
+        open: Vec<QuestionLine>,
+    },
+    Answered {
+        id: i64,
+    },
+    Digest {
+        items: Vec<DigestItem>,
+    },
+    Highlighted {
+        id: i64,
+    },
+    Unhighlighted {
+        id: i64,
+    },
     Refused(UserError),
     /// Something failed on our side; the details are in the log, not the chat.
     Internal,
@@ -375,6 +432,9 @@ impl Reply {
                 | Reply::LessonLocked { .. }
                 | Reply::Progress { .. }
                 | Reply::Completed { .. }
+                | Reply::Next { .. }
+                | Reply::Asked { .. }
+                | Reply::Questions { .. }
                 | Reply::Refused(_)
         )
     }
@@ -422,5 +482,18 @@ pub enum Notice {
     LevelUp {
         community: String,
         level: u32,
+    },
+    /// For creators: a member asked something.
+    NewQuestion {
+        community: String,
+        id: i64,
+        asker: String,
+        question: String,
+    },
+    QuestionAnswered {
+        community: String,
+        id: i64,
+        question: String,
+        answer: String,
     },
 }

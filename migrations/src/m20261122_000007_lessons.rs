@@ -1,5 +1,6 @@
 //! Lessons creators post, what the bot posted for them where, the lessons a
-//! member unlocked with points, and the lessons members completed. Purchases
+//! member unlocked with points, the lessons members completed, questions
+//! put to the creators, and highlights. Purchases
 //! of a lesson are ordinary offers and purchases; tier access is read from
 //! the entitlement, so neither needs a table here.
 
@@ -96,6 +97,37 @@ enum Completions {
     MemberId,
     LessonId,
     At,
+}
+
+#[derive(DeriveIden)]
+enum Questions {
+    Table,
+    Id,
+    CommunityId,
+    MemberId,
+    Body,
+    /// Points the asker paid to ask.
+    Points,
+    AskedAt,
+    Answer,
+    AnsweredBy,
+    AnsweredAt,
+}
+
+/// 精华: what admins marked worth reading, newest first in `/digest`.
+#[derive(DeriveIden)]
+enum Highlights {
+    Table,
+    Id,
+    CommunityId,
+    /// One of: a lesson, an answered question, or a link to a message.
+    LessonId,
+    QuestionId,
+    Link,
+    Note,
+    MarkedBy,
+    MarkedAt,
+    RemovedAt,
 }
 
 #[async_trait::async_trait]
@@ -244,11 +276,75 @@ impl MigrationTrait for Migration {
                 &["lesson_id"],
                 false,
             ))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Questions::Table)
+                    .col(big_pk_auto(Questions::Id))
+                    .col(big_integer(Questions::CommunityId))
+                    .col(big_integer(Questions::MemberId))
+                    .col(text(Questions::Body))
+                    .col(big_integer(Questions::Points).default(0))
+                    .col(big_integer(Questions::AskedAt))
+                    .col(text_null(Questions::Answer))
+                    .col(string_null(Questions::AnsweredBy))
+                    .col(big_integer_null(Questions::AnsweredAt))
+                    .foreign_key(&mut fk(
+                        Questions::Table,
+                        Questions::CommunityId,
+                        Communities::Table,
+                        Communities::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Questions::Table,
+                        Questions::MemberId,
+                        Members::Table,
+                        Members::Id,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Highlights::Table)
+                    .col(big_pk_auto(Highlights::Id))
+                    .col(big_integer(Highlights::CommunityId))
+                    .col(big_integer_null(Highlights::LessonId))
+                    .col(big_integer_null(Highlights::QuestionId))
+                    .col(text_null(Highlights::Link))
+                    .col(text_null(Highlights::Note))
+                    .col(string(Highlights::MarkedBy))
+                    .col(big_integer(Highlights::MarkedAt))
+                    .col(big_integer_null(Highlights::RemovedAt))
+                    .foreign_key(&mut fk(
+                        Highlights::Table,
+                        Highlights::CommunityId,
+                        Communities::Table,
+                        Communities::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Highlights::Table,
+                        Highlights::LessonId,
+                        Lessons::Table,
+                        Lessons::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Highlights::Table,
+                        Highlights::QuestionId,
+                        Questions::Table,
+                        Questions::Id,
+                    ))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            Highlights::Table.into_iden(),
+            Questions::Table.into_iden(),
             Completions::Table.into_iden(),
             LessonUnlocks::Table.into_iden(),
             LessonPosts::Table.into_iden(),

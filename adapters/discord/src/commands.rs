@@ -37,7 +37,7 @@ fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
             }
             opt = opt.max_int_value(u64::try_from(max).unwrap_or(u64::MAX));
         }
-        OptionKind::Text { max_len } => {
+        OptionKind::Text { max_len } | OptionKind::Word { max_len } => {
             opt = opt.max_length(u16::try_from(max_len).unwrap_or(u16::MAX));
         }
         OptionKind::Tier

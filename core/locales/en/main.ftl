@@ -367,3 +367,43 @@ card-unlock = Press Unlock, or send /unlock { $key }.
 card-button = Unlock
 card-edited = (card updated: { $messages })
 card-removed = card taken down: { $messages }
+
+## Recommendations, questions and highlights
+
+cmd-next = Suggest lessons to read next
+cmd-ask = Put a question to the creators
+cmd-ask-question = Your question
+cmd-questions = Creators: list the questions waiting for an answer
+cmd-answer = Creators: answer a member's question
+cmd-answer-question = The question's number, as /questions lists it
+cmd-answer-answer = Your answer
+cmd-digest = Show the community's highlights (精华)
+cmd-highlight = Admin: mark a lesson, an answered question (#12) or a message link as a highlight
+cmd-highlight-item = A lesson key, #12 for question 12, or a message link
+cmd-highlight-note = Why it is worth reading (optional)
+cmd-unhighlight = Admin: take a highlight off the digest
+cmd-unhighlight-highlight = The highlight's number, as /digest shows it
+
+err-unknown-question = There is no question #{ $id } here.
+err-already-answered = Question #{ $id } has already been answered.
+err-not-answered = Question #{ $id } has no answer yet; answer it before making it a highlight.
+err-unknown-highlight = There is no highlight [{ $id }] on the digest.
+err-bad-highlight = "{ $item }" is not a lesson key, a question like #12, or a web link.
+
+next-none = There are no lessons left to suggest: you have done them all, or none are posted yet.
+next-personal = Picked for you, from what members with similar lessons read:
+next-popular = The lessons members read most:
+question-asked = Your question #{ $id } went to the creators; the answer will come to you privately.
+question-paid = It cost { $points } points; balance { $balance }.
+questions-none = No questions are waiting for an answer.
+questions-title = Questions waiting for an answer:
+questions-hint = Answer with /answer <number> <answer>.
+question-answered = Question #{ $id } answered; the member is being told.
+digest-none = No highlights yet.
+digest-title = Highlights:
+highlighted = Added to the highlights as [{ $id }].
+unhighlighted = Highlight [{ $id }] taken off the digest.
+notice-new-question = New question #{ $id } in { $community } from { $asker }: { $question } — answer with /answer { $id } …
+notice-question-answered = Your question #{ $id } in { $community } was answered.
+    Q: { $question }
+    A: { $answer }

@@ -331,3 +331,43 @@ card-unlock = 点击“解锁”，或发送 /unlock { $key }。
 card-button = 解锁
 card-edited = （卡片已更新：{ $messages }）
 card-removed = 卡片已撤下：{ $messages }
+
+## 推荐、问答与精华
+
+cmd-next = 推荐接下来要学的课时
+cmd-ask = 向创作者提问
+cmd-ask-question = 你的问题
+cmd-questions = 创作者：列出待回答的问题
+cmd-answer = 创作者：回答成员的问题
+cmd-answer-question = 问题编号，见 /questions
+cmd-answer-answer = 你的回答
+cmd-digest = 查看社群精华
+cmd-highlight = 管理员：把课时、已回答的问题（#12）或消息链接加入精华
+cmd-highlight-item = 课时键名、#12（第 12 号问题）或消息链接
+cmd-highlight-note = 推荐理由（可选）
+cmd-unhighlight = 管理员：把一条精华移出精华列表
+cmd-unhighlight-highlight = 精华编号，见 /digest
+
+err-unknown-question = 这里没有第 { $id } 号问题。
+err-already-answered = 第 { $id } 号问题已经回答过了。
+err-not-answered = 第 { $id } 号问题还没有回答；请先回答再加入精华。
+err-unknown-highlight = 精华列表中没有 [{ $id }]。
+err-bad-highlight = “{ $item }”不是课时键名、#12 这样的问题编号，也不是网页链接。
+
+next-none = 没有可推荐的课时了：你已全部学完，或还没有发布课时。
+next-personal = 根据学习相似课时的成员为你推荐：
+next-popular = 成员学得最多的课时：
+question-asked = 你的第 { $id } 号问题已发给创作者；回答会私信发给你。
+question-paid = 花费 { $points } 积分；余额 { $balance }。
+questions-none = 没有待回答的问题。
+questions-title = 待回答的问题：
+questions-hint = 用 /answer <编号> <回答> 来回答。
+question-answered = 第 { $id } 号问题已回答，正在通知提问者。
+digest-none = 还没有精华。
+digest-title = 精华：
+highlighted = 已加入精华，编号 [{ $id }]。
+unhighlighted = 精华 [{ $id }] 已移出。
+notice-new-question = { $community } 有新问题 #{ $id }，来自 { $asker }：{ $question } —— 用 /answer { $id } … 回答
+notice-question-answered = 你在 { $community } 的第 { $id } 号问题有了回答。
+    问：{ $question }
+    答：{ $answer }

@@ -15,6 +15,8 @@ pub struct LessonsConfig {
     pub creators: Vec<String>,
     /// Where each posted lesson's teaser card goes, as `platform:channel-id`.
     pub channels: Vec<String>,
+    /// Points a member pays to put a question to the creators (0: free).
+    pub question_points: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,6 +34,7 @@ pub struct CourseConfig {
 pub struct Lessons {
     pub creators: Vec<IdentityRef>,
     pub channels: Vec<Channel>,
+    pub question_points: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -61,7 +64,14 @@ impl LessonsConfig {
             }
             channels.push(channel);
         }
-        Ok(Lessons { creators, channels })
+        if !(0..=1_000_000).contains(&self.question_points) {
+            return Err(problem(format!("{at}.question_points"), "between 0 and 1000000"));
+        }
+        Ok(Lessons {
+            creators,
+            channels,
+            question_points: self.question_points,
+        })
     }
 }
 

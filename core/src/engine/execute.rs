@@ -205,6 +205,13 @@ impl Call<'_> {
             Command::Course { course } => Box::pin(self.course_cmd(conn, course)).await,
             Command::Progress => Box::pin(self.progress(conn)).await,
             Command::Complete { lesson } => Box::pin(self.complete(conn, lesson)).await,
+            Command::Next => Box::pin(self.next(conn)).await,
+            Command::Ask { question } => Box::pin(self.ask(conn, question)).await,
+            Command::Questions => Box::pin(self.questions(conn)).await,
+            Command::Answer { question, answer } => Box::pin(self.answer(conn, question, answer)).await,
+            Command::Digest => Box::pin(self.digest(conn)).await,
+            Command::Highlight { item, note } => Box::pin(self.highlight(conn, item, note)).await,
+            Command::Unhighlight { highlight } => Box::pin(self.unhighlight(conn, highlight)).await,
             Command::Subscribe { .. }
             | Command::Buy { .. }
             | Command::Billing

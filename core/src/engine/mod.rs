@@ -9,6 +9,7 @@ mod lessons;
 mod lifecycle;
 mod payments;
 mod platform;
+mod qa;
 mod queries;
 mod reading;
 mod rewards;

@@ -18,12 +18,15 @@ use crate::engage::settle::{award_badges, crossed, settle, tell};
 use crate::entity::{completion, lesson, lesson_unlock, member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::lessons::access::{Holder, Standing, opens_for, standing};
-use crate::lessons::store::{Shelf, completed, holder, live, readable};
+use crate::lessons::recommend::recommend;
+use crate::lessons::store::{Shelf, completed, holder, live, readable, signals};
 use crate::reply::{CourseLine, LessonLine, LessonState, LessonView, Reply, UnlockWay};
 use crate::store::scores::{Posting, SPEND, balance, post};
 
 /// The ledger source of points a completed lesson earns.
 const COMPLETED: &str = "lesson_completed";
+/// How many lessons `/next` suggests.
+const NEXT: usize = 5;
 
 impl Call<'_> {
     /// The reader's membership, made on first contact, and what they hold.
@@ -264,6 +267,34 @@ impl Call<'_> {
             course: summary,
             lines: of.into_iter().map(|(_, line)| line).collect(),
             ways,
+        })
+    }
+
+    /// Up to five lessons to read next, by what people with a similar
+    /// history took, or by popularity for someone new.
+    pub(super) async fn next<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<Reply> {
+        let (m, h) = self.reader(conn).await?;
+        let shelf = Shelf::of(conn, self.ctx.id).await?;
+        let lines = self.lines(conn, &m, &h, &shelf).await?;
+        let ids: Vec<i64> = lines.iter().map(|(l, _)| l.id).collect();
+        let (history, popularity) = signals(conn, m.id, &ids).await?;
+        let open: Vec<i64> = lines
+            .iter()
+            .filter(|(_, line)| line.state != LessonState::Done)
+            .map(|(l, _)| l.id)
+            .collect();
+        let picked = recommend(&history, &popularity, m.id, &open, NEXT);
+        Ok(Reply::Next {
+            lines: picked
+                .iter()
+                .filter_map(|id| {
+                    lines
+                        .iter()
+                        .find(|(l, _)| l.id == *id)
+                        .map(|(_, line)| line.clone())
+                })
+                .collect(),
+            personal: history.get(&m.id).is_some_and(|taken| !taken.is_empty()),
         })
     }
 

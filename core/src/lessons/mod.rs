@@ -4,4 +4,5 @@
 pub mod access;
 pub mod cards;
 pub mod draft;
+pub mod recommend;
 pub mod store;

@@ -206,3 +206,121 @@ pub async fn merge_members<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64
     move_lesson_rows!(conn, lesson_unlock, winner, loser);
     Ok(())
 }
+
+/// At most this many recent takers of each of a member's lessons inform
+/// their recommendations, so `/next` stays quick in a large community.
+const PEERS: u64 = 5_000;
+
+/// Who took (completed or unlocked) which lesson, for rows `filter` picks
+/// in both tables.
+async fn taken<C: ConnectionTrait>(
+    conn: &C,
+    completions: sea_orm::Select<completion::Entity>,
+    unlocks: sea_orm::Select<lesson_unlock::Entity>,
+) -> CoreResult<Vec<(i64, i64)>> {
+    let mut out: Vec<(i64, i64)> = completions
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.member_id, c.lesson_id))
+        .collect();
+    out.extend(
+        unlocks
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.member_id, u.lesson_id)),
+    );
+    Ok(out)
+}
+
+/// What recommendations for `member` need among `lessons` (a community's
+/// live lessons): their history and their peers', and how many took each.
+pub async fn signals<C: ConnectionTrait>(
+    conn: &C,
+    member: i64,
+    lessons: &[i64],
+) -> CoreResult<(super::recommend::History, super::recommend::Popularity)> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut history = super::recommend::History::new();
+    let mine: BTreeSet<i64> = completed(conn, member)
+        .await?
+        .into_iter()
+        .chain(
+            lesson_unlock::Entity::find()
+                .filter(lesson_unlock::Column::MemberId.eq(member))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|u| u.lesson_id),
+        )
+        .collect();
+    let mut peers: BTreeSet<i64> = BTreeSet::new();
+    for l in &mine {
+        let recent = taken(
+            conn,
+            completion::Entity::find()
+                .filter(completion::Column::LessonId.eq(*l))
+                .order_by_desc(completion::Column::Id)
+                .limit(PEERS),
+            lesson_unlock::Entity::find()
+                .filter(lesson_unlock::Column::LessonId.eq(*l))
+                .order_by_desc(lesson_unlock::Column::Id)
+                .limit(PEERS),
+        )
+        .await?;
+        peers.extend(recent.into_iter().map(|(m, _)| m));
+    }
+    peers.insert(member);
+    let peers: Vec<i64> = peers.into_iter().collect();
+    let rows = crate::store::chunked::rows_in(
+        conn,
+        completion::Entity::find(),
+        completion::Column::MemberId,
+        &peers,
+    )
+    .await?
+    .into_iter()
+    .map(|c| (c.member_id, c.lesson_id))
+    .chain(
+        crate::store::chunked::rows_in(
+            conn,
+            lesson_unlock::Entity::find(),
+            lesson_unlock::Column::MemberId,
+            &peers,
+        )
+        .await?
+        .into_iter()
+        .map(|u| (u.member_id, u.lesson_id)),
+    );
+    for (m, l) in rows.filter(|(_, l)| lessons.contains(l)) {
+        history.entry(m).or_default().insert(l);
+    }
+    // Counted in the database: a large community has millions of rows. A
+    // member who unlocked a lesson and completed it counts twice, which
+    // weighs commitment a little more.
+    let mut popularity = super::recommend::Popularity::new();
+    let ids: Vec<i64> = lessons.to_vec();
+    let completions: Vec<(i64, i64)> = completion::Entity::find()
+        .select_only()
+        .column(completion::Column::LessonId)
+        .column_as(completion::Column::Id.count(), "n")
+        .filter(completion::Column::LessonId.is_in(ids.clone()))
+        .group_by(completion::Column::LessonId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let unlocks: Vec<(i64, i64)> = lesson_unlock::Entity::find()
+        .select_only()
+        .column(lesson_unlock::Column::LessonId)
+        .column_as(lesson_unlock::Column::Id.count(), "n")
+        .filter(lesson_unlock::Column::LessonId.is_in(ids))
+        .group_by(lesson_unlock::Column::LessonId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (l, n) in completions.into_iter().chain(unlocks) {
+        *popularity.entry(l).or_default() += u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    Ok((history, popularity))
+}

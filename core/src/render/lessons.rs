@@ -110,7 +110,7 @@ fn state(locale: Locale, s: &LessonState) -> String {
     }
 }
 
-fn line(locale: Locale, l: &LessonLine) -> String {
+pub(super) fn line(locale: Locale, l: &LessonLine) -> String {
     format!(
         "  {} {} ({}) — {}",
         mark(&l.state),

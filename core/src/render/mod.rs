@@ -8,6 +8,7 @@ use crate::reply::{HistoryEntry, MemberView, Notice, Reply};
 
 mod engage;
 pub mod lessons;
+mod qa;
 
 pub use engage::board_name;
 
@@ -381,6 +382,13 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             badges,
             course,
         } => lessons::completed(locale, title, *points, *balance, badges, course.as_ref()),
+        Reply::Next { lines, personal } => qa::next(locale, lines, *personal),
+        Reply::Asked { id, points, balance } => qa::asked(locale, *id, *points, *balance),
+        Reply::Questions { open } => qa::questions(locale, open),
+        Reply::Answered { id } => t_args(locale, "question-answered", &[("id", (*id).into())]),
+        Reply::Digest { items } => qa::digest(locale, items),
+        Reply::Highlighted { id } => t_args(locale, "highlighted", &[("id", (*id).into())]),
+        Reply::Unhighlighted { id } => t_args(locale, "unhighlighted", &[("id", (*id).into())]),
     }
 }
 
@@ -411,6 +419,36 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
 
 pub fn notice(locale: Locale, notice: &Notice) -> String {
     match notice {
+        Notice::NewQuestion {
+            community,
+            id,
+            asker,
+            question,
+        } => t_args(
+            locale,
+            "notice-new-question",
+            &[
+                ("community", community.as_str().into()),
+                ("id", (*id).into()),
+                ("asker", asker.as_str().into()),
+                ("question", question.as_str().into()),
+            ],
+        ),
+        Notice::QuestionAnswered {
+            community,
+            id,
+            question,
+            answer,
+        } => t_args(
+            locale,
+            "notice-question-answered",
+            &[
+                ("community", community.as_str().into()),
+                ("id", (*id).into()),
+                ("question", question.as_str().into()),
+                ("answer", answer.as_str().into()),
+            ],
+        ),
         Notice::AccessGranted {
             community,
             tier,
