@@ -185,3 +185,69 @@ async fn engagement_from_the_console() {
         }
     }
 }
+
+/// A creator runs a small course through the binary's console: posts, a
+/// member finds it locked, buys in with points, reads, completes and asks.
+#[tokio::test]
+async fn a_creator_runs_a_course_in_the_console() {
+    for db in TestDb::all().await {
+        let teacher = console(
+            &db,
+            &["--as", "teacher"],
+            "/lesson post intro points=30 teaser=\"Start here\" Getting started | Futures do nothing until polled.\n\
+             /lesson post ch1 course=async-rust Pinning | Why a future must not move.\n",
+        );
+        for expected in [
+            "Lesson intro posted: \"Getting started\"",
+            "[→ #console:lessons] 📘 Getting started",
+            "Start here",
+            "30 points",
+            "Press Unlock, or send /unlock intro.",
+        ] {
+            assert!(
+                teacher.contains(expected),
+                "{}: missing {expected:?} in\n{teacher}",
+                db.backend
+            );
+        }
+        assert!(
+            !teacher.contains("until polled"),
+            "the card never shows the lesson"
+        );
+        console(&db, &["--as", "bea"], "/join\n");
+        console(&db, &["--as", "admin"], "/award console:bea 40 welcome\n");
+        let bea = console(
+            &db,
+            &["--as", "bea"],
+            "/unlock intro\n/unlock intro points\n/complete intro\n/complete intro\n/course async-rust\n/next\n/ask Why poll?\n",
+        );
+        for expected in [
+            "🔒 \"Getting started\" is locked for you.",
+            "spending 30 points (you have 40): /unlock intro points",
+            "Unlocked for 30 points. Balance: 10.",
+            "Futures do nothing until polled.",
+            "✅ \"Getting started\" completed. +20 points, balance 30.",
+            "New badges: First lesson done",
+            "You already completed \"Getting started\".",
+            "Async Rust, start to finish (async-rust): 0/1 done",
+            "🔒 Pinning (ch1) — locked",
+            "Your question #1 went to the creators",
+        ] {
+            assert!(
+                bea.contains(expected),
+                "{}: missing {expected:?} in\n{bea}",
+                db.backend
+            );
+        }
+        let answer = console(
+            &db,
+            &["--as", "teacher"],
+            "/questions\n/answer 1 Because nothing else will.\n",
+        );
+        assert!(answer.contains("#1 bea ("), "{answer}");
+        assert!(
+            answer.contains("[→ console:bea] Your question #1 in Lyceum Demo was answered."),
+            "{answer}"
+        );
+    }
+}

@@ -460,7 +460,7 @@ async fn lesson_cards(db: TestDb) {
         OPEN_CHAT,
         900,
         "en",
-        "/lesson post intro tier=pro Getting started | The secret is the executor.",
+        "/lesson post intro tier=pro stars=50 Getting started | The secret is the executor.",
     );
     let f = fake.clone();
     let card = move || {
@@ -502,6 +502,51 @@ async fn lesson_cards(db: TestDb) {
         with(&fake, "answerCallbackQuery", "callback_query_id", "cb43".into()).len(),
         1
     );
+
+    // Buying it with Stars: a private invoice at the lesson's Stars price,
+    // checked again before the money moves, then the lesson is theirs.
+    fake.message(OPEN_CHAT, 43, "en", "/unlock intro buy");
+    let f = fake.clone();
+    eventually(10, "a Stars invoice is made", || {
+        !f.calls("createInvoiceLink").is_empty()
+    })
+    .await;
+    let invoice = fake.calls("createInvoiceLink")[0].params.clone();
+    assert_eq!(
+        (
+            invoice["currency"].as_str(),
+            invoice["prices"][0]["amount"].as_i64()
+        ),
+        (Some("XTR"), Some(50))
+    );
+    let payload = invoice["payload"].as_str().unwrap().to_owned();
+    assert!(payload.ends_with(":lesson-intro"), "{payload}");
+    fake.pre_checkout("lq1", 43, &payload, 50);
+    fake.pre_checkout("lq2", 43, &payload, 5);
+    let f = fake.clone();
+    eventually(10, "the pre-checkouts are answered", || {
+        f.calls("answerPreCheckoutQuery").len() == 2
+    })
+    .await;
+    let answers = fake.calls("answerPreCheckoutQuery");
+    let oks: Vec<&Value> = answers.iter().map(|a| &a.params["ok"]).collect();
+    assert_eq!(
+        oks,
+        vec![&Value::Bool(true), &Value::Bool(false)],
+        "only the lesson's own price"
+    );
+    fake.paid(43, &payload, 50, "stars_ch_1", None);
+    fake.message(OPEN_CHAT, 43, "en", "/unlock intro");
+    let f = fake.clone();
+    eventually(10, "the buyer reads the lesson privately", || {
+        with(&f, "sendMessage", "chat_id", 43.into()).iter().any(|m| {
+            m["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("The secret is the executor.")
+        })
+    })
+    .await;
 
     // Edits rewrite the card in place; removal deletes it.
     fake.message(

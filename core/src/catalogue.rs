@@ -128,6 +128,8 @@ const POINTS_COST: OptionSpec = opt(
     },
     false,
 );
+/// A one-off Telegram Stars price; 0 when editing stops selling for Stars.
+const STARS: OptionSpec = opt("stars", OptionKind::Integer { min: 0, max: 100_000 }, false);
 /// A number of days after joining, or a date such as 2026-12-01.
 const OPENS: OptionSpec = opt("opens", OptionKind::Text { max_len: 20 }, false);
 const IN_COURSE: OptionSpec = opt("course", OptionKind::Course, false);
@@ -275,6 +277,7 @@ pub const CATALOGUE: &[CommandSpec] = &[
             body(true),
             LESSON_TIER,
             PRICE,
+            STARS,
             POINTS_COST,
             OPENS,
             IN_COURSE,
@@ -291,6 +294,7 @@ pub const CATALOGUE: &[CommandSpec] = &[
             title(false),
             LESSON_TIER,
             PRICE,
+            STARS,
             POINTS_COST,
             OPENS,
             IN_COURSE,

@@ -54,6 +54,8 @@ enum Lessons {
     OfferId,
     /// Points that unlock it; 0 when points cannot.
     PointsCost,
+    /// A one-off Telegram Stars price.
+    Stars,
     /// Opens this many days after the member joined.
     DripDays,
     /// Opens for everyone at this instant.
@@ -147,6 +149,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(Lessons::TierId))
                     .col(big_integer_null(Lessons::OfferId))
                     .col(big_integer(Lessons::PointsCost).default(0))
+                    .col(integer_null(Lessons::Stars))
                     .col(integer_null(Lessons::DripDays))
                     .col(big_integer_null(Lessons::OpensAt))
                     .col(string_null(Lessons::CourseKey))

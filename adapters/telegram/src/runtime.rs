@@ -287,7 +287,7 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
             }
         }
         Event::PreCheckout { id, payload, stars } => {
-            let ok = core.stars_still_for_sale(&payload, stars);
+            let ok = core.stars_still_for_sale(&payload, stars).await;
             let mut answer = bot.answer_pre_checkout_query(teloxide::types::PreCheckoutQueryId(id), ok);
             if !ok {
                 answer = answer.error_message("This offer is no longer available. 此商品已下架。");

@@ -16,6 +16,14 @@ use crate::lessons::store::{live, readable};
 use crate::reply::Reply;
 use crate::store::access::unknown_tier;
 
+/// What an active model holds, set or unchanged.
+fn current<T: Clone + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> Option<T> {
+    match v {
+        sea_orm::ActiveValue::Set(t) | sea_orm::ActiveValue::Unchanged(t) => Some(t.clone()),
+        sea_orm::ActiveValue::NotSet => None,
+    }
+}
+
 /// The offer that sells lesson `key` on its own.
 pub fn lesson_offer_key(key: &str) -> String {
     format!("lesson-{key}")
@@ -122,44 +130,68 @@ impl Call<'_> {
             };
             row.attachments = Set(serde_json::to_string(&links).unwrap_or_else(|_| "[]".into()));
         }
-        if let Some(price) = d.price {
-            let money = draft::price(&price, &self.currency())?;
-            let title = match &row.title {
-                sea_orm::ActiveValue::Set(t) | sea_orm::ActiveValue::Unchanged(t) => t.clone(),
-                sea_orm::ActiveValue::NotSet => key.to_owned(),
+        if d.price.is_some() || d.stars.is_some() {
+            let money = match d.price {
+                Some(price) => Some(draft::price(&price, &self.currency())?),
+                None => None,
             };
-            let offer_key = lesson_offer_key(key);
-            let existing = offer::Entity::find()
-                .filter(offer::Column::CommunityId.eq(ctx.id))
-                .filter(offer::Column::Key.eq(&offer_key))
-                .one(conn)
-                .await?;
-            if existing
-                .as_ref()
-                .is_some_and(|o| o.kind != OfferKind::Lesson.as_str())
-                || ctx.config.offers.iter().any(|o| o.key.as_str() == offer_key)
-            {
-                return Err(UserError::LessonExists { key: key.to_owned() }.into());
-            }
-            let mut o: offer::ActiveModel = match existing {
-                Some(o) => o.into(),
-                None => offer::ActiveModel {
-                    community_id: Set(ctx.id),
-                    key: Set(offer_key),
-                    kind: Set(OfferKind::Lesson.as_str().to_owned()),
-                    tier_id: Set(None),
-                    stripe_price: Set(None),
-                    perks: Set("[]".to_owned()),
-                    ..Default::default()
-                },
-            };
-            o.name = Set(LocalizedText::Plain(title).to_json());
-            o.amount_minor = Set(money.map_or(0, |m| m.amount_minor()));
-            o.currency = Set(self.currency());
-            o.active = Set(money.is_some());
-            let saved = o.save(conn).await?.try_into_model()?;
-            row.offer_id = Set(Some(saved.id));
+            let stars = d.stars.map(|n| i32::try_from(n).ok().filter(|n| *n > 0));
+            self.sell(conn, row, key, money, stars).await?;
         }
+        Ok(())
+    }
+
+    /// Sets what the lesson sells for on its own: `money` and `stars` are
+    /// `None` where they stay as they were, `Some(None)` to stop selling for
+    /// that. The sale goes through an offer of kind lesson, kept inactive
+    /// (buyers still own it) once nothing sells it.
+    async fn sell<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        row: &mut lesson::ActiveModel,
+        key: &str,
+        money: Option<Option<crate::domain::Money>>,
+        stars: Option<Option<i32>>,
+    ) -> CoreResult<()> {
+        let ctx = self.ctx;
+        let title: String = current(&row.title).unwrap_or_else(|| key.to_owned());
+        let stars = stars.unwrap_or_else(|| current(&row.stars).flatten());
+        let offer_key = lesson_offer_key(key);
+        let existing = offer::Entity::find()
+            .filter(offer::Column::CommunityId.eq(ctx.id))
+            .filter(offer::Column::Key.eq(&offer_key))
+            .one(conn)
+            .await?;
+        if existing
+            .as_ref()
+            .is_some_and(|o| o.kind != OfferKind::Lesson.as_str())
+            || ctx.config.offers.iter().any(|o| o.key.as_str() == offer_key)
+        {
+            return Err(UserError::LessonExists { key: key.to_owned() }.into());
+        }
+        let amount = match money {
+            Some(m) => m.map_or(0, |m| m.amount_minor()),
+            None => existing.as_ref().map_or(0, |o| o.amount_minor),
+        };
+        let mut o: offer::ActiveModel = match existing {
+            Some(o) => o.into(),
+            None => offer::ActiveModel {
+                community_id: Set(ctx.id),
+                key: Set(offer_key),
+                kind: Set(OfferKind::Lesson.as_str().to_owned()),
+                tier_id: Set(None),
+                stripe_price: Set(None),
+                perks: Set("[]".to_owned()),
+                ..Default::default()
+            },
+        };
+        o.name = Set(LocalizedText::Plain(title).to_json());
+        o.amount_minor = Set(amount);
+        o.currency = Set(self.currency());
+        o.active = Set(amount > 0 || stars.is_some());
+        let saved = o.save(conn).await?.try_into_model()?;
+        row.offer_id = Set(Some(saved.id));
+        row.stars = Set(stars);
         Ok(())
     }
 
@@ -183,6 +215,7 @@ impl Call<'_> {
             tier_id: Set(None),
             offer_id: Set(None),
             points_cost: Set(0),
+            stars: Set(None),
             drip_days: Set(None),
             opens_at: Set(None),
             course_key: Set(None),

@@ -80,10 +80,8 @@ impl Call<'_> {
                 price: price_view(o).display,
             });
         }
-        if let Some(o) = shelf.offer(l.offer_id).filter(|o| o.active) {
-            ways.push(UnlockWay::Buy {
-                price: price_view(o).display,
-            });
+        if let Some(price) = shelf.sale_price(l) {
+            ways.push(UnlockWay::Buy { price });
         }
         if l.points_cost > 0 {
             ways.push(UnlockWay::Points {

@@ -74,6 +74,13 @@ impl Core {
         invoker: &Invoker,
         cmd: &Command,
     ) -> CoreResult<Option<StarsInvoice>> {
+        if let Command::Unlock {
+            lesson,
+            with: Some(crate::command::UnlockWith::Buy),
+        } = cmd
+        {
+            return self.lesson_stars_invoice(slug, invoker, lesson).await;
+        }
         let Some(offer) = self.stars_offer(slug, cmd).cloned() else {
             return Ok(None);
         };
@@ -105,18 +112,78 @@ impl Core {
         }))
     }
 
+    /// `/unlock <lesson> buy` on Telegram: a Stars invoice when the lesson
+    /// has a Stars price; `None` to sell it another way.
+    async fn lesson_stars_invoice(
+        &self,
+        slug: &str,
+        invoker: &Invoker,
+        key: &crate::domain::Key,
+    ) -> CoreResult<Option<StarsInvoice>> {
+        let ctx = self.ctx_for(slug)?;
+        let locale = invoker.locale.unwrap_or(ctx.config.default_locale);
+        let now = self.clock.now();
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        let l = crate::lessons::store::readable(&txn, ctx.id, key.as_str()).await?;
+        let Some(stars) = l.stars.and_then(|n| u32::try_from(n).ok()) else {
+            return Ok(None);
+        };
+        let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
+        let o = self.lesson_for_sale(&txn, ctx, &m, key, now).await?;
+        let wanted = Wanted {
+            subscription: false,
+            offer_key: &o.key,
+            name: &l.title,
+        };
+        refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
+        txn.commit().await?;
+        Ok(Some(StarsInvoice {
+            payload: format!("lyceum:{}:{}", m.id, o.key),
+            title: l.title.chars().take(32).collect(),
+            description: format!(
+                "{} — {}",
+                ctx.config.name.get(locale, ctx.config.default_locale),
+                l.title
+            ),
+            stars,
+            subscription: false,
+            locale,
+        }))
+    }
+
     /// Whether an invoice's payload still names an offer for sale at the
-    /// same price (Telegram asks before taking the money).
-    pub fn stars_still_for_sale(&self, payload: &str, stars: u32) -> bool {
+    /// same price (Telegram asks before taking the money): a configured
+    /// offer, or a lesson still sold for that many Stars.
+    pub async fn stars_still_for_sale(&self, payload: &str, stars: u32) -> bool {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let Some((_, key)) = parse_payload(payload) else {
             return false;
         };
-        self.communities.iter().any(|c| {
+        let configured = self.communities.iter().any(|c| {
             c.config
                 .offers
                 .iter()
                 .any(|o| o.key.as_str() == key && o.stars == Some(stars))
-        })
+        });
+        if configured {
+            return true;
+        }
+        let Some(lesson_key) = key.strip_prefix("lesson-") else {
+            return false;
+        };
+        let found = crate::entity::lesson::Entity::find()
+            .filter(crate::entity::lesson::Column::Key.eq(lesson_key))
+            .filter(crate::entity::lesson::Column::RemovedAt.is_null())
+            .filter(crate::entity::lesson::Column::Stars.eq(i32::try_from(stars).unwrap_or(-1)))
+            .all(&self.db)
+            .await;
+        match found {
+            Ok(lessons) => !lessons.is_empty(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check a lesson's Stars price; refusing the payment for now");
+                false
+            }
+        }
     }
 
     /// The payment events a successful Stars payment stands for.

@@ -14,6 +14,7 @@ pub struct Model {
     pub tier_id: Option<i64>,
     pub offer_id: Option<i64>,
     pub points_cost: i64,
+    pub stars: Option<i32>,
     pub drip_days: Option<i32>,
     pub opens_at: Option<i64>,
     pub course_key: Option<String>,

@@ -36,10 +36,7 @@ pub async fn card<C: ConnectionTrait>(
         teaser: l.teaser.clone(),
         course: course.map(|x| x.name.get(locale, locale).to_owned()),
         tier: shelf.tier(l.tier_id).map(|t| tier_name(ctx, t, locale)),
-        price: shelf
-            .offer(l.offer_id)
-            .filter(|o| o.active)
-            .map(crate::engine::price_display),
+        price: shelf.sale_price(l),
         points: l.points_cost,
         opens: l.opens_at.map(iso),
         drip_days: l.drip_days,

@@ -97,6 +97,16 @@ impl Shelf {
         id.and_then(|id| self.tiers.iter().find(|t| t.id == id))
     }
 
+    /// What the lesson sells for on its own, as people read it (money,
+    /// Telegram Stars, or both), if it is for sale.
+    pub fn sale_price(&self, l: &lesson::Model) -> Option<String> {
+        let o = self.offer(l.offer_id).filter(|o| o.active)?;
+        let money = (o.amount_minor > 0).then(|| crate::engine::price_display(o));
+        let stars = l.stars.map(|n| format!("{n} ⭐"));
+        let parts: Vec<String> = money.into_iter().chain(stars).collect();
+        (!parts.is_empty()).then(|| parts.join(" / "))
+    }
+
     pub fn gate(&self, ctx: &CommunityCtx, l: &lesson::Model) -> Gate {
         let course = l
             .course_key
