@@ -383,6 +383,34 @@ async fn lesson_cards_and_buttons(db: TestDb) {
         "{a}"
     );
 
+    // A lesson longer than a Discord message arrives whole, in pieces.
+    let long: String = (0..450).map(|i| format!("line {i:04}\n")).collect();
+    let post = json!([{"name": "post", "type": 1, "options": [
+        {"name": "lesson", "type": 3, "value": "long"},
+        {"name": "title", "type": 3, "value": "A long one"},
+        {"name": "body", "type": 3, "value": long}
+    ]}]);
+    w.fake
+        .command_with_roles(66, 600, &[CREATOR_ROLE], "lesson", post);
+    w.answered(66).await;
+    w.fake.press(67, 555, "lyceum:unlock:long");
+    let first = w.answered(67).await;
+    let f = w.fake.clone();
+    eventually(10, "the rest of the lesson follows", || {
+        f.seen("POST", &format!("/webhooks/{APP}/tok67"))
+            .iter()
+            .any(|s| s.body.to_string().contains("line 0449"))
+    })
+    .await;
+    let mut whole = first["data"]["content"].as_str().unwrap().to_owned();
+    for part in w.fake.seen("POST", &format!("/webhooks/{APP}/tok67")) {
+        assert!(part.body["content"].as_str().unwrap().chars().count() <= 2000);
+        assert_eq!(part.body["flags"], 64, "the rest is private too");
+        whole.push_str(part.body["content"].as_str().unwrap());
+    }
+    assert!(first["data"]["content"].as_str().unwrap().chars().count() <= 2000);
+    assert!(whole.contains(&long), "nothing is cut");
+
     // Edits rewrite the posted card; removal deletes it.
     let edit = json!([{"name": "edit", "type": 1, "options": [
         {"name": "lesson", "type": 3, "value": "intro"},

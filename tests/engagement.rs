@@ -100,6 +100,31 @@ async fn activity_earns_by_the_rules_and_every_award_says_why() {
         ));
         w.core.flush_activity().await;
         assert_eq!(w.view("console:alice").await.points, 52);
+
+        // The multiplier follows the tier as it changes between batches
+        // (the writer remembers tiers on SQLite; a change must reach it).
+        w.say("console:admin", "/revoke console:alice").await;
+        w.clock.advance(61);
+        act(&w, "console:alice", msg(40)).await;
+        w.core.flush_activity().await;
+        w.say("console:admin", "/grant console:alice pro").await;
+        w.say("console:admin", "/grant console:bob pro").await;
+        w.clock.advance(DAY);
+        act(&w, "console:alice", msg(40)).await;
+        act(&w, "console:bob", msg(40)).await;
+        w.core.flush_activity().await;
+        let deltas: Vec<i64> = ledger_of(&w, "console:alice")
+            .await
+            .iter()
+            .map(|e| e.delta)
+            .collect();
+        assert_eq!(deltas[deltas.len() - 2..], [10, 15], "{}", db.backend);
+        let bob: Vec<i64> = ledger_of(&w, "console:bob")
+            .await
+            .iter()
+            .map(|e| e.delta)
+            .collect();
+        assert_eq!(bob, vec![15], "{}", db.backend);
     }
 }
 
