@@ -97,6 +97,15 @@ async fn posting_and_what_is_refused(db: TestDb) {
     let again = w.say(ADMIN, "/lesson post intro Again | x").await;
     assert!(matches!(refused(&again), UserError::LessonExists { .. }));
     assert_eq!(lessons_stored(&w).await, 1);
+    // Every command is counted for Prometheus by name and outcome.
+    let counted = w.core.metrics().render();
+    for line in [
+        "lyceum_commands_total{command=\"lesson post\",outcome=\"refused\"} 9",
+        "lyceum_commands_total{command=\"lesson post\",outcome=\"ok\"} 1",
+        "lyceum_commands_total{command=\"lesson edit\",outcome=\"refused\"} 1",
+    ] {
+        assert!(counted.contains(line), "missing {line:?} in\n{counted}");
+    }
 }
 
 async fn every_way_in(db: TestDb) {

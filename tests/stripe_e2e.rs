@@ -140,6 +140,26 @@ async fn journey(db: TestDb) {
     assert_eq!(signed(&server, &created).0, 200);
     let alice = member(&db.url);
     assert_eq!(alice["status"], "active");
+
+    // Prometheus sees the webhooks by outcome, and the outbox.
+    let scrape = ureq::get(&server.url("/metrics")).call().unwrap();
+    let kind = scrape
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    let text = scrape.into_body().read_to_string().unwrap();
+    for line in [
+        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"rejected\"} 3",
+        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"applied\"} 2",
+        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"duplicate\"} 1",
+        "# TYPE lyceum_outbox_pending gauge",
+        "# TYPE lyceum_outbox_oldest_seconds gauge",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
     assert_eq!(alice["tier"], "pro");
     assert_eq!(
         alice["perks"],

@@ -196,7 +196,8 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     let (stop, stopped) = watch::channel(false);
 
     let discord = loaded.settings.discord.options();
-    let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded));
+    let mut worker = OutboxWorker::new(core.db().clone(), core.clock(), retry_policy(&loaded))
+        .with_metrics(core.metrics().clone());
     worker.register(Arc::new(ConsoleSink::Log));
     if let Some(opts) = &discord {
         worker.register(Arc::new(lyceum_discord::sink(opts)));

@@ -1,5 +1,5 @@
-//! The bot's HTTP server: health and readiness now, webhooks and the
-//! dashboard as their adapters arrive.
+//! The bot's HTTP server: health, readiness and Prometheus metrics,
+//! webhooks, and the dashboard as its adapter arrives.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,6 +35,23 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// Prometheus' scrape: the core's counters, and the outbox's depth and age
+/// as they are now.
+async fn metrics(State(core): State<Arc<Core>>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let m = core.metrics();
+    match core.outbox_backlog().await {
+        Ok((pending, oldest)) => {
+            m.outbox_pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
+            m.outbox_oldest_secs
+                .set(oldest.map_or(0, |at| (core.now() - at).max(0)));
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the outbox for /metrics"),
+    }
+    let kind = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    ([(axum::http::header::CONTENT_TYPE, kind)], m.render()).into_response()
+}
+
 /// What the webhook and link routes need beyond the core.
 #[derive(Clone, Default)]
 pub struct Hooks {
@@ -59,6 +76,9 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
             secrets: Arc::new(payments.stripe_secrets),
             links: payments.portal_links,
         });
+    let scrape = Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(core.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -68,6 +88,7 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
         })
         .merge(stripe)
         .merge(telegram)
+        .merge(scrape)
 }
 
 /// Binds now (so a port conflict fails start-up) and serves until `stop`.

@@ -32,18 +32,21 @@ pub async fn stripe(State(hook): State<StripeHook>, headers: HeaderMap, body: By
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
     if let Err(e) = lyceum_stripe::verify(signature, &body, &hook.secrets, hook.core.now()) {
         tracing::warn!(reason = %e, "stripe webhook refused: bad signature");
+        hook.core.metrics().webhook("stripe", "rejected");
         return answer(StatusCode::BAD_REQUEST, "bad signature");
     }
     let event = match lyceum_stripe::parse_event(&body) {
         Ok(ev) => ev,
         Err(e @ ParseError::NotAnEvent(_)) => {
             tracing::error!(error = %e, "signed stripe webhook is not an event");
+            hook.core.metrics().webhook("stripe", "rejected");
             return answer(StatusCode::BAD_REQUEST, "not a stripe event");
         }
         // A shape we cannot read yet: refuse, so Stripe keeps the event and
         // retries once a fixed build is deployed.
         Err(e @ ParseError::BadObject { .. }) => {
             tracing::error!(error = %e, "stripe event has an unexpected shape");
+            hook.core.metrics().webhook("stripe", "rejected");
             return answer(StatusCode::UNPROCESSABLE_ENTITY, "unexpected object shape");
         }
     };

@@ -17,6 +17,7 @@ pub mod entity;
 pub mod error;
 pub mod i18n;
 pub mod lessons;
+pub mod metrics;
 pub mod outbox;
 pub mod payments;
 pub mod render;

@@ -304,6 +304,7 @@ pub struct OutboxWorker {
     sinks: HashMap<Platform, Arc<dyn EffectSink>>,
     policy: RetryPolicy,
     batch: u64,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl OutboxWorker {
@@ -314,6 +315,19 @@ impl OutboxWorker {
             sinks: HashMap::new(),
             policy,
             batch: 200,
+            metrics: None,
+        }
+    }
+
+    /// Counts deliveries by platform and outcome in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count(&self, platform: &str, outcome: &str) {
+        if let Some(m) = &self.metrics {
+            m.delivery(platform, outcome);
         }
     }
 
@@ -365,11 +379,13 @@ impl OutboxWorker {
                     update.delivered_at = Set(Some(now));
                     update.last_error = Set(None);
                     report.delivered += 1;
+                    self.count(&who.0, "delivered");
                 }
                 Err(DeliveryError::Retry(why)) if attempts < self.policy.max_attempts => {
                     tracing::warn!(platform = %who.0, attempts, error = %why, "effect delivery failed; will retry");
                     update.next_attempt_at = Set(now + self.policy.delay_after(attempts));
                     update.last_error = Set(Some(why));
+                    self.count(&who.0, "retrying");
                     blocked.insert(who);
                     report.retrying += 1;
                 }
@@ -378,6 +394,7 @@ impl OutboxWorker {
                     update.status = Set(FAILED.to_owned());
                     update.last_error = Set(Some(err.to_string()));
                     report.failed += 1;
+                    self.count(&who.0, "failed");
                 }
             }
             update.update(&self.db).await?;

@@ -119,6 +119,7 @@ pub struct Core {
     billing: Option<Arc<dyn Billing>>,
     stars: Option<Arc<dyn StarsApi>>,
     engage: Arc<Engagement>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Core {
@@ -140,6 +141,7 @@ impl Core {
             billing: None,
             stars: None,
             engage,
+            metrics: Arc::default(),
         })
     }
 
@@ -154,6 +156,27 @@ impl Core {
     pub fn with_billing(mut self, billing: Arc<dyn Billing>) -> Self {
         self.billing = Some(billing);
         self
+    }
+
+    /// The counters `/metrics` shows.
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
+    }
+
+    /// Effects waiting in the outbox, and since when the oldest has waited.
+    pub async fn outbox_backlog(&self) -> CoreResult<(u64, Option<i64>)> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+        let pending = || {
+            crate::entity::outbox::Entity::find()
+                .filter(crate::entity::outbox::Column::Status.eq(crate::outbox::PENDING))
+        };
+        let count = pending().count(&self.db).await?;
+        let oldest = pending()
+            .order_by_asc(crate::entity::outbox::Column::Id)
+            .one(&self.db)
+            .await?
+            .map(|row| row.created_at);
+        Ok((count, oldest))
     }
 
     /// Points, levels and leaderboards.
@@ -233,6 +256,7 @@ impl Core {
 
     /// A refusal for input that never reached a command.
     pub async fn refusal(&self, slug: &str, invoker: &Invoker, e: UserError) -> Outcome {
+        self.metrics.command("-", "refused");
         let ctx = self.community(slug);
         let locale = self.locale_for(ctx, invoker).await;
         Self::outcome(ctx, locale, Reply::Refused(e))
@@ -272,6 +296,7 @@ impl Core {
             );
         };
         let locale = self.locale_for(Some(ctx), invoker).await;
+        let name = cmd.name();
         // Boxed so callers hold a pointer, not every command's state: the
         // futures of a long test or a busy adapter stay small.
         let reply = match Box::pin(self.run(ctx, invoker, cmd, locale)).await {
@@ -282,6 +307,12 @@ impl Core {
                 Reply::Internal
             }
         };
+        let outcome = match &reply {
+            Reply::Refused(_) => "refused",
+            Reply::Internal => "failed",
+            _ => "ok",
+        };
+        self.metrics.command(name, outcome);
         Self::outcome(Some(ctx), locale, reply)
     }
 

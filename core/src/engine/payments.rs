@@ -12,6 +12,13 @@ impl Core {
     /// and everything it causes commit together, so a redelivery is a no-op
     /// and a failure leaves nothing half-done for the provider's retry.
     pub async fn apply_payment(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
+        let applied = self.apply_payment_once(ev).await;
+        let kind = applied.as_ref().map_or("failed", EventOutcome::kind);
+        self.metrics.webhook(&ev.provider, kind);
+        applied
+    }
+
+    async fn apply_payment_once(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
         let enriched = self.enrich(ev).await?;
         let ev = enriched.as_ref().unwrap_or(ev);
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;

@@ -37,6 +37,16 @@ pub enum EventOutcome {
 }
 
 impl EventOutcome {
+    /// The kind of outcome alone, for counting.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventOutcome::Duplicate => "duplicate",
+            EventOutcome::Applied { .. } => "applied",
+            EventOutcome::Unmatched { .. } => "unmatched",
+            EventOutcome::Ignored => "ignored",
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             EventOutcome::Duplicate => "duplicate".into(),
