@@ -249,5 +249,24 @@ async fn a_creator_runs_a_course_in_the_console() {
             answer.contains("[→ console:bea] Your question #1 in Lyceum Demo was answered."),
             "{answer}"
         );
+
+        // Every staff command is in the audit log, newest first; members'
+        // commands are not.
+        let out = run_with_input(lyceum(&db.url), &["audit", "demo"], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let log = stdout(&out);
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 5, "{log}");
+        assert!(
+            lines[0].contains("console:teacher (console)  /answer  Answer { question: 1"),
+            "{log}"
+        );
+        assert!(lines[1].contains("/questions"), "{log}");
+        assert!(lines[2].contains("console:admin (console)  /award"), "{log}");
+        assert!(
+            lines[4].contains("/lesson post  LessonPost { lesson: Key(\"intro\")"),
+            "{log}"
+        );
+        assert!(!log.contains("/unlock") && !log.contains("/ask"), "{log}");
     }
 }

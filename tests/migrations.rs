@@ -8,7 +8,8 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 25] = [
+const PAYMENT_TABLES: [&str; 26] = [
+    "audit_log",
     "questions",
     "highlights",
     "lessons",
@@ -73,9 +74,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Six steps down undo lessons, the score backlog, engagement,
-        // presence, activity and payments only, columns included.
-        Migrator::down(&db, Some(6)).await.unwrap();
+        // Seven steps down undo the audit log, lessons, the score backlog,
+        // engagement, presence, activity and payments only, columns included.
+        Migrator::down(&db, Some(7)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

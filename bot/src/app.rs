@@ -139,6 +139,37 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             print!("{}", crate::reports::import_text(&report));
             Ok(())
         }
+        Cmd::Audit {
+            community,
+            limit,
+            json,
+        } => {
+            let core = start_core(&loaded).await?;
+            let entries = core.audit_log(&community, limit).await?;
+            if json {
+                let list: Vec<serde_json::Value> = entries
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "at": lyceum_core::clock::iso(e.at), "actor": e.actor,
+                            "platform": e.platform, "command": e.command, "detail": e.detail,
+                        })
+                    })
+                    .collect();
+                return print_json(&list);
+            }
+            for e in entries {
+                println!(
+                    "{}  {} ({})  /{}  {}",
+                    lyceum_core::clock::iso(e.at),
+                    e.actor,
+                    e.platform,
+                    e.command,
+                    e.detail
+                );
+            }
+            Ok(())
+        }
         Cmd::Revenue {
             community,
             from,

@@ -72,6 +72,15 @@ pub enum Cmd {
         #[command(subcommand)]
         command: ImportCmd,
     },
+    /// The audit log of a community: admin and creator commands, newest first.
+    Audit {
+        community: String,
+        /// How many entries to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Revenue of a community: MRR by tier, one-off sales and refunds.
     Revenue {
         community: String,

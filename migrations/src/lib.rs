@@ -10,6 +10,7 @@ mod m20261122_000004_presence;
 mod m20261122_000005_engagement;
 mod m20261122_000006_score_backlog;
 mod m20261122_000007_lessons;
+mod m20261122_000008_audit;
 mod shape;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_engagement::Migration),
             Box::new(m20261122_000006_score_backlog::Migration),
             Box::new(m20261122_000007_lessons::Migration),
+            Box::new(m20261122_000008_audit::Migration),
         ]
     }
 }

@@ -340,9 +340,17 @@ impl Core {
             }
             _ => {}
         }
+        // Staff commands are logged with what they said, once they succeed.
+        let audited =
+            (cmd.spec().access != Access::Member).then(|| (cmd.name(), crate::store::audit::detail(&cmd)));
         if cmd.talks_to_provider() {
             // Boxed, like the lesson commands: a large future kept off the stack.
-            return Box::pin(self.run_billing(ctx, invoker, cmd, locale)).await;
+            let reply = Box::pin(self.run_billing(ctx, invoker, cmd, locale)).await?;
+            if let Some((name, detail)) = audited {
+                let now = self.clock.now();
+                crate::store::audit::record(&self.db, ctx.id, &invoker.identity, name, detail, now).await?;
+            }
+            return Ok(reply);
         }
         let linking = matches!(cmd, Command::Link { code: Some(_) });
         // Only SQLite leaves points owed; elsewhere there is nothing to fold.
@@ -389,6 +397,9 @@ impl Core {
                 }
             }
             let reply = call.execute(&txn, cmd).await?;
+            if let Some((name, detail)) = audited {
+                crate::store::audit::record(&txn, ctx.id, &invoker.identity, name, detail, now).await?;
+            }
             txn.commit().await?;
             CoreResult::Ok(reply)
         })

@@ -100,6 +100,14 @@ impl Core {
         })
     }
 
+    /// The newest `limit` entries of community `slug`'s audit log.
+    pub async fn audit_log(&self, slug: &str, limit: u64) -> CoreResult<Vec<crate::entity::audit::Model>> {
+        let ctx = self
+            .community(slug)
+            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        crate::store::audit::recent(self.db(), ctx.id, limit).await
+    }
+
     /// Revenue of community `slug` over `[from, to)` and its MRR now.
     pub async fn revenue(&self, slug: &str, from: i64, to: i64) -> CoreResult<RevenueReport> {
         let ctx = self

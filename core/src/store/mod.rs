@@ -2,6 +2,7 @@
 //! transaction so a command's writes commit together or not at all.
 
 pub mod access;
+pub mod audit;
 pub mod chunked;
 pub mod linking;
 pub mod membership;
