@@ -139,6 +139,16 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             print!("{}", crate::reports::import_text(&report));
             Ok(())
         }
+        Cmd::Export { community, what } => {
+            let kind = lyceum_core::engine::Export::parse(&what).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "cannot export `{what}`: choose members, payments or points"
+                ))
+            })?;
+            let core = start_core(&loaded).await?;
+            print!("{}", core.export_csv(&community, kind).await?);
+            Ok(())
+        }
         Cmd::Audit {
             community,
             limit,

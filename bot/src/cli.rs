@@ -72,6 +72,12 @@ pub enum Cmd {
         #[command(subcommand)]
         command: ImportCmd,
     },
+    /// A community's members, payments or points ledger as CSV on stdout.
+    Export {
+        community: String,
+        /// members, payments or points
+        what: String,
+    },
     /// The audit log of a community: admin and creator commands, newest first.
     Audit {
         community: String,

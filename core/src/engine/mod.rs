@@ -4,6 +4,7 @@
 mod billing;
 mod engage;
 mod execute;
+mod exports;
 mod import;
 mod lessons;
 mod lifecycle;
@@ -35,6 +36,7 @@ use crate::store::people::{find_identity, identities_of, identity_locale, identi
 use crate::store::sync::{CommunityCtx, sync_communities};
 
 pub(crate) use execute::price_display;
+pub use exports::Export;
 pub use import::ImportError;
 pub use lessons::lesson_offer_key;
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
