@@ -3,10 +3,16 @@
 
 use std::collections::HashMap;
 
-use crate::catalogue::{self, CommandSpec, OptionKind, OptionSpec};
+use crate::catalogue::{self, CommandSpec, OptionKind};
 use crate::domain::{IdentityRef, Key};
 use crate::engage::periods::Board;
 use crate::error::UserError;
+
+mod line;
+mod value;
+
+use line::{named, split_token, texts_to_fill};
+use value::{Value, convert};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -424,206 +430,10 @@ fn draft(get: &mut impl FnMut(&str) -> Result<Option<Value>, UserError>) -> Resu
     })
 }
 
-/// A leading `name=value` token naming an option of `spec`: the option, its
-/// value (unquoted) and what follows.
-fn named<'a>(spec: &CommandSpec, rest: &'a str) -> Option<(&'static str, String, &'a str)> {
-    let rest = rest.trim_start();
-    let (name, after) = rest.split_once('=')?;
-    let option = spec.options.iter().find(|o| o.name == name)?;
-    if let Some(quoted) = after.strip_prefix('"') {
-        let end = quoted.find('"')?;
-        return Some((
-            option.name,
-            quoted[..end].to_owned(),
-            quoted[end + 1..].trim_start(),
-        ));
-    }
-    let (value, tail) = split_token(after);
-    Some((option.name, value.to_owned(), tail))
-}
-
-/// The text options the rest of a line fills, separated by ` | `: every
-/// required one still open, or else the first open one.
-fn texts_to_fill(spec: &CommandSpec, values: &HashMap<String, String>) -> Vec<&'static OptionSpec> {
-    let open = spec
-        .options
-        .iter()
-        .filter(|o| matches!(o.kind, OptionKind::Text { .. }) && !values.contains_key(o.name));
-    let required: Vec<_> = open.clone().filter(|o| o.required).collect();
-    if required.is_empty() {
-        open.take(1).collect()
-    } else {
-        required
-    }
-}
-
 fn board(v: Option<Value>) -> Board {
     v.map(Value::text)
         .and_then(|b| Board::parse(&b))
         .unwrap_or(Board::AllTime)
-}
-
-enum Value {
-    Int(i64),
-    Text(String),
-    User(IdentityRef),
-    Key(Key),
-}
-
-impl Value {
-    fn int(self) -> i64 {
-        match self {
-            Value::Int(n) => n,
-            _ => 0,
-        }
-    }
-
-    fn text(self) -> String {
-        match self {
-            Value::Text(s) => s,
-            Value::Int(n) => n.to_string(),
-            Value::User(u) => u.to_string(),
-            Value::Key(k) => k.to_string(),
-        }
-    }
-
-    fn user(self) -> Result<IdentityRef, UserError> {
-        match self {
-            Value::User(u) => Ok(u),
-            other => Err(UserError::BadIdentity { input: other.text() }),
-        }
-    }
-
-    fn key(self) -> Result<Key, UserError> {
-        match self {
-            Value::Key(k) => Ok(k),
-            other => {
-                let key = other.text();
-                Err(UserError::UnknownTier {
-                    key,
-                    available: String::new(),
-                })
-            }
-        }
-    }
-}
-
-fn convert(option: &str, kind: OptionKind, raw: &str) -> Result<Value, UserError> {
-    match kind {
-        OptionKind::User => raw
-            .parse::<IdentityRef>()
-            .map(Value::User)
-            .map_err(|e| UserError::BadIdentity { input: e.input }),
-        OptionKind::Tier => {
-            Key::parse(&raw.to_lowercase())
-                .map(Value::Key)
-                .map_err(|_| UserError::UnknownTier {
-                    key: raw.into(),
-                    available: String::new(),
-                })
-        }
-        OptionKind::Integer { min, max } => {
-            let n: i64 = raw.parse().map_err(|_| {
-                // A number too large for i64 is out of range, not "not a number".
-                if raw
-                    .trim_start_matches(['-', '+'])
-                    .bytes()
-                    .all(|b| b.is_ascii_digit())
-                {
-                    UserError::IntegerOutOfRange {
-                        option: option.into(),
-                        min,
-                        max,
-                    }
-                } else {
-                    UserError::NotAnInteger {
-                        option: option.into(),
-                        value: raw.into(),
-                    }
-                }
-            })?;
-            if (min..=max).contains(&n) {
-                Ok(Value::Int(n))
-            } else {
-                Err(UserError::IntegerOutOfRange {
-                    option: option.into(),
-                    min,
-                    max,
-                })
-            }
-        }
-        OptionKind::Text { max_len } | OptionKind::Word { max_len } => {
-            if raw.chars().count() > max_len {
-                Err(UserError::TextTooLong {
-                    option: option.into(),
-                    max: max_len,
-                })
-            } else {
-                Ok(Value::Text(raw.into()))
-            }
-        }
-        OptionKind::Code => {
-            if raw.chars().count() > MAX_CODE_LEN
-                || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            {
-                Err(UserError::BadCode {
-                    option: option.into(),
-                })
-            } else {
-                Ok(Value::Text(raw.into()))
-            }
-        }
-        OptionKind::Offer => {
-            Key::parse(&raw.to_lowercase())
-                .map(Value::Key)
-                .map_err(|_| UserError::UnknownOffer {
-                    key: raw.into(),
-                    available: String::new(),
-                })
-        }
-        OptionKind::Reward => {
-            Key::parse(&raw.to_lowercase())
-                .map(Value::Key)
-                .map_err(|_| UserError::UnknownReward {
-                    key: raw.into(),
-                    available: String::new(),
-                })
-        }
-        OptionKind::Lesson => Key::parse(&raw.to_lowercase())
-            .map(Value::Key)
-            .map_err(|_| UserError::BadLessonKey { key: raw.into() }),
-        OptionKind::Course => {
-            Key::parse(&raw.to_lowercase())
-                .map(Value::Key)
-                .map_err(|_| UserError::UnknownCourse {
-                    key: raw.into(),
-                    available: String::new(),
-                })
-        }
-        OptionKind::Choice(choices) => {
-            let lower = raw.to_lowercase();
-            if choices.contains(&lower.as_str()) {
-                Ok(Value::Text(lower))
-            } else {
-                Err(UserError::BadChoice {
-                    option: option.into(),
-                    value: raw.into(),
-                    choices: choices.join(", "),
-                })
-            }
-        }
-    }
-}
-
-/// Codes of every kind are short; a longer one is a typo or an attack.
-const MAX_CODE_LEN: usize = 40;
-
-fn split_token(s: &str) -> (&str, &str) {
-    let s = s.trim_start();
-    match s.find(char::is_whitespace) {
-        Some(i) => (&s[..i], s[i..].trim_start()),
-        None => (s, ""),
-    }
 }
 
 #[cfg(test)]
