@@ -2,7 +2,9 @@
 //! `Core::run` opened. Reading them is in `reading`.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryIntoModel};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TryIntoModel,
+};
 
 use super::execute::Call;
 use crate::command::LessonDraft;
@@ -12,7 +14,7 @@ use crate::entity::{lesson, offer};
 use crate::error::{CoreResult, UserError};
 use crate::lessons::cards;
 use crate::lessons::draft::{self, Opens};
-use crate::lessons::store::{live, readable};
+use crate::lessons::store::readable;
 use crate::reply::Reply;
 use crate::store::access::unknown_tier;
 
@@ -24,9 +26,16 @@ fn current<T: Clone + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> Opti
     }
 }
 
+const LESSON_OFFER: &str = "lesson-";
+
 /// The offer that sells lesson `key` on its own.
 pub fn lesson_offer_key(key: &str) -> String {
-    format!("lesson-{key}")
+    format!("{LESSON_OFFER}{key}")
+}
+
+/// The lesson an offer key sells, if it is a lesson's offer.
+pub fn lesson_of_offer(offer: &str) -> Option<&str> {
+    offer.strip_prefix(LESSON_OFFER)
 }
 
 impl Call<'_> {
@@ -108,16 +117,20 @@ impl Call<'_> {
                 Some(self.course(&course)?.key.to_string())
             };
             if row.course_key.as_ref() != &course_key {
-                let last = match &course_key {
-                    Some(k) => live(conn, ctx.id)
+                let last: Option<i32> = match &course_key {
+                    Some(k) => lesson::Entity::find()
+                        .select_only()
+                        .column_as(lesson::Column::Position.max(), "last")
+                        .filter(lesson::Column::CommunityId.eq(ctx.id))
+                        .filter(lesson::Column::CourseKey.eq(k.as_str()))
+                        .filter(lesson::Column::RemovedAt.is_null())
+                        .into_tuple()
+                        .one(conn)
                         .await?
-                        .iter()
-                        .filter(|l| l.course_key.as_deref() == Some(k.as_str()))
-                        .map(|l| l.position)
-                        .max()
-                        .unwrap_or(0),
-                    None => 0,
+                        .flatten(),
+                    None => None,
                 };
+                let last = last.unwrap_or(0);
                 row.position = Set(last + 1);
                 row.course_key = Set(course_key);
             }

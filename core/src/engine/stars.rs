@@ -168,7 +168,7 @@ impl Core {
         if configured {
             return true;
         }
-        let Some(lesson_key) = key.strip_prefix("lesson-") else {
+        let Some(lesson_key) = super::lessons::lesson_of_offer(&key) else {
             return false;
         };
         let found = crate::entity::lesson::Entity::find()

@@ -3,7 +3,8 @@
 //! history that names them still reads.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 
 use crate::config::Community;
@@ -140,12 +141,12 @@ pub async fn sync_communities(
         // Lessons sell themselves through offers made when they are posted;
         // only offers that came from config go when config drops them.
         let posted: Vec<Option<i64>> = lesson::Entity::find()
+            .select_only()
+            .column(lesson::Column::OfferId)
             .filter(lesson::Column::CommunityId.eq(row.id))
+            .into_tuple()
             .all(&txn)
-            .await?
-            .into_iter()
-            .map(|l| l.offer_id)
-            .collect();
+            .await?;
         for s in stored_offers
             .iter()
             .filter(|s| c.offers.iter().all(|o| o.key.as_str() != s.key))
