@@ -8,7 +8,10 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 26] = [
+const PAYMENT_TABLES: [&str; 29] = [
+    "signing_keys",
+    "used_links",
+    "dashboard_sessions",
     "audit_log",
     "questions",
     "highlights",
@@ -74,9 +77,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Seven steps down undo the audit log, lessons, the score backlog,
+        // Eight steps down undo dashboard sign-in, the audit log, lessons, the score backlog,
         // engagement, presence, activity and payments only, columns included.
-        Migrator::down(&db, Some(7)).await.unwrap();
+        Migrator::down(&db, Some(8)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

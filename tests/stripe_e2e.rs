@@ -293,6 +293,7 @@ async fn a_database_outage_is_a_503_so_stripe_retries() {
         stripe_secrets: vec![fake::WEBHOOK_SECRET.into()],
         portal_links: None,
         telegram: None,
+        https: false,
     };
     tokio::spawn(lyceum::http::serve(listener, core, payments, stopped));
     let body = fake::event(

@@ -12,6 +12,7 @@ use lyceum_core::clock::SystemClock;
 use lyceum_core::domain::{IdentityRef, Locale, Platform};
 use lyceum_core::engine::ImportError;
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
+use lyceum_core::signin::SignInLinks;
 use lyceum_core::{Core, CoreError, Invoker, render};
 use tokio::sync::watch;
 
@@ -149,6 +150,14 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             print!("{}", core.export_csv(&community, kind).await?);
             Ok(())
         }
+        Cmd::DashboardLink { community, identity } => {
+            let who: IdentityRef = identity
+                .parse()
+                .map_err(|e: lyceum_core::domain::BadIdentity| Failure::Usage(e.to_string()))?;
+            let core = start_core(&loaded).await?;
+            println!("{}", core.dashboard_link(&community, &who).await?);
+            Ok(())
+        }
         Cmd::Audit {
             community,
             limit,
@@ -209,12 +218,26 @@ async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
     if let Some(billing) = crate::payments::billing(loaded).map_err(Failure::Usage)? {
         core = core.with_billing(billing);
     }
+    let links = sign_in_links(loaded, core.db()).await?;
+    core = core.with_sign_in(links);
     if let Some(opts) = loaded.settings.telegram.options() {
         core = core.with_stars(Arc::new(lyceum_telegram::stars::Stars(lyceum_telegram::bot(
             &opts,
         ))));
     }
     Ok(Arc::new(core))
+}
+
+/// Dashboard links are signed with the configured secret, or else with a
+/// key kept in the database, so the operator's `dashboard-link` and every
+/// instance agree without configuration.
+async fn sign_in_links(loaded: &Loaded, db: &sea_orm::DatabaseConnection) -> Result<SignInLinks, Failure> {
+    use secrecy::ExposeSecret;
+    let key = match &loaded.settings.http.dashboard_secret {
+        Some(s) => s.expose_secret().as_bytes().to_vec(),
+        None => lyceum_core::store::keys::signing_key(db, "dashboard").await?,
+    };
+    Ok(SignInLinks::new(&loaded.public_url, &key))
 }
 
 fn retry_policy(loaded: &Loaded) -> RetryPolicy {
@@ -292,6 +315,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         stripe_secrets: crate::payments::webhook_secrets(&loaded),
         portal_links: crate::payments::link_checker(&loaded),
         telegram: telegram_hook,
+        https: loaded.public_url.starts_with("https://"),
     };
     let server = tokio::spawn(http::serve(listener, core.clone(), payments, stopped));
     shutdown_signal().await;

@@ -78,6 +78,13 @@ pub enum Cmd {
         /// members, payments or points
         what: String,
     },
+    /// Prints a one-time dashboard sign-in link for an admin of a community
+    /// (good for ten minutes; it opens nothing for anyone else).
+    DashboardLink {
+        community: String,
+        /// The admin's identity, e.g. discord:123.
+        identity: String,
+    },
     /// The audit log of a community: admin and creator commands, newest first.
     Audit {
         community: String,

@@ -1,5 +1,5 @@
 //! The bot's HTTP server: health, readiness and Prometheus metrics,
-//! webhooks, and the dashboard as its adapter arrives.
+//! webhooks, and the admin dashboard (adapters/web).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -60,6 +60,8 @@ pub struct Hooks {
     pub portal_links: Option<PortalLinks>,
     /// Set in Telegram's webhook mode.
     pub telegram: Option<crate::telegram::TelegramHook>,
+    /// The public URL is https: dashboard cookies are marked Secure.
+    pub https: bool,
 }
 
 pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
@@ -76,6 +78,10 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
             secrets: Arc::new(payments.stripe_secrets),
             links: payments.portal_links,
         });
+    let dashboard = lyceum_web::router(lyceum_web::Dashboard {
+        core: core.clone(),
+        secure: payments.https,
+    });
     let scrape = Router::new()
         .route("/metrics", get(metrics))
         .with_state(core.clone());
@@ -89,6 +95,7 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
         .merge(stripe)
         .merge(telegram)
         .merge(scrape)
+        .merge(dashboard)
 }
 
 /// Binds now (so a port conflict fails start-up) and serves until `stop`.

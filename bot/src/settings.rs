@@ -51,6 +51,10 @@ pub struct HttpSettings {
     /// The address people reach this server at, for links back to it
     /// (after a checkout, say). Defaults to `http://{addr}`.
     pub public_url: Option<String>,
+    /// Signs dashboard sign-in links (`LYCEUM__HTTP__DASHBOARD_SECRET`).
+    /// Without it a key is made and kept in the database.
+    #[serde(serialize_with = "redact")]
+    pub dashboard_secret: Option<SecretString>,
 }
 
 impl Default for HttpSettings {
@@ -58,6 +62,7 @@ impl Default for HttpSettings {
         HttpSettings {
             addr: "127.0.0.1:8080".into(),
             public_url: None,
+            dashboard_secret: None,
         }
     }
 }
@@ -240,6 +245,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         ("stripe.secret_key", settings.stripe.secret_key.is_some()),
         ("stripe.webhook_secret", settings.stripe.webhook_secret.is_some()),
         ("telegram.secret_token", settings.telegram.secret_token.is_some()),
+        ("http.dashboard_secret", settings.http.dashboard_secret.is_some()),
     ] {
         if set && !from_env(key) {
             let var = format!("LYCEUM__{}", key.to_uppercase().replace('.', "__"));
@@ -259,6 +265,14 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         {
             return Err(invalid(key, "is empty"));
         }
+    }
+    if settings
+        .http
+        .dashboard_secret
+        .as_ref()
+        .is_some_and(|t| t.expose_secret().len() < 32)
+    {
+        return Err(invalid("http.dashboard_secret", "must be at least 32 characters"));
     }
     if settings.stripe.secret_key.is_some() != settings.stripe.webhook_secret.is_some() {
         return Err(invalid(

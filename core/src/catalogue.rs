@@ -198,6 +198,7 @@ pub const CATALOGUE: &[CommandSpec] = &[
     cmd("billing", Access::Member, &[]),
     cmd("cancel", Access::Member, &[]),
     cmd("invite", Access::Member, &[]),
+    cmd("dashboard", Access::Admin, &[]),
     cmd(
         "grant",
         Access::Admin,

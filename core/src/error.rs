@@ -85,6 +85,8 @@ pub enum UserError {
         name: String,
     },
     NoBillingAccount,
+    /// No signing secret or public URL: the dashboard is not served.
+    DashboardOff,
     NoSubscription,
     AlreadyCanceling {
         until: String,
@@ -221,6 +223,7 @@ impl UserError {
             UserError::AlreadySubscribed { .. } => "err-already-subscribed",
             UserError::AlreadyOwned { .. } => "err-already-owned",
             UserError::NoBillingAccount => "err-no-billing-account",
+            UserError::DashboardOff => "err-dashboard-off",
             UserError::NoSubscription => "err-no-subscription",
             UserError::AlreadyCanceling { .. } => "err-already-canceling",
             UserError::BillingRefused { .. } => "err-billing-refused",
@@ -351,6 +354,7 @@ impl UserError {
             | UserError::AlreadyLinked
             | UserError::PaymentsDisabled
             | UserError::NoBillingAccount
+            | UserError::DashboardOff
             | UserError::NoSubscription
             | UserError::BillingUnavailable
             | UserError::SelfReferral

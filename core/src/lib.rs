@@ -5,6 +5,7 @@
 //! It knows no chat platform, payment provider or HTTP framework; adapters
 //! translate to and from the values defined here.
 
+pub mod analytics;
 pub mod card;
 pub mod catalogue;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod payments;
 pub mod render;
 pub mod reply;
+pub mod signin;
 pub mod store;
 
 pub use command::Command;

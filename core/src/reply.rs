@@ -323,6 +323,11 @@ pub enum Reply {
     Portal {
         url: String,
     },
+    /// A one-time dashboard sign-in link.
+    DashboardLink {
+        url: String,
+        minutes: i64,
+    },
     CancelScheduled {
         tier: String,
         until: Option<String>,
@@ -425,6 +430,7 @@ impl Reply {
                 | Reply::Redeemed { .. }
                 | Reply::Checkout { .. }
                 | Reply::Portal { .. }
+                | Reply::DashboardLink { .. }
                 | Reply::CancelScheduled { .. }
                 | Reply::Invite { .. }
                 | Reply::CouponCreated { .. }

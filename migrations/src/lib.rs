@@ -11,6 +11,7 @@ mod m20261122_000005_engagement;
 mod m20261122_000006_score_backlog;
 mod m20261122_000007_lessons;
 mod m20261122_000008_audit;
+mod m20261122_000009_dashboard;
 mod shape;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_score_backlog::Migration),
             Box::new(m20261122_000007_lessons::Migration),
             Box::new(m20261122_000008_audit::Migration),
+            Box::new(m20261122_000009_dashboard::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use lyceum_core::entity::{history, ledger, outbox};
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::payments::EventOutcome;
 use lyceum_core::reply::MemberView;
+use lyceum_core::signin::SignInLinks;
 use lyceum_core::{Core, Invoker, Outcome, Reply};
 use lyceum_stripe::{PortalLinks, ReturnUrls, StripeBilling};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -26,9 +27,12 @@ use super::stripe::{self as fake, FakeStripe, Sub};
 pub const T0: i64 = 1_790_000_000;
 pub const DAY: i64 = 86_400;
 pub const LEEWAY: i64 = DAY;
+/// Where the test core's dashboard links point, and what signs them.
+pub const DASHBOARD: &str = "http://dashboard.test";
+pub const DASHBOARD_SECRET: &[u8] = b"a dashboard secret for the tests only";
 
 pub struct World {
-    pub core: Core,
+    pub core: Arc<Core>,
     pub clock: ManualClock,
     worker: OutboxWorker,
     delivered: Delivered,
@@ -60,12 +64,13 @@ impl World {
         let core = Core::start(conn.clone(), &communities, Arc::new(clock.clone()))
             .await
             .unwrap()
-            .with_billing(Arc::new(billing));
+            .with_billing(Arc::new(billing))
+            .with_sign_in(SignInLinks::new(DASHBOARD, DASHBOARD_SECRET));
         let delivered = Delivered::default();
         let mut worker = OutboxWorker::new(conn, Arc::new(clock.clone()), RetryPolicy::default());
         worker.register(Arc::new(ConsoleSink::Session(delivered.clone())));
         World {
-            core,
+            core: Arc::new(core),
             clock,
             worker,
             delivered,

@@ -40,6 +40,7 @@ cmd-buy-offer = The offer key, e.g. rust-course
 cmd-billing = Manage your payment method, invoices and plan
 cmd-cancel = Cancel your subscription at the end of the paid period
 cmd-invite = Get your personal referral code
+cmd-dashboard = Get a one-time sign-in link to this community's dashboard (admins)
 cmd-coupon = Admin: create a promotion code for checkout
 cmd-coupon-code = What members type at checkout, e.g. SPRING25
 cmd-coupon-percent = Percent off (1 to 100)
@@ -71,6 +72,7 @@ checkout-trial = Your checkout link for { $offer } ({ $price }) with { $days ->
     }: { $url }
     You will not be charged before the trial ends. The link is only for you.
 portal = Manage your payment method, invoices and plan here: { $url }
+dashboard-link = Your dashboard sign-in link, good for { $minutes } minutes and one use: { $url }
 cancel-scheduled = Your { $tier } subscription will not renew. You keep access until { $until }.
 cancel-scheduled-open = Your { $tier } subscription will not renew.
 invite = Your referral code for { $community } is { $code }. New members send /join { $code }. Members you referred: { $referred }.
@@ -221,6 +223,7 @@ err-not-for-sale = { $name } is not for sale online yet. Please ask an admin.
 err-already-subscribed = You already have a { $tier } subscription. Use /billing to change your plan, so you are never charged twice.
 err-already-owned = You already own { $name }; there is nothing to pay.
 err-no-billing-account = You have no payments on record yet. Use /subscribe or /buy first.
+err-dashboard-off = The dashboard is not set up on this server. The operator sets http.public_url and http.dashboard_secret.
 err-no-subscription = You have no subscription to cancel.
 err-already-canceling = Your subscription is already set to end on { $until }.
 err-billing-refused = The payment provider refused the request: { $message }

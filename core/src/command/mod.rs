@@ -63,6 +63,8 @@ pub enum Command {
         offer: Key,
     },
     Billing,
+    /// A one-time sign-in link to the community's dashboard, sent privately.
+    Dashboard,
     Cancel,
     Invite,
     Coupon {
@@ -161,6 +163,7 @@ impl Command {
             Command::Subscribe { .. } => "subscribe",
             Command::Buy { .. } => "buy",
             Command::Billing => "billing",
+            Command::Dashboard => "dashboard",
             Command::Cancel => "cancel",
             Command::Invite => "invite",
             Command::Coupon { .. } => "coupon",
@@ -350,6 +353,7 @@ impl Command {
                 offer: need(get("offer")?, "offer")?.key()?,
             },
             "billing" => Command::Billing,
+            "dashboard" => Command::Dashboard,
             "cancel" => Command::Cancel,
             "invite" => Command::Invite,
             "refund" => Command::Refund {

@@ -32,6 +32,7 @@ pub(super) struct Call<'a> {
     pub engage: &'a Engagement,
     /// Whether a payment provider is connected (coupon rewards need one).
     pub billing: bool,
+    pub sign_in: Option<&'a crate::signin::SignInLinks>,
 }
 
 impl Call<'_> {
@@ -153,6 +154,14 @@ impl Call<'_> {
                     identity: user.to_string(),
                     tier: name,
                     access_until: until.map(iso),
+                })
+            }
+            Command::Dashboard => {
+                let links = self.sign_in.ok_or(UserError::DashboardOff)?;
+                let me = self.invoker.identity.to_string();
+                Ok(Reply::DashboardLink {
+                    url: links.issue(ctx.slug(), &me, true, now),
+                    minutes: crate::signin::LINK_TTL_SECS / 60,
                 })
             }
             Command::Revoke { user } => {

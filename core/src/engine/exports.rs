@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use super::Core;
 use crate::clock::iso;
 use crate::entity::{entitlement, ledger, member, revenue, score, tier};
-use crate::error::{CoreError, CoreResult, UserError};
+use crate::error::{CoreError, CoreResult};
 use crate::store::chunked::rows_in;
 use crate::store::people::{identities_by_person, identity_string};
 
@@ -36,17 +36,81 @@ fn csv_error(e: impl std::fmt::Display) -> CoreError {
     CoreError::Corrupt(format!("cannot write CSV: {e}"))
 }
 
+/// One member as the members export and the dashboard list them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberRow {
+    pub id: i64,
+    pub identities: Vec<String>,
+    pub tier: Option<String>,
+    pub status: String,
+    pub access_until: Option<i64>,
+    pub points: i64,
+    pub joined_at: i64,
+}
+
 impl Core {
+    /// Every member of community `slug`, oldest first.
+    pub async fn member_rows(&self, slug: &str) -> CoreResult<Vec<MemberRow>> {
+        let ctx = self.ctx_for(slug)?;
+        // Balances are read from score rows: take in what is owed.
+        self.flush_activity().await;
+        let members = member::Entity::find()
+            .filter(member::Column::CommunityId.eq(ctx.id))
+            .order_by_asc(member::Column::Id)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+        let persons: Vec<i64> = members.iter().map(|m| m.person_id).collect();
+        let idents = identities_by_person(&self.db, &persons).await?;
+        let ents: HashMap<i64, entitlement::Model> = rows_in(
+            &self.db,
+            entitlement::Entity::find(),
+            entitlement::Column::MemberId,
+            &ids,
+        )
+        .await?
+        .into_iter()
+        .map(|e| (e.member_id, e))
+        .collect();
+        let scores: HashMap<i64, i64> =
+            rows_in(&self.db, score::Entity::find(), score::Column::MemberId, &ids)
+                .await?
+                .into_iter()
+                .map(|s| (s.member_id, s.balance))
+                .collect();
+        let tiers = tier::Entity::find()
+            .filter(tier::Column::CommunityId.eq(ctx.id))
+            .all(&self.db)
+            .await?;
+        Ok(members
+            .into_iter()
+            .map(|m| {
+                let e = ents.get(&m.id);
+                MemberRow {
+                    id: m.id,
+                    identities: idents
+                        .get(&m.person_id)
+                        .map(|list| list.iter().map(identity_string).collect())
+                        .unwrap_or_default(),
+                    tier: e
+                        .and_then(|e| e.tier_id)
+                        .and_then(|id| tiers.iter().find(|t| t.id == id))
+                        .map(|t| t.key.clone()),
+                    status: e.map(|e| e.status.clone()).unwrap_or_default(),
+                    access_until: e.and_then(|e| e.access_until),
+                    points: scores.get(&m.id).copied().unwrap_or(0),
+                    joined_at: m.joined_at,
+                }
+            })
+            .collect())
+    }
+
     /// One export of community `slug` as CSV text with a header row.
     pub async fn export_csv(&self, slug: &str, what: Export) -> CoreResult<String> {
-        let ctx = self
-            .community(slug)
-            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        let ctx = self.ctx_for(slug)?;
         let mut out = csv::Writer::from_writer(Vec::new());
         match what {
             Export::Members => {
-                // Balances are read from score rows: take in what is owed.
-                self.flush_activity().await;
                 out.write_record([
                     "member",
                     "identities",
@@ -57,54 +121,15 @@ impl Core {
                     "joined_at",
                 ])
                 .map_err(csv_error)?;
-                let members = member::Entity::find()
-                    .filter(member::Column::CommunityId.eq(ctx.id))
-                    .order_by_asc(member::Column::Id)
-                    .all(&self.db)
-                    .await?;
-                let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-                let persons: Vec<i64> = members.iter().map(|m| m.person_id).collect();
-                let idents = identities_by_person(&self.db, &persons).await?;
-                let ents: HashMap<i64, entitlement::Model> = rows_in(
-                    &self.db,
-                    entitlement::Entity::find(),
-                    entitlement::Column::MemberId,
-                    &ids,
-                )
-                .await?
-                .into_iter()
-                .map(|e| (e.member_id, e))
-                .collect();
-                let scores: HashMap<i64, i64> =
-                    rows_in(&self.db, score::Entity::find(), score::Column::MemberId, &ids)
-                        .await?
-                        .into_iter()
-                        .map(|s| (s.member_id, s.balance))
-                        .collect();
-                let tiers = tier::Entity::find()
-                    .filter(tier::Column::CommunityId.eq(ctx.id))
-                    .all(&self.db)
-                    .await?;
-                for m in members {
-                    let e = ents.get(&m.id);
-                    let names: Vec<String> = idents
-                        .get(&m.person_id)
-                        .map(|list| list.iter().map(identity_string).collect())
-                        .unwrap_or_default();
-                    let tier = e
-                        .and_then(|e| e.tier_id)
-                        .and_then(|id| tiers.iter().find(|t| t.id == id))
-                        .map(|t| t.key.clone())
-                        .unwrap_or_default();
-                    let points = scores.get(&m.id).copied().unwrap_or(0);
+                for r in self.member_rows(slug).await? {
                     out.write_record([
-                        m.id.to_string(),
-                        names.join(" "),
-                        tier,
-                        e.map(|e| e.status.clone()).unwrap_or_default(),
-                        e.and_then(|e| e.access_until).map(iso).unwrap_or_default(),
-                        points.to_string(),
-                        iso(m.joined_at),
+                        r.id.to_string(),
+                        r.identities.join(" "),
+                        r.tier.unwrap_or_default(),
+                        r.status,
+                        r.access_until.map(iso).unwrap_or_default(),
+                        r.points.to_string(),
+                        iso(r.joined_at),
                     ])
                     .map_err(csv_error)?;
                 }

@@ -2,6 +2,8 @@
 //! structured reply comes out, and every write it caused commits together.
 
 mod billing;
+mod dashboard;
+mod dashboard_reads;
 mod engage;
 mod execute;
 mod exports;
@@ -35,8 +37,10 @@ use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
 use crate::store::sync::{CommunityCtx, sync_communities};
 
+pub use dashboard::{Opened, Session};
+pub use dashboard_reads::LessonStats;
 pub(crate) use execute::price_display;
-pub use exports::Export;
+pub use exports::{Export, MemberRow};
 pub use import::ImportError;
 pub use lessons::lesson_offer_key;
 pub use lifecycle::{Fix, ReconcileReport, Reemit};
@@ -122,6 +126,7 @@ pub struct Core {
     stars: Option<Arc<dyn StarsApi>>,
     engage: Arc<Engagement>,
     metrics: Arc<crate::metrics::Metrics>,
+    sign_in: Option<crate::signin::SignInLinks>,
 }
 
 impl Core {
@@ -144,6 +149,7 @@ impl Core {
             stars: None,
             engage,
             metrics: Arc::default(),
+            sign_in: None,
         })
     }
 
@@ -386,6 +392,7 @@ impl Core {
             now,
             engage: &self.engage,
             billing: self.billing.is_some(),
+            sign_in: self.sign_in.as_ref(),
         };
         // Dropping the transaction on an error rolls it back: a refused
         // command leaves nothing behind.

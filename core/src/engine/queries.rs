@@ -45,9 +45,7 @@ pub struct CommunityView {
 
 impl Core {
     pub async fn community_view(&self, slug: &str) -> CoreResult<CommunityView> {
-        let ctx = self
-            .community(slug)
-            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        let ctx = self.ctx_for(slug)?;
         let locale = ctx.config.default_locale;
         let tiers = tier_views(self.db(), ctx, locale).await?;
         let tier_rows = tiers_of(self.db(), ctx.id).await?;
@@ -102,25 +100,19 @@ impl Core {
 
     /// The newest `limit` entries of community `slug`'s audit log.
     pub async fn audit_log(&self, slug: &str, limit: u64) -> CoreResult<Vec<crate::entity::audit::Model>> {
-        let ctx = self
-            .community(slug)
-            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        let ctx = self.ctx_for(slug)?;
         crate::store::audit::recent(self.db(), ctx.id, limit).await
     }
 
     /// Revenue of community `slug` over `[from, to)` and its MRR now.
     pub async fn revenue(&self, slug: &str, from: i64, to: i64) -> CoreResult<RevenueReport> {
-        let ctx = self
-            .community(slug)
-            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        let ctx = self.ctx_for(slug)?;
         crate::payments::revenue::report(self.db(), ctx.id, ctx.slug(), from, to, self.now()).await
     }
 
     /// The member behind `who` in community `slug`, as `lyceum member show` prints it.
     pub async fn member_view(&self, slug: &str, who: &IdentityRef) -> CoreResult<MemberView> {
-        let ctx = self
-            .community(slug)
-            .ok_or_else(|| UserError::UnknownCommunity { slug: slug.into() })?;
+        let ctx = self.ctx_for(slug)?;
         let unknown = || UserError::UnknownMember {
             identity: who.to_string(),
         };

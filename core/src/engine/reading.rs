@@ -19,7 +19,7 @@ use crate::entity::{completion, lesson, lesson_unlock, member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::lessons::access::{Holder, Standing, opens_for, standing};
 use crate::lessons::recommend::recommend;
-use crate::lessons::store::{Shelf, completed, holder, live, readable, signals};
+use crate::lessons::store::{Shelf, completed, count_view, holder, live, readable, signals};
 use crate::reply::{CourseLine, LessonLine, LessonState, LessonView, Reply, UnlockWay};
 use crate::store::scores::{Posting, SPEND, balance, post};
 
@@ -108,6 +108,7 @@ impl Call<'_> {
         };
         match (standing(l.id, &gate, &h, self.now), with) {
             (Standing::Open, None) => {
+                count_view(conn, l.id).await?;
                 let done = completed(conn, m.id).await?.contains(&l.id);
                 Ok(Reply::Lesson(Box::new(self.view(&l, done, None))))
             }
@@ -154,6 +155,7 @@ impl Call<'_> {
                 .exec_without_returning(conn)
                 .await?;
                 crate::engage::touched(self.ctx.id, m.id);
+                count_view(conn, l.id).await?;
                 Ok(Reply::Lesson(Box::new(self.view(
                     &l,
                     false,

@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub removed_at: Option<i64>,
+    /// Times the whole lesson was shown to a reader.
+    pub views: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -334,3 +334,14 @@ pub async fn signals<C: ConnectionTrait>(
     }
     Ok((history, popularity))
 }
+
+/// Counts one more reading of lesson `id`.
+pub async fn count_view<C: ConnectionTrait>(conn: &C, id: i64) -> CoreResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    lesson::Entity::update_many()
+        .col_expr(lesson::Column::Views, Expr::col(lesson::Column::Views).add(1))
+        .filter(lesson::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -306,6 +306,11 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             }
         }
         Reply::Portal { url } => t_args(locale, "portal", &[("url", url.as_str().into())]),
+        Reply::DashboardLink { url, minutes } => t_args(
+            locale,
+            "dashboard-link",
+            &[("url", url.as_str().into()), ("minutes", (*minutes).into())],
+        ),
         Reply::CancelScheduled { tier, until } => {
             let mut args = vec![("tier", tier.as_str().into())];
             match until {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod chunked;
+pub mod keys;
 pub mod linking;
 pub mod membership;
 pub mod people;

@@ -39,6 +39,11 @@ pub async fn sync_communities(
     now: i64,
 ) -> CoreResult<Vec<CommunityCtx>> {
     let txn = db.begin().await?;
+    // Take the write lock before reading: another process (a running bot
+    // beside an operator's command) may commit between this transaction's
+    // reads and its writes, which SQLite refuses outright (BUSY_SNAPSHOT)
+    // rather than waiting.
+    sea_orm::ConnectionTrait::execute_unprepared(&txn, "UPDATE communities SET id = id WHERE 0 = 1").await?;
     let mut out = Vec::new();
     for c in communities {
         let admins: Vec<String> = c.admins.iter().map(ToString::to_string).collect();

@@ -1,0 +1,127 @@
+//! What the dashboard's pages read beyond the figures: one member with the
+//! why of their points, the revenue ledger, a leaderboard, lesson numbers.
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::Core;
+use super::lessons::lesson_of_offer;
+use crate::engage::periods::Board;
+use crate::entity::{completion, ledger, lesson, lesson_unlock, member, revenue};
+use crate::error::CoreResult;
+use crate::reply::{LeaderEntry, MemberView};
+use crate::store::people::{display_name, identities_of};
+use crate::store::view::member_view;
+
+/// One lesson's reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonStats {
+    pub key: String,
+    pub title: String,
+    pub views: i64,
+    /// Unlocked with points.
+    pub unlocks: u64,
+    /// Bought, less refunds.
+    pub sales: i64,
+    pub completions: u64,
+}
+
+impl Core {
+    /// A member of `slug` by id, with their newest points entries.
+    pub async fn member_detail(
+        &self,
+        slug: &str,
+        member_id: i64,
+        entries: u64,
+    ) -> CoreResult<Option<(MemberView, Vec<ledger::Model>)>> {
+        let ctx = self.ctx_for(slug)?;
+        let Some(m) = member::Entity::find_by_id(member_id)
+            .filter(member::Column::CommunityId.eq(ctx.id))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        self.flush_activity().await;
+        let view = member_view(self.db(), ctx, &m, ctx.config.default_locale, self.now()).await?;
+        let points = ledger::Entity::find()
+            .filter(ledger::Column::MemberId.eq(m.id))
+            .order_by_desc(ledger::Column::Id)
+            .limit(entries)
+            .all(self.db())
+            .await?;
+        Ok(Some((view, points)))
+    }
+
+    /// The newest revenue ledger rows of `slug`.
+    pub async fn revenue_rows(&self, slug: &str, limit: u64) -> CoreResult<Vec<revenue::Model>> {
+        let ctx = self.ctx_for(slug)?;
+        Ok(revenue::Entity::find()
+            .filter(revenue::Column::CommunityId.eq(ctx.id))
+            .order_by_desc(revenue::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The top `n` of one board, with display names.
+    pub async fn leaders(&self, slug: &str, board: Board, n: usize) -> CoreResult<Vec<LeaderEntry>> {
+        let ctx = self.ctx_for(slug)?;
+        let (rows, _) = self.engagement().page(ctx, board, 0, n);
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, (member_id, points)) in rows.into_iter().enumerate() {
+            let name = match member::Entity::find_by_id(member_id).one(self.db()).await? {
+                Some(m) => display_name(&identities_of(self.db(), m.person_id).await?),
+                None => "?".to_owned(),
+            };
+            out.push(LeaderEntry {
+                rank: i as u64 + 1,
+                name,
+                points,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every lesson of `slug` not removed, in posting order.
+    pub async fn lesson_stats(&self, slug: &str) -> CoreResult<Vec<LessonStats>> {
+        let ctx = self.ctx_for(slug)?;
+        let lessons = lesson::Entity::find()
+            .filter(lesson::Column::CommunityId.eq(ctx.id))
+            .filter(lesson::Column::RemovedAt.is_null())
+            .order_by_asc(lesson::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut sales: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        let sold = revenue::Entity::find()
+            .filter(revenue::Column::CommunityId.eq(ctx.id))
+            .filter(revenue::Column::Kind.is_in(["payment", "refund"]))
+            .filter(revenue::Column::OfferKey.is_not_null())
+            .all(self.db())
+            .await?;
+        for r in sold {
+            if let Some(key) = r.offer_key.as_deref().and_then(lesson_of_offer) {
+                *sales.entry(key.to_owned()).or_default() += if r.kind == "payment" { 1 } else { -1 };
+            }
+        }
+        let mut out = Vec::with_capacity(lessons.len());
+        for l in lessons {
+            let unlocks = lesson_unlock::Entity::find()
+                .filter(lesson_unlock::Column::LessonId.eq(l.id))
+                .count(self.db())
+                .await?;
+            let completions = completion::Entity::find()
+                .filter(completion::Column::LessonId.eq(l.id))
+                .count(self.db())
+                .await?;
+            out.push(LessonStats {
+                sales: sales.get(&l.key).copied().unwrap_or(0),
+                key: l.key,
+                title: l.title,
+                views: l.views,
+                unlocks,
+                completions,
+            });
+        }
+        Ok(out)
+    }
+}

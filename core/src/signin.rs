@@ -1,0 +1,181 @@
+//! One-time dashboard sign-in links. A link names the community, the admin
+//! and when it expires, carries a random nonce (which the database records
+//! on first use, so a second use is refused), and is signed with
+//! HMAC-SHA256 so none of that can be changed or made up.
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+/// How long a link stays good.
+pub const LINK_TTL_SECS: i64 = 600;
+/// How long a browser stays signed in.
+pub const SESSION_TTL_SECS: i64 = 8 * 3_600;
+
+/// What a valid link says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub community: String,
+    pub actor: String,
+    /// Whether the actor was an admin when the link was made.
+    pub admin: bool,
+    pub expires: i64,
+    pub nonce: String,
+}
+
+/// Why a link was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not made by us, or changed since.
+    Forged,
+    Expired,
+    /// Already used to sign in.
+    Used,
+    /// The person is not an admin of the community.
+    NotAdmin,
+}
+
+#[derive(Clone)]
+pub struct SignInLinks {
+    base: String,
+    key: Vec<u8>,
+}
+
+// Never print the key.
+impl std::fmt::Debug for SignInLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInLinks")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh random value as hex, for nonces, cookies and CSRF tokens.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// SHA-256 of `s` as hex: how session cookies are stored.
+pub fn digest(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Equality that takes as long whatever the inputs share.
+pub fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+impl SignInLinks {
+    /// `base` is the server's public URL; `secret` signs the links.
+    pub fn new(base: &str, secret: &[u8]) -> SignInLinks {
+        SignInLinks {
+            base: base.trim_end_matches('/').to_owned(),
+            key: secret.to_vec(),
+        }
+    }
+
+    fn mac(&self, payload: &[u8]) -> Option<Hmac<Sha256>> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).ok()?;
+        mac.update(b"dashboard|");
+        mac.update(payload);
+        Some(mac)
+    }
+
+    /// A link for `actor` into `community`'s dashboard, good for ten minutes.
+    pub fn issue(&self, community: &str, actor: &str, admin: bool, now: i64) -> String {
+        let payload = format!(
+            "{community}|{actor}|{}|{}|{}",
+            u8::from(admin),
+            now.saturating_add(LINK_TTL_SECS),
+            random_hex(16)
+        );
+        let tag = self
+            .mac(payload.as_bytes())
+            .map(|m| hex::encode(m.finalize().into_bytes()))
+            .unwrap_or_default();
+        format!("{}/dashboard/sign-in?t={}.{tag}", self.base, hex::encode(payload))
+    }
+
+    /// What `token` (the `t` of a link) says, if we made it and it is still
+    /// good. Whether it was used already is the database's to say.
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claim, Refusal> {
+        let (payload, tag) = token.split_once('.').ok_or(Refusal::Forged)?;
+        let payload = hex::decode(payload).map_err(|_| Refusal::Forged)?;
+        let tag = hex::decode(tag).map_err(|_| Refusal::Forged)?;
+        self.mac(&payload)
+            .ok_or(Refusal::Forged)?
+            .verify_slice(&tag)
+            .map_err(|_| Refusal::Forged)?;
+        let text = String::from_utf8(payload).map_err(|_| Refusal::Forged)?;
+        let parts: Vec<&str> = text.split('|').collect();
+        let [community, actor, admin, expires, nonce] = parts.as_slice() else {
+            return Err(Refusal::Forged);
+        };
+        let expires: i64 = expires.parse().map_err(|_| Refusal::Forged)?;
+        if now > expires {
+            return Err(Refusal::Expired);
+        }
+        Ok(Claim {
+            community: (*community).to_owned(),
+            actor: (*actor).to_owned(),
+            admin: *admin == "1",
+            expires,
+            nonce: (*nonce).to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(url: &str) -> &str {
+        url.split_once("?t=").map_or("", |(_, t)| t)
+    }
+
+    #[test]
+    fn links_say_who_until_they_expire() {
+        let links = SignInLinks::new("https://lyceum.example/", b"secret one");
+        let url = links.issue("demo", "discord:1", true, 1_000);
+        assert!(url.starts_with("https://lyceum.example/dashboard/sign-in?t="));
+        let claim = links.verify(token(&url), 1_000 + LINK_TTL_SECS);
+        let claim = claim.unwrap_or_else(|r| panic!("refused: {r:?}"));
+        assert_eq!(
+            (claim.community.as_str(), claim.actor.as_str()),
+            ("demo", "discord:1")
+        );
+        assert!(claim.admin);
+        assert_eq!(
+            links.verify(token(&url), 1_001 + LINK_TTL_SECS),
+            Err(Refusal::Expired)
+        );
+        // Two links never share a nonce.
+        let again = links.issue("demo", "discord:1", true, 1_000);
+        assert_ne!(
+            links.verify(token(&again), 1_000).map(|c| c.nonce),
+            Ok(claim.nonce)
+        );
+    }
+
+    #[test]
+    fn changed_or_foreign_links_are_forged() {
+        let links = SignInLinks::new("http://x", b"secret one");
+        let url = links.issue("demo", "discord:1", false, 0);
+        let t = token(&url);
+        let other = SignInLinks::new("http://x", b"secret two");
+        assert_eq!(other.verify(t, 0), Err(Refusal::Forged));
+        // Turning the admin flag on changes the payload under the tag.
+        let (payload, tag) = t.split_once('.').unwrap_or_default();
+        let text = String::from_utf8(hex::decode(payload).unwrap_or_default()).unwrap_or_default();
+        let raised = hex::encode(text.replace("|0|", "|1|"));
+        assert_eq!(links.verify(&format!("{raised}.{tag}"), 0), Err(Refusal::Forged));
+        for junk in ["", ".", "zz.zz", "abc", "00.00"] {
+            assert_eq!(links.verify(junk, 0), Err(Refusal::Forged), "{junk}");
+        }
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}
