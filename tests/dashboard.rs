@@ -6,11 +6,9 @@
 
 mod support;
 
-use std::sync::Arc;
-
+use lyceum_core::Reply;
 use lyceum_core::clock::Clock;
 use lyceum_core::signin::SignInLinks;
-use lyceum_core::{Core, Reply};
 use support::TestDb;
 use support::stripe as fake;
 use support::world::{DASHBOARD, World};
@@ -88,15 +86,6 @@ async fn get(url: String, cookie: Option<&str>) -> Got {
     request("GET", url, cookie.map(str::to_owned), None).await
 }
 
-/// The bot's whole HTTP router on a free port.
-async fn serve(core: Arc<Core>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = lyceum::http::router(core, lyceum::http::Hooks::default());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    base
-}
-
 /// The link an admin's /dashboard gives, moved onto the test server.
 async fn link(w: &World, base: &str) -> String {
     let out = w.say("console:admin", "/dashboard").await;
@@ -129,7 +118,7 @@ async fn seed(w: &World) {
 async fn signing_in(db: TestDb) {
     let w = World::new(&db).await;
     seed(&w).await;
-    let base = serve(w.core.clone()).await;
+    let base = support::serve(w.core.clone()).await;
     let b = db.backend;
 
     let url = link(&w, &base).await;
@@ -209,6 +198,39 @@ async fn signing_in(db: TestDb) {
     let none = get(format!("{base}/dashboard/demo/export/secrets"), Some(&cookie)).await;
     assert_eq!(none.status, 404, "{b}");
 
+    // Privacy requests from the member page: a download, and erasure
+    // behind the CSRF token and a confirmation.
+    assert!(
+        bobs.body
+            .contains(&format!("/dashboard/demo/members/{bob}/erase")),
+        "{b}"
+    );
+    let data = page(&format!("/members/{bob}/data")).await;
+    assert!(
+        data.body.contains("great answer") && data.body.contains("\"bob\""),
+        "{b}"
+    );
+    let erase = format!("{base}/dashboard/demo/members/{bob}/erase");
+    let c = Some(cookie.clone());
+    let forged = request("POST", erase.clone(), c.clone(), Some("confirm=yes".into())).await;
+    assert_eq!(forged.status, 403, "{b}");
+    let token = bobs.csrf();
+    let unsure = request("POST", erase.clone(), c.clone(), Some(format!("csrf={token}"))).await;
+    assert_eq!(unsure.status, 400, "{b}");
+    assert!(
+        page("/members").await.body.contains("console:bob"),
+        "{b}: nothing erased yet"
+    );
+    let gone = request("POST", erase, c, Some(format!("csrf={token}&confirm=yes"))).await;
+    assert_eq!(gone.status, 200, "{b}: {}", gone.body);
+    assert!(gone.body.contains("payment records stay"), "{b}: {}", gone.body);
+    assert!(!page("/members").await.body.contains("console:bob"), "{b}");
+    let audit = page("/audit").await;
+    assert!(
+        audit.body.contains("/privacy delete") && !audit.body.contains("console:bob"),
+        "{b}"
+    );
+
     // Signed in to one community only; no cookie, no pages.
     let other = get(format!("{base}/dashboard/elsewhere"), Some(&cookie)).await;
     assert_eq!(other.status, 403, "{b}");
@@ -243,7 +265,7 @@ async fn signing_in(db: TestDb) {
 async fn refusing(db: TestDb) {
     let w = World::new(&db).await;
     w.say("console:alice", "/join").await;
-    let base = serve(w.core.clone()).await;
+    let base = support::serve(w.core.clone()).await;
     let b = db.backend;
 
     // Expired: ten minutes and one second later.

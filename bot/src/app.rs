@@ -158,6 +158,14 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             println!("{}", core.dashboard_link(&community, &who).await?);
             Ok(())
         }
+        Cmd::PrivacyExport { identity } => {
+            let who: IdentityRef = identity
+                .parse()
+                .map_err(|e: lyceum_core::domain::BadIdentity| Failure::Usage(e.to_string()))?;
+            let core = start_core(&loaded).await?;
+            let data = core.identity_data(&who).await?;
+            print_json(&data)
+        }
         Cmd::Audit {
             community,
             limit,

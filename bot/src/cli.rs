@@ -85,6 +85,12 @@ pub enum Cmd {
         /// The admin's identity, e.g. discord:123.
         identity: String,
     },
+    /// Prints everything kept about the person behind an identity, as JSON
+    /// (what their /privacy export link downloads).
+    PrivacyExport {
+        /// Any of the person's identities, e.g. telegram:42.
+        identity: String,
+    },
     /// The audit log of a community: admin and creator commands, newest first.
     Audit {
         community: String,

@@ -199,6 +199,13 @@ pub const CATALOGUE: &[CommandSpec] = &[
     cmd("cancel", Access::Member, &[]),
     cmd("invite", Access::Member, &[]),
     cmd("dashboard", Access::Admin, &[]),
+    cmd("erase", Access::Admin, &[USER]),
+    cmd("privacy export", Access::Member, &[]),
+    cmd(
+        "privacy delete",
+        Access::Member,
+        &[opt("confirm", OptionKind::Choice(&["confirm"]), false)],
+    ),
     cmd(
         "grant",
         Access::Admin,

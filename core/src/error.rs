@@ -87,6 +87,8 @@ pub enum UserError {
     NoBillingAccount,
     /// No signing secret or public URL: the dashboard is not served.
     DashboardOff,
+    /// Erasure waits until no subscription is running.
+    StillSubscribed,
     NoSubscription,
     AlreadyCanceling {
         until: String,
@@ -224,6 +226,7 @@ impl UserError {
             UserError::AlreadyOwned { .. } => "err-already-owned",
             UserError::NoBillingAccount => "err-no-billing-account",
             UserError::DashboardOff => "err-dashboard-off",
+            UserError::StillSubscribed => "err-still-subscribed",
             UserError::NoSubscription => "err-no-subscription",
             UserError::AlreadyCanceling { .. } => "err-already-canceling",
             UserError::BillingRefused { .. } => "err-billing-refused",
@@ -355,6 +358,7 @@ impl UserError {
             | UserError::PaymentsDisabled
             | UserError::NoBillingAccount
             | UserError::DashboardOff
+            | UserError::StillSubscribed
             | UserError::NoSubscription
             | UserError::BillingUnavailable
             | UserError::SelfReferral

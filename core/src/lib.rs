@@ -21,6 +21,7 @@ pub mod lessons;
 pub mod metrics;
 pub mod outbox;
 pub mod payments;
+pub mod privacy;
 pub mod render;
 pub mod reply;
 pub mod signin;

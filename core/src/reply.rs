@@ -323,6 +323,20 @@ pub enum Reply {
     Portal {
         url: String,
     },
+    /// A link to download one's data as JSON.
+    PrivacyExport {
+        url: String,
+        minutes: i64,
+    },
+    /// What `/privacy delete confirm` would erase.
+    PrivacyDeleteAsk {
+        memberships: u64,
+    },
+    PrivacyErased {
+        memberships: u64,
+        /// Payment records kept without a name.
+        kept: u64,
+    },
     /// A one-time dashboard sign-in link.
     DashboardLink {
         url: String,
@@ -431,6 +445,9 @@ impl Reply {
                 | Reply::Checkout { .. }
                 | Reply::Portal { .. }
                 | Reply::DashboardLink { .. }
+                | Reply::PrivacyExport { .. }
+                | Reply::PrivacyDeleteAsk { .. }
+                | Reply::PrivacyErased { .. }
                 | Reply::CancelScheduled { .. }
                 | Reply::Invite { .. }
                 | Reply::CouponCreated { .. }

@@ -78,11 +78,52 @@ impl SignInLinks {
         }
     }
 
-    fn mac(&self, payload: &[u8]) -> Option<Hmac<Sha256>> {
+    /// The tag of `payload` for `purpose`, so a link of one kind never
+    /// passes for another.
+    fn mac(&self, purpose: &str, payload: &[u8]) -> Option<Hmac<Sha256>> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).ok()?;
-        mac.update(b"dashboard|");
+        mac.update(purpose.as_bytes());
+        mac.update(b"|");
         mac.update(payload);
         Some(mac)
+    }
+
+    fn seal(&self, purpose: &str, payload: &str) -> String {
+        let tag = self
+            .mac(purpose, payload.as_bytes())
+            .map(|m| hex::encode(m.finalize().into_bytes()))
+            .unwrap_or_default();
+        format!("{}.{tag}", hex::encode(payload))
+    }
+
+    /// The payload of a token `seal` made for `purpose`.
+    fn open(&self, purpose: &str, token: &str) -> Result<String, Refusal> {
+        let (payload, tag) = token.split_once('.').ok_or(Refusal::Forged)?;
+        let payload = hex::decode(payload).map_err(|_| Refusal::Forged)?;
+        let tag = hex::decode(tag).map_err(|_| Refusal::Forged)?;
+        self.mac(purpose, &payload)
+            .ok_or(Refusal::Forged)?
+            .verify_slice(&tag)
+            .map_err(|_| Refusal::Forged)?;
+        String::from_utf8(payload).map_err(|_| Refusal::Forged)
+    }
+
+    /// A link to download person `person`'s data, good for ten minutes.
+    pub fn export_link(&self, person: i64, now: i64) -> String {
+        let payload = format!("{person}|{}", now.saturating_add(LINK_TTL_SECS));
+        format!("{}/privacy/export?t={}", self.base, self.seal("export", &payload))
+    }
+
+    /// The person an export link is for, if we made it and it is still good.
+    pub fn verify_export(&self, token: &str, now: i64) -> Result<i64, Refusal> {
+        let text = self.open("export", token)?;
+        let (person, expires) = text.split_once('|').ok_or(Refusal::Forged)?;
+        let person = person.parse().map_err(|_| Refusal::Forged)?;
+        let expires: i64 = expires.parse().map_err(|_| Refusal::Forged)?;
+        if now > expires {
+            return Err(Refusal::Expired);
+        }
+        Ok(person)
     }
 
     /// A link for `actor` into `community`'s dashboard, good for ten minutes.
@@ -93,24 +134,17 @@ impl SignInLinks {
             now.saturating_add(LINK_TTL_SECS),
             random_hex(16)
         );
-        let tag = self
-            .mac(payload.as_bytes())
-            .map(|m| hex::encode(m.finalize().into_bytes()))
-            .unwrap_or_default();
-        format!("{}/dashboard/sign-in?t={}.{tag}", self.base, hex::encode(payload))
+        format!(
+            "{}/dashboard/sign-in?t={}",
+            self.base,
+            self.seal("dashboard", &payload)
+        )
     }
 
     /// What `token` (the `t` of a link) says, if we made it and it is still
     /// good. Whether it was used already is the database's to say.
     pub fn verify(&self, token: &str, now: i64) -> Result<Claim, Refusal> {
-        let (payload, tag) = token.split_once('.').ok_or(Refusal::Forged)?;
-        let payload = hex::decode(payload).map_err(|_| Refusal::Forged)?;
-        let tag = hex::decode(tag).map_err(|_| Refusal::Forged)?;
-        self.mac(&payload)
-            .ok_or(Refusal::Forged)?
-            .verify_slice(&tag)
-            .map_err(|_| Refusal::Forged)?;
-        let text = String::from_utf8(payload).map_err(|_| Refusal::Forged)?;
+        let text = self.open("dashboard", token)?;
         let parts: Vec<&str> = text.split('|').collect();
         let [community, actor, admin, expires, nonce] = parts.as_slice() else {
             return Err(Refusal::Forged);
@@ -177,5 +211,19 @@ mod tests {
             assert_eq!(links.verify(junk, 0), Err(Refusal::Forged), "{junk}");
         }
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+
+    #[test]
+    fn export_links_name_one_person_and_pass_for_nothing_else() {
+        let links = SignInLinks::new("http://x", b"secret one");
+        let url = links.export_link(42, 0);
+        assert!(url.starts_with("http://x/privacy/export?t="), "{url}");
+        let t = url.split_once("?t=").map_or("", |(_, t)| t);
+        assert_eq!(links.verify_export(t, LINK_TTL_SECS), Ok(42));
+        assert_eq!(links.verify_export(t, LINK_TTL_SECS + 1), Err(Refusal::Expired));
+        // An export link does not sign anyone in, nor the other way round.
+        assert_eq!(links.verify(t, 0), Err(Refusal::Forged));
+        let sign_in = links.issue("demo", "discord:1", true, 0);
+        assert_eq!(links.verify_export(token(&sign_in), 0), Err(Refusal::Forged));
     }
 }

@@ -305,3 +305,12 @@ pub async fn activity_reaches(
     }
     false
 }
+
+/// The bot's whole HTTP router, serving `core` on a free port; its base URL.
+pub async fn serve(core: std::sync::Arc<lyceum_core::Core>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = lyceum::http::router(core, lyceum::http::Hooks::default());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}

@@ -20,34 +20,35 @@ pub const COOKIE: &str = "lyceum_session";
 #[derive(Deserialize)]
 pub struct Link {
     #[serde(default)]
-    t: String,
+    pub t: String,
 }
 
-/// Why a request was refused, as the page that says so.
-fn refused(r: Refusal) -> Response {
+/// Why a link was refused, as the page that says so; `again` is the
+/// command that gives a new one.
+pub fn refused(r: Refusal, again: &str) -> Response {
     let (status, title, text) = match r {
         Refusal::Forged => (
             StatusCode::FORBIDDEN,
             "This link is not valid",
-            "It was not made by this server or was changed. Ask for a new one with /dashboard.",
+            format!("It was not made by this server or was changed. Ask for a new one with {again}."),
         ),
         Refusal::Expired => (
             StatusCode::FORBIDDEN,
             "This link has expired",
-            "Sign-in links are good for ten minutes. Ask for a new one with /dashboard.",
+            format!("Links are good for ten minutes. Ask for a new one with {again}."),
         ),
         Refusal::Used => (
             StatusCode::FORBIDDEN,
             "This link was already used",
-            "Each link signs in once. Ask for a new one with /dashboard.",
+            format!("Each link signs in once. Ask for a new one with {again}."),
         ),
         Refusal::NotAdmin => (
             StatusCode::FORBIDDEN,
             "Only admins may open the dashboard",
-            "This community's dashboard is for its admins.",
+            "This community's dashboard is for its admins.".to_owned(),
         ),
     };
-    message(status, title, text)
+    message(status, title, &text)
 }
 
 pub fn failed(e: lyceum_core::CoreError) -> Response {
@@ -71,7 +72,7 @@ pub async fn sign_in(State(d): State<Dashboard>, jar: CookieJar, Query(link): Qu
             let to = format!("/dashboard/{}", opened.session.community);
             (jar.add(cookie), Redirect::to(&to)).into_response()
         }
-        Ok(Err(r)) => refused(r),
+        Ok(Err(r)) => refused(r, "/dashboard"),
         Err(e) => failed(e),
     }
 }
@@ -112,7 +113,7 @@ impl FromRequestParts<Dashboard> for Admin {
             .iter()
             .any(|(name, value)| name == "slug" && value != session.community)
         {
-            return Err(refused(Refusal::NotAdmin));
+            return Err(refused(Refusal::NotAdmin, "/dashboard"));
         }
         Ok(Admin { session, cookie })
     }

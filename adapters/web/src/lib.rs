@@ -4,10 +4,12 @@
 //! `lyceum dashboard-link`); following it opens a session held in an
 //! HttpOnly, SameSite cookie. Pages are askama templates rendered on the
 //! server with SVG charts inline, so they work with no script and offline.
+//! A member's `/privacy export` link is served here too.
 
 mod auth;
 mod charts;
 mod pages;
+mod privacy;
 mod views;
 
 use std::sync::Arc;
@@ -48,9 +50,13 @@ pub fn router(dashboard: Dashboard) -> Router {
     Router::new()
         .route("/dashboard/sign-in", get(auth::sign_in))
         .route("/dashboard/sign-out", post(auth::sign_out))
+        .route("/privacy/export", get(privacy::export))
+        .route("/stats/{slug}", get(privacy::stats))
         .route("/dashboard/{slug}", get(pages::overview))
         .route("/dashboard/{slug}/members", get(pages::members))
         .route("/dashboard/{slug}/members/{id}", get(pages::member))
+        .route("/dashboard/{slug}/members/{id}/data", get(privacy::member_data))
+        .route("/dashboard/{slug}/members/{id}/erase", post(privacy::erase))
         .route("/dashboard/{slug}/revenue", get(pages::revenue))
         .route("/dashboard/{slug}/leaderboard", get(pages::leaderboard))
         .route("/dashboard/{slug}/lessons", get(pages::lessons))

@@ -157,6 +157,8 @@ pub async fn member(
                 nav: nav(&admin, "Members"),
                 title: format!("Member #{id}"),
                 view,
+                here: format!("/dashboard/{slug}/members/{id}"),
+                csrf: admin.session.csrf.clone(),
                 points: points
                     .into_iter()
                     .map(|p| (when(p.at), p.delta, format!("{}: {}", p.source, p.reason)))

@@ -125,6 +125,9 @@ pub struct Member {
     pub nav: Option<Nav>,
     pub title: String,
     pub view: lyceum_core::reply::MemberView,
+    /// This page's address, for its links and forms.
+    pub here: String,
+    pub csrf: String,
     /// When, change, why.
     pub points: Vec<(String, i64, String)>,
 }

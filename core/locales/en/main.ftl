@@ -41,6 +41,12 @@ cmd-billing = Manage your payment method, invoices and plan
 cmd-cancel = Cancel your subscription at the end of the paid period
 cmd-invite = Get your personal referral code
 cmd-dashboard = Get a one-time sign-in link to this community's dashboard (admins)
+cmd-erase = Admins: erase a person's data on their request (payments stay, without a name)
+cmd-erase-user = The person, e.g. discord:123
+cmd-privacy = Your own data: download it, or have it erased
+cmd-privacy-export = Get a private link to everything kept about you, as JSON
+cmd-privacy-delete = Erase what identifies you in every community here (asks first)
+cmd-privacy-delete-confirm = Type confirm to erase now
 cmd-coupon = Admin: create a promotion code for checkout
 cmd-coupon-code = What members type at checkout, e.g. SPRING25
 cmd-coupon-percent = Percent off (1 to 100)
@@ -73,6 +79,15 @@ checkout-trial = Your checkout link for { $offer } ({ $price }) with { $days ->
     You will not be charged before the trial ends. The link is only for you.
 portal = Manage your payment method, invoices and plan here: { $url }
 dashboard-link = Your dashboard sign-in link, good for { $minutes } minutes and one use: { $url }
+privacy-export = Everything kept about you, as JSON, downloadable for { $minutes } minutes: { $url }
+privacy-delete-ask = This erases your accounts, points, badges, check-ins, activity, questions and lesson progress in { $memberships } { $memberships ->
+        [one] community
+       *[other] communities
+    }, and ends any access you hold. Payment records stay in the books without your name. To go ahead, send /privacy delete confirm
+privacy-erased = Done: what identified you is erased from { $memberships } { $memberships ->
+        [one] community
+       *[other] communities
+    }. { $kept } payment records stay in the books without your name.
 cancel-scheduled = Your { $tier } subscription will not renew. You keep access until { $until }.
 cancel-scheduled-open = Your { $tier } subscription will not renew.
 invite = Your referral code for { $community } is { $code }. New members send /join { $code }. Members you referred: { $referred }.
@@ -224,6 +239,7 @@ err-already-subscribed = You already have a { $tier } subscription. Use /billing
 err-already-owned = You already own { $name }; there is nothing to pay.
 err-no-billing-account = You have no payments on record yet. Use /subscribe or /buy first.
 err-dashboard-off = The dashboard is not set up on this server. The operator sets http.public_url and http.dashboard_secret.
+err-still-subscribed = You have a subscription that is still running. Cancel it with /cancel first, then ask again.
 err-no-subscription = You have no subscription to cancel.
 err-already-canceling = Your subscription is already set to end on { $until }.
 err-billing-refused = The payment provider refused the request: { $message }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod money;
+pub mod public;
 pub mod snapshot;
 
 pub use snapshot::{Cohort, Snapshot, WeekFlow};

@@ -65,6 +65,17 @@ pub enum Command {
     Billing,
     /// A one-time sign-in link to the community's dashboard, sent privately.
     Dashboard,
+    /// A link to everything kept about the invoker, as JSON.
+    PrivacyExport,
+    /// An admin erases a person on their request, as `/privacy delete
+    /// confirm` would.
+    Erase {
+        user: IdentityRef,
+    },
+    /// Erases what identifies the invoker; asks first unless `confirm`.
+    PrivacyDelete {
+        confirm: bool,
+    },
     Cancel,
     Invite,
     Coupon {
@@ -164,6 +175,9 @@ impl Command {
             Command::Buy { .. } => "buy",
             Command::Billing => "billing",
             Command::Dashboard => "dashboard",
+            Command::Erase { .. } => "erase",
+            Command::PrivacyExport => "privacy export",
+            Command::PrivacyDelete { .. } => "privacy delete",
             Command::Cancel => "cancel",
             Command::Invite => "invite",
             Command::Coupon { .. } => "coupon",
@@ -354,6 +368,13 @@ impl Command {
             },
             "billing" => Command::Billing,
             "dashboard" => Command::Dashboard,
+            "erase" => Command::Erase {
+                user: need(get("user")?, "user")?.user()?,
+            },
+            "privacy export" => Command::PrivacyExport,
+            "privacy delete" => Command::PrivacyDelete {
+                confirm: get("confirm")?.is_some(),
+            },
             "cancel" => Command::Cancel,
             "invite" => Command::Invite,
             "refund" => Command::Refund {

@@ -49,6 +49,17 @@ pub struct CommunityConfig {
     pub lessons: LessonsConfig,
     #[serde(default)]
     pub courses: Vec<CourseConfig>,
+    /// Publish noisy counts at /stats/{slug}; off when unset.
+    pub public_stats: Option<PublicStatsConfig>,
+}
+
+/// Public statistics under differential privacy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicStatsConfig {
+    /// The privacy budget of one day's release: smaller is more private
+    /// and noisier.
+    pub epsilon: f64,
 }
 
 /// How a community's paid access behaves around the edges of a payment.
@@ -191,6 +202,8 @@ pub struct Community {
     pub shop: Vec<Reward>,
     pub lessons: Lessons,
     pub courses: Vec<Course>,
+    /// Epsilon of the public statistics, if published.
+    pub public_stats: Option<f64>,
 }
 
 impl Community {
@@ -429,6 +442,16 @@ impl CommunityConfig {
         let shop = engagement::shop(&format!("{at}.shop"), &self.shop, &offers)?;
         let lessons = self.lessons.validate(&format!("{at}.lessons"))?;
         let courses = lessons::courses(&format!("{at}.courses"), &self.courses, &tiers, &offers)?;
+        let public_stats = match &self.public_stats {
+            Some(p) if !(p.epsilon > 0.0 && p.epsilon <= 100.0) => {
+                return Err(problem(
+                    format!("{at}.public_stats.epsilon"),
+                    "must be above 0 and at most 100 (1 is a common choice)",
+                ));
+            }
+            Some(p) => Some(p.epsilon),
+            None => None,
+        };
         Ok(Community {
             slug,
             name,
@@ -445,6 +468,7 @@ impl CommunityConfig {
             shop,
             lessons,
             courses,
+            public_stats,
         })
     }
 }

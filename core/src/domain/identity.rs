@@ -35,10 +35,18 @@ impl fmt::Display for Platform {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdentityRef {
     platform: Platform,
     external_id: String,
+}
+
+// As written (discord:123), so commands logged with `{:?}` in the audit log
+// read naturally and an erasure can find the identity in them.
+impl fmt::Debug for IdentityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

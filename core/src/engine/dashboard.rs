@@ -2,13 +2,17 @@
 //! and a community's figures. HTTP (cookies, forms, pages) is the web
 //! adapter's; what a link or session means is decided here.
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
 
 use super::{Core, Invoker};
-use crate::analytics::{Snapshot, snapshot::snapshot};
+use crate::analytics::public::{Counts, PublicStats, release};
+use crate::analytics::{DAY, Snapshot, snapshot::snapshot};
+use crate::clock::iso;
 use crate::domain::IdentityRef;
-use crate::entity::{dashboard_session, used_link};
+use crate::entity::{dashboard_session, member, used_link};
 use crate::error::{CoreResult, UserError};
 use crate::signin::{Refusal, SESSION_TTL_SECS, SignInLinks, digest, random_hex};
 
@@ -124,6 +128,42 @@ impl Core {
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Community `slug`'s public statistics for today, if it publishes them.
+    pub async fn public_stats(&self, slug: &str) -> CoreResult<Option<PublicStats>> {
+        let ctx = self.ctx_for(slug)?;
+        let Some(epsilon) = ctx.config.public_stats else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let day = iso(now).chars().take(10).collect::<String>();
+        let today = |m: &HashMap<i64, PublicStats>| m.get(&ctx.id).filter(|s| s.day == day).cloned();
+        if let Some(s) = self.released.lock().ok().and_then(|m| today(&m)) {
+            return Ok(Some(s));
+        }
+        let s = self.snapshot(slug).await?;
+        let joined = member::Entity::find()
+            .filter(member::Column::CommunityId.eq(ctx.id))
+            .filter(member::Column::JoinedAt.gt(now - 30 * DAY))
+            .count(&self.db)
+            .await?;
+        let counts = Counts {
+            members: s.members,
+            with_access: s.with_access,
+            active_7_days: s.active_7_days,
+            joined_30_days: joined,
+        };
+        let fresh = release(slug, day.clone(), epsilon, counts, &mut rand::rng());
+        let Ok(mut m) = self.released.lock() else {
+            return Ok(Some(fresh));
+        };
+        // Two requests may race to make today's release; the first stands.
+        if let Some(s) = today(&m) {
+            return Ok(Some(s));
+        }
+        m.insert(ctx.id, fresh.clone());
+        Ok(Some(fresh))
     }
 
     /// The dashboard's figures for community `slug` as of now.

@@ -5,11 +5,13 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::Core;
 use super::lessons::lesson_of_offer;
+use crate::domain::IdentityRef;
 use crate::engage::periods::Board;
 use crate::entity::{completion, ledger, lesson, lesson_unlock, member, revenue};
 use crate::error::CoreResult;
 use crate::reply::{LeaderEntry, MemberView};
-use crate::store::people::{display_name, identities_of};
+use crate::store::people::{display_name, identities_of, identity_string};
+use crate::store::sync::CommunityCtx;
 use crate::store::view::member_view;
 
 /// One lesson's reach.
@@ -26,6 +28,13 @@ pub struct LessonStats {
 }
 
 impl Core {
+    async fn member_in(&self, ctx: &CommunityCtx, member_id: i64) -> CoreResult<Option<member::Model>> {
+        Ok(member::Entity::find_by_id(member_id)
+            .filter(member::Column::CommunityId.eq(ctx.id))
+            .one(self.db())
+            .await?)
+    }
+
     /// A member of `slug` by id, with their newest points entries.
     pub async fn member_detail(
         &self,
@@ -34,11 +43,7 @@ impl Core {
         entries: u64,
     ) -> CoreResult<Option<(MemberView, Vec<ledger::Model>)>> {
         let ctx = self.ctx_for(slug)?;
-        let Some(m) = member::Entity::find_by_id(member_id)
-            .filter(member::Column::CommunityId.eq(ctx.id))
-            .one(self.db())
-            .await?
-        else {
+        let Some(m) = self.member_in(ctx, member_id).await? else {
             return Ok(None);
         };
         self.flush_activity().await;
@@ -50,6 +55,24 @@ impl Core {
             .all(self.db())
             .await?;
         Ok(Some((view, points)))
+    }
+
+    /// The person behind member `member_id` of `slug`: their data, and an
+    /// identity to act on them by, if the member exists and is not erased.
+    pub async fn member_person(
+        &self,
+        slug: &str,
+        member_id: i64,
+    ) -> CoreResult<Option<(serde_json::Value, Option<IdentityRef>)>> {
+        let ctx = self.ctx_for(slug)?;
+        let Some(m) = self.member_in(ctx, member_id).await? else {
+            return Ok(None);
+        };
+        let who = identities_of(self.db(), m.person_id)
+            .await?
+            .first()
+            .and_then(|i| identity_string(i).parse().ok());
+        Ok(Some((self.person_data(m.person_id).await?, who)))
     }
 
     /// The newest revenue ledger rows of `slug`.

@@ -156,6 +156,11 @@ impl Call<'_> {
                     access_until: until.map(iso),
                 })
             }
+            Command::PrivacyExport => Box::pin(self.privacy_export(conn)).await,
+            Command::PrivacyDelete { confirm } => {
+                Box::pin(self.privacy_delete(conn, &self.invoker.identity, confirm)).await
+            }
+            Command::Erase { user } => Box::pin(self.privacy_delete(conn, &user, true)).await,
             Command::Dashboard => {
                 let links = self.sign_in.ok_or(UserError::DashboardOff)?;
                 let me = self.invoker.identity.to_string();

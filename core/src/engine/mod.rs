@@ -12,6 +12,7 @@ mod lessons;
 mod lifecycle;
 mod payments;
 mod platform;
+mod privacy;
 mod qa;
 mod queries;
 mod reading;
@@ -127,6 +128,8 @@ pub struct Core {
     engage: Arc<Engagement>,
     metrics: Arc<crate::metrics::Metrics>,
     sign_in: Option<crate::signin::SignInLinks>,
+    /// Today's public statistics per community, released once a day.
+    released: std::sync::Mutex<std::collections::HashMap<i64, crate::analytics::public::PublicStats>>,
 }
 
 impl Core {
@@ -150,6 +153,7 @@ impl Core {
             engage,
             metrics: Arc::default(),
             sign_in: None,
+            released: Default::default(),
         })
     }
 
@@ -360,7 +364,14 @@ impl Core {
             }
             return Ok(reply);
         }
-        let linking = matches!(cmd, Command::Link { code: Some(_) });
+        // Linking and erasure change who members are: everything owed is
+        // folded first, and cached identities are forgotten after.
+        let linking = matches!(
+            cmd,
+            Command::Link { code: Some(_) }
+                | Command::PrivacyDelete { confirm: true }
+                | Command::Erase { .. }
+        );
         // Only SQLite leaves points owed; elsewhere there is nothing to fold.
         let member = if self.engage.defers() {
             self.member_of(ctx, &invoker.identity).await?

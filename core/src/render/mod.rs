@@ -306,6 +306,30 @@ pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
             }
         }
         Reply::Portal { url } => t_args(locale, "portal", &[("url", url.as_str().into())]),
+        Reply::PrivacyExport { url, minutes } => t_args(
+            locale,
+            "privacy-export",
+            &[("url", url.as_str().into()), ("minutes", (*minutes).into())],
+        ),
+        Reply::PrivacyDeleteAsk { memberships } => t_args(
+            locale,
+            "privacy-delete-ask",
+            &[(
+                "memberships",
+                i64::try_from(*memberships).unwrap_or(i64::MAX).into(),
+            )],
+        ),
+        Reply::PrivacyErased { memberships, kept } => t_args(
+            locale,
+            "privacy-erased",
+            &[
+                (
+                    "memberships",
+                    i64::try_from(*memberships).unwrap_or(i64::MAX).into(),
+                ),
+                ("kept", i64::try_from(*kept).unwrap_or(i64::MAX).into()),
+            ],
+        ),
         Reply::DashboardLink { url, minutes } => t_args(
             locale,
             "dashboard-link",

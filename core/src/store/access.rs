@@ -26,6 +26,8 @@ pub enum Cause {
     Expiry,
     Link,
     Payment,
+    /// The person asked for their data to be erased.
+    Erasure,
 }
 
 impl Cause {
@@ -36,6 +38,7 @@ impl Cause {
             Cause::Expiry => "expiry",
             Cause::Link => "link",
             Cause::Payment => "payment",
+            Cause::Erasure => "erasure",
         }
     }
 }

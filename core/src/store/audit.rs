@@ -14,6 +14,10 @@ const DETAIL_CHARS: usize = 300;
 
 /// What the log says a command was: its options as written, shortened.
 pub fn detail(cmd: &Command) -> String {
+    // The log keeps that someone was erased, not who.
+    if let Command::Erase { .. } = cmd {
+        return "Erase { user: [erased] }".to_owned();
+    }
     let full = format!("{cmd:?}");
     if full.chars().count() <= DETAIL_CHARS {
         full
@@ -30,10 +34,24 @@ pub async fn record<C: ConnectionTrait>(
     detail: String,
     now: i64,
 ) -> CoreResult<()> {
+    record_as(conn, community_id, &actor.to_string(), command, detail, now).await
+}
+
+/// Like [`record`], for an actor named otherwise than by an identity (an
+/// erased person is `person:N`); the platform is what precedes the colon.
+pub async fn record_as<C: ConnectionTrait>(
+    conn: &C,
+    community_id: i64,
+    actor: &str,
+    command: &str,
+    detail: String,
+    now: i64,
+) -> CoreResult<()> {
+    let platform = actor.split_once(':').map_or(actor, |(p, _)| p);
     audit::Entity::insert(audit::ActiveModel {
         community_id: Set(community_id),
-        actor: Set(actor.to_string()),
-        platform: Set(actor.platform().as_str().to_owned()),
+        actor: Set(actor.to_owned()),
+        platform: Set(platform.to_owned()),
         command: Set(command.to_owned()),
         detail: Set(detail),
         at: Set(now),
