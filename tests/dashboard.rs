@@ -8,6 +8,7 @@ mod support;
 
 use lyceum_core::Reply;
 use lyceum_core::clock::Clock;
+use lyceum_core::domain::Locale;
 use lyceum_core::signin::SignInLinks;
 use support::TestDb;
 use support::stripe as fake;
@@ -311,6 +312,41 @@ async fn refusing(db: TestDb) {
         .unwrap()
         .replace(DASHBOARD, &base);
     assert_eq!(get(admins, None).await.status, 303, "{b}");
+}
+
+/// Pages speak the community's language.
+async fn chinese(db: TestDb) {
+    let w = World::with(&db, |c| c.default_locale = Locale::ZhCn).await;
+    seed(&w).await;
+    let base = support::serve(w.core.clone()).await;
+    let b = db.backend;
+    let cookie = get(link(&w, &base).await, None).await.session();
+    let overview = get(format!("{base}/dashboard/demo"), Some(&cookie)).await;
+    assert_eq!(overview.status, 200, "{b}");
+    for want in [
+        "lang=\"zh-CN\"",
+        "概览",
+        "月经常性收入",
+        "30 天流失率",
+        "按首次获得权限月份的留存",
+        "退出登录",
+    ] {
+        assert!(overview.body.contains(want), "{b}: overview lacks {want}");
+    }
+    let members = get(format!("{base}/dashboard/demo/members"), Some(&cookie)).await;
+    assert!(
+        members.body.contains("访问截止") && members.body.contains("找到 2 个"),
+        "{b}"
+    );
+    let audit = get(format!("{base}/dashboard/demo/audit"), Some(&cookie)).await;
+    assert!(audit.body.contains("<th>操作人</th>"), "{b}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_speak_the_community_language() {
+    for db in TestDb::all().await {
+        chinese(db).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,11 +13,20 @@ use crate::Dashboard;
 use crate::auth::{Admin, failed};
 use crate::charts;
 use crate::views::{
-    Figure, Member, MemberLine, Members, Nav, Overview, Table, message, money, page, percent, when,
+    Figure, Member, MemberLine, Members, Nav, Overview, Table, Tr, message, money, page, percent, when,
 };
+use lyceum_core::domain::Locale;
+use lyceum_core::i18n::t_args;
 
 /// Rows a list page shows at most.
 const LIST: usize = 200;
+
+/// The words of a community's pages, in its default language.
+fn tr(d: &Dashboard, slug: &str) -> Tr {
+    Tr(d.core
+        .community(slug)
+        .map_or(Locale::En, |c| c.config.default_locale))
+}
 
 fn nav(admin: &Admin, here: &'static str) -> Option<Nav> {
     Some(Nav {
@@ -27,43 +36,58 @@ fn nav(admin: &Admin, here: &'static str) -> Option<Nav> {
     })
 }
 
-fn figures(s: &Snapshot) -> Vec<Figure> {
+fn figures(s: &Snapshot, tr: Tr) -> Vec<Figure> {
     let change = s.mrr - s.mrr_30_days_ago;
     let sign = if change >= 0 { "+" } else { "−" };
+    let figure = |key: &str, value: String, note: String| Figure {
+        label: tr.get(key),
+        value,
+        note,
+    };
+    let two = |key: &str, a: (&str, u64), b: (&str, u64)| {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX).into();
+        t_args(tr.0, key, &[(a.0, n(a.1)), (b.0, n(b.1))])
+    };
+    let mrr_change = format!("{sign}{}", money(change.abs(), &s.currency));
     vec![
-        Figure {
-            label: "Members",
-            value: s.members.to_string(),
-            note: format!("{} with access", s.with_access),
-        },
-        Figure {
-            label: "MRR",
-            value: money(s.mrr, &s.currency),
-            note: format!("{sign}{} in 30 days", money(change.abs(), &s.currency)),
-        },
-        Figure {
-            label: "Revenue this month",
-            value: money(s.revenue_this_month, &s.currency),
-            note: "net of refunds and lost disputes".into(),
-        },
-        Figure {
-            label: "Trial conversion",
-            value: percent(s.trial_conversion()),
-            note: format!("{} of {} finished trials", s.trials_converted, s.trials_over),
-        },
-        Figure {
-            label: "Churn, 30 days",
-            value: percent(s.churn_rate()),
-            note: format!(
-                "{} of {} lost access",
-                s.churned_30_days, s.had_access_30_days_ago
+        figure(
+            "dash-fig-members",
+            s.members.to_string(),
+            tr.with("dash-fig-members-note", "n", s.with_access),
+        ),
+        figure(
+            "dash-fig-mrr",
+            money(s.mrr, &s.currency),
+            t_args(tr.0, "dash-fig-mrr-note", &[("change", mrr_change.into())]),
+        ),
+        figure(
+            "dash-fig-revenue",
+            money(s.revenue_this_month, &s.currency),
+            tr.get("dash-fig-revenue-note"),
+        ),
+        figure(
+            "dash-fig-trials",
+            percent(s.trial_conversion()),
+            two(
+                "dash-fig-trials-note",
+                ("converted", s.trials_converted),
+                ("over", s.trials_over),
             ),
-        },
-        Figure {
-            label: "Active members, 7 days",
-            value: s.active_7_days.to_string(),
-            note: "wrote or reacted".into(),
-        },
+        ),
+        figure(
+            "dash-fig-churn",
+            percent(s.churn_rate()),
+            two(
+                "dash-fig-churn-note",
+                ("lost", s.churned_30_days),
+                ("base", s.had_access_30_days_ago),
+            ),
+        ),
+        figure(
+            "dash-fig-active",
+            s.active_7_days.to_string(),
+            tr.get("dash-fig-active-note"),
+        ),
     ]
 }
 
@@ -75,10 +99,12 @@ pub async fn overview(State(d): State<Dashboard>, admin: Admin, Path(slug): Path
     let currency = s.currency.clone();
     let mrr: Vec<(i64, f64)> = s.mrr_weekly.iter().map(|&(t, v)| (t, v as f64)).collect();
     let activity: Vec<(i64, f64)> = s.activity.iter().map(|&(day, a)| (day * 86_400, a)).collect();
+    let tr = tr(&d, &slug);
     let view = Overview {
-        nav: nav(&admin, "Overview"),
-        title: "Overview".into(),
-        figures: figures(&s),
+        tr,
+        nav: nav(&admin, "dash-overview"),
+        title: tr.get("dash-overview"),
+        figures: figures(&s, tr),
         by_status: s.by_status.clone(),
         mrr_chart: charts::over_time(&mrr, 1_000.0, &|y| money(*y as i64, &currency)),
         flow_chart: charts::flow(&s.flow),
@@ -123,11 +149,18 @@ pub async fn members(
                 || r.id.to_string() == q
         })
         .collect();
+    let tr = tr(&d, &slug);
     let view = Members {
-        nav: nav(&admin, "Members"),
-        title: "Members".into(),
+        tr,
+        nav: nav(&admin, "dash-members"),
+        title: tr.get("dash-members"),
         query: search.q.clone(),
-        found: hits.len(),
+        found: if hits.len() > LIST {
+            let shown = tr.with("dash-shown", "shown", LIST as i64);
+            format!("{}, {shown}", tr.with("dash-found", "found", hits.len() as i64))
+        } else {
+            tr.with("dash-found", "found", hits.len() as i64)
+        },
         rows: hits
             .into_iter()
             .take(LIST)
@@ -154,8 +187,9 @@ pub async fn member(
         Ok(Some((view, points))) => page(
             StatusCode::OK,
             &Member {
-                nav: nav(&admin, "Members"),
-                title: format!("Member #{id}"),
+                tr: tr(&d, &slug),
+                nav: nav(&admin, "dash-members"),
+                title: tr(&d, &slug).with("dash-member-title", "id", id),
                 view,
                 here: format!("/dashboard/{slug}/members/{id}"),
                 csrf: admin.session.csrf.clone(),
@@ -174,14 +208,17 @@ pub async fn member(
     }
 }
 
-fn table(admin: &Admin, here: &'static str, head: Vec<&'static str>, rows: Vec<Vec<String>>) -> Table {
+/// A page that is one table: `here` is its name's key, `head` the keys of
+/// its columns.
+fn table(tr: Tr, admin: &Admin, here: &'static str, head: &[&str], rows: Vec<Vec<String>>) -> Table {
     Table {
+        tr,
         nav: nav(admin, here),
-        title: here.into(),
+        title: tr.get(here),
         links: Vec::new(),
-        head,
+        head: head.iter().map(|k| tr.get(k)).collect(),
         rows,
-        empty: "Nothing here yet.",
+        empty: tr.get("dash-empty"),
     }
 }
 
@@ -204,20 +241,19 @@ pub async fn revenue(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<
             ]
         })
         .collect();
-    let head = vec![
-        "When",
-        "Member",
-        "Kind",
-        "Offer",
-        "Amount",
-        "Provider",
-        "Reference",
+    let head = [
+        "dash-col-when",
+        "dash-col-member",
+        "dash-col-kind",
+        "dash-col-offer",
+        "dash-col-amount",
+        "dash-col-provider",
+        "dash-col-reference",
     ];
-    let mut t = table(&admin, "Revenue", head, rows);
-    t.links = vec![(
-        "Download payments CSV".into(),
-        format!("/dashboard/{slug}/export/payments"),
-    )];
+    let tr = tr(&d, &slug);
+    let mut t = table(tr, &admin, "dash-revenue", &head, rows);
+    let csv = format!("/dashboard/{slug}/export/payments");
+    t.links = vec![(tr.get("dash-download-payments"), csv)];
     page(StatusCode::OK, &t)
 }
 
@@ -246,7 +282,8 @@ pub async fn leaderboard(
         .into_iter()
         .map(|l| vec![l.rank.to_string(), l.name, l.points.to_string()])
         .collect();
-    let mut t = table(&admin, "Leaderboard", vec!["Rank", "Member", "Points"], rows);
+    let head = ["dash-col-rank", "dash-col-member", "dash-col-points"];
+    let mut t = table(tr(&d, &slug), &admin, "dash-leaderboard", &head, rows);
     t.links = Board::ALL
         .iter()
         .map(|b| {
@@ -277,15 +314,18 @@ pub async fn lessons(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<
             ]
         })
         .collect();
-    let head = vec![
-        "Lesson",
-        "Title",
-        "Views",
-        "Unlocked with points",
-        "Sold",
-        "Completed",
+    let head = [
+        "dash-col-lesson",
+        "dash-col-title",
+        "dash-col-views",
+        "dash-col-unlocks",
+        "dash-col-sold",
+        "dash-col-completed",
     ];
-    page(StatusCode::OK, &table(&admin, "Lessons", head, rows))
+    page(
+        StatusCode::OK,
+        &table(tr(&d, &slug), &admin, "dash-lessons", &head, rows),
+    )
 }
 
 pub async fn audit(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<String>) -> Response {
@@ -305,17 +345,27 @@ pub async fn audit(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<St
             ]
         })
         .collect();
-    let head = vec!["When", "Who", "Platform", "Command", "What it said"];
-    page(StatusCode::OK, &table(&admin, "Audit log", head, rows))
+    let head = [
+        "dash-col-when",
+        "dash-col-who",
+        "dash-col-platform",
+        "dash-col-command",
+        "dash-col-said",
+    ];
+    page(
+        StatusCode::OK,
+        &table(tr(&d, &slug), &admin, "dash-audit", &head, rows),
+    )
 }
 
-pub async fn exports(admin: Admin, Path(slug): Path<String>) -> Response {
-    let mut t = table(&admin, "Exports", Vec::new(), Vec::new());
+pub async fn exports(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<String>) -> Response {
+    let tr = tr(&d, &slug);
+    let mut t = table(tr, &admin, "dash-exports", &[], Vec::new());
     t.links = ["members", "payments", "points"]
         .iter()
         .map(|k| (format!("{k}.csv"), format!("/dashboard/{slug}/export/{k}")))
         .collect();
-    t.empty = "CSV files in UTF-8 with a header row; amounts in minor units, times in UTC.";
+    t.empty = tr.get("dash-exports-note");
     page(StatusCode::OK, &t)
 }
 

@@ -3,25 +3,46 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use lyceum_core::domain::Money;
+use lyceum_core::domain::{Locale, Money};
+use lyceum_core::i18n::{t, t_args};
+
+/// The pages' words, in the community's language.
+#[derive(Clone, Copy)]
+pub struct Tr(pub Locale);
+
+impl Tr {
+    pub fn get(&self, key: &str) -> String {
+        t(self.0, key)
+    }
+
+    /// `key` with one number in it.
+    pub fn with(&self, key: &str, name: &str, n: impl TryInto<i64>) -> String {
+        t_args(self.0, key, &[(name, n.try_into().unwrap_or(i64::MAX).into())])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.0.tag()
+    }
+}
 
 /// The bar at the top of a signed-in page.
 pub struct Nav {
     pub community: String,
     pub csrf: String,
-    /// Which page is open, to mark its link.
+    /// The key of the page that is open, to mark its link.
     pub here: &'static str,
 }
 
 impl Nav {
+    /// Each page's address under the community, and its name's key.
     pub const PAGES: [(&'static str, &'static str); 7] = [
-        ("", "Overview"),
-        ("/members", "Members"),
-        ("/revenue", "Revenue"),
-        ("/leaderboard", "Leaderboard"),
-        ("/lessons", "Lessons"),
-        ("/audit", "Audit log"),
-        ("/exports", "Exports"),
+        ("", "dash-overview"),
+        ("/members", "dash-members"),
+        ("/revenue", "dash-revenue"),
+        ("/leaderboard", "dash-leaderboard"),
+        ("/lessons", "dash-lessons"),
+        ("/audit", "dash-audit"),
+        ("/exports", "dash-exports"),
     ];
 
     pub fn is(&self, page: &str) -> bool {
@@ -61,6 +82,7 @@ pub fn page(status: StatusCode, t: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct Message<'a> {
+    pub tr: Tr,
     pub nav: Option<Nav>,
     pub title: &'a str,
     pub text: &'a str,
@@ -68,9 +90,11 @@ pub struct Message<'a> {
 
 /// A page with a title and one sentence, for refusals and errors.
 pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    // Said before anyone is known to be signed in: in English.
     page(
         status,
         &Message {
+            tr: Tr(Locale::En),
             nav: None,
             title,
             text,
@@ -79,7 +103,7 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
 }
 
 pub struct Figure {
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub note: String,
 }
@@ -87,6 +111,7 @@ pub struct Figure {
 #[derive(Template)]
 #[template(path = "overview.html")]
 pub struct Overview {
+    pub tr: Tr,
     pub nav: Option<Nav>,
     pub title: String,
     pub figures: Vec<Figure>,
@@ -112,16 +137,19 @@ pub struct MemberLine {
 #[derive(Template)]
 #[template(path = "members.html")]
 pub struct Members {
+    pub tr: Tr,
     pub nav: Option<Nav>,
     pub title: String,
     pub query: String,
-    pub found: usize,
+    /// How many were found, and how many of those are shown, in words.
+    pub found: String,
     pub rows: Vec<MemberLine>,
 }
 
 #[derive(Template)]
 #[template(path = "member.html")]
 pub struct Member {
+    pub tr: Tr,
     pub nav: Option<Nav>,
     pub title: String,
     pub view: lyceum_core::reply::MemberView,
@@ -135,11 +163,12 @@ pub struct Member {
 #[derive(Template)]
 #[template(path = "table.html")]
 pub struct Table {
+    pub tr: Tr,
     pub nav: Option<Nav>,
     pub title: String,
     /// Links shown above the table: text and address.
     pub links: Vec<(String, String)>,
-    pub head: Vec<&'static str>,
+    pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    pub empty: &'static str,
+    pub empty: String,
 }
