@@ -186,7 +186,15 @@ async fn signing_in(db: TestDb) {
     assert!(page("/revenue").await.body.contains("99.00 USD"), "{b}");
     assert!(page("/leaderboard").await.body.contains("40"), "{b}");
     assert!(page("/leaderboard?board=week").await.body.contains("week"), "{b}");
-    assert!(page("/lessons").await.body.contains("Getting started"), "{b}");
+    w.say("console:bob", "/unlock intro points").await;
+    w.say("console:bob", "/unlock intro").await;
+    w.say("console:bob", "/complete intro").await;
+    let stats = w.core.lesson_stats("demo").await.unwrap();
+    let intro = stats.iter().find(|l| l.key == "intro").unwrap();
+    // Shown once as the unlock's reply and once read again.
+    assert_eq!((intro.views, intro.unlocks, intro.sales, intro.completions), (2, 1, 0, 1), "{b}");
+    let lessons = page("/lessons").await.body;
+    assert!(lessons.contains("Getting started") && lessons.contains("<td>2</td>"), "{b}");
     let audit = page("/audit").await;
     assert!(
         audit.body.contains("/grant") && audit.body.contains("/dashboard"),

@@ -1,7 +1,10 @@
 //! What the dashboard's pages read beyond the figures: one member with the
 //! why of their points, the revenue ledger, a leaderboard, lesson numbers.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::Core;
 use super::lessons::lesson_of_offer;
@@ -25,6 +28,33 @@ pub struct LessonStats {
     /// Bought, less refunds.
     pub sales: i64,
     pub completions: u64,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct PerLesson {
+    lesson_id: i64,
+    n: i64,
+}
+
+/// How many rows of `E` each of lessons `ids` has, in one grouped query.
+async fn per_lesson<E, C>(conn: &C, lesson: E::Column, ids: &[i64]) -> CoreResult<HashMap<i64, u64>>
+where
+    E: EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    let rows = E::find()
+        .select_only()
+        .column_as(lesson, "lesson_id")
+        .column_as(Expr::from(Func::count(Expr::col(lesson))), "n")
+        .filter(lesson.is_in(ids.iter().copied()))
+        .group_by(lesson)
+        .into_model::<PerLesson>()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.lesson_id, u64::try_from(r.n).unwrap_or(0)))
+        .collect())
 }
 
 impl Core {
@@ -114,7 +144,7 @@ impl Core {
             .order_by_asc(lesson::Column::Id)
             .all(self.db())
             .await?;
-        let mut sales: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        let mut sales: HashMap<String, i64> = HashMap::new();
         let sold = revenue::Entity::find()
             .filter(revenue::Column::CommunityId.eq(ctx.id))
             .filter(revenue::Column::Kind.is_in(["payment", "refund"]))
@@ -126,25 +156,21 @@ impl Core {
                 *sales.entry(key.to_owned()).or_default() += if r.kind == "payment" { 1 } else { -1 };
             }
         }
-        let mut out = Vec::with_capacity(lessons.len());
-        for l in lessons {
-            let unlocks = lesson_unlock::Entity::find()
-                .filter(lesson_unlock::Column::LessonId.eq(l.id))
-                .count(self.db())
-                .await?;
-            let completions = completion::Entity::find()
-                .filter(completion::Column::LessonId.eq(l.id))
-                .count(self.db())
-                .await?;
-            out.push(LessonStats {
+        let ids: Vec<i64> = lessons.iter().map(|l| l.id).collect();
+        let unlocks =
+            per_lesson::<lesson_unlock::Entity, _>(self.db(), lesson_unlock::Column::LessonId, &ids).await?;
+        let completions =
+            per_lesson::<completion::Entity, _>(self.db(), completion::Column::LessonId, &ids).await?;
+        Ok(lessons
+            .into_iter()
+            .map(|l| LessonStats {
                 sales: sales.get(&l.key).copied().unwrap_or(0),
+                unlocks: unlocks.get(&l.id).copied().unwrap_or(0),
+                completions: completions.get(&l.id).copied().unwrap_or(0),
                 key: l.key,
                 title: l.title,
                 views: l.views,
-                unlocks,
-                completions,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 }
