@@ -192,9 +192,16 @@ async fn signing_in(db: TestDb) {
     let stats = w.core.lesson_stats("demo").await.unwrap();
     let intro = stats.iter().find(|l| l.key == "intro").unwrap();
     // Shown once as the unlock's reply and once read again.
-    assert_eq!((intro.views, intro.unlocks, intro.sales, intro.completions), (2, 1, 0, 1), "{b}");
+    assert_eq!(
+        (intro.views, intro.unlocks, intro.sales, intro.completions),
+        (2, 1, 0, 1),
+        "{b}"
+    );
     let lessons = page("/lessons").await.body;
-    assert!(lessons.contains("Getting started") && lessons.contains("<td>2</td>"), "{b}");
+    assert!(
+        lessons.contains("Getting started") && lessons.contains("<td>2</td>"),
+        "{b}"
+    );
     let audit = page("/audit").await;
     assert!(
         audit.body.contains("/grant") && audit.body.contains("/dashboard"),
