@@ -183,13 +183,14 @@ pub async fn member(
     admin: Admin,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Response {
+    let tr = tr(&d, &slug);
     match d.core.member_detail(&slug, id, LIST as u64).await {
         Ok(Some((view, points))) => page(
             StatusCode::OK,
             &Member {
-                tr: tr(&d, &slug),
+                tr,
                 nav: nav(&admin, "dash-members"),
-                title: tr(&d, &slug).with("dash-member-title", "id", id),
+                title: tr.with("dash-member-title", "id", id),
                 view,
                 here: format!("/dashboard/{slug}/members/{id}"),
                 csrf: admin.session.csrf.clone(),

@@ -416,10 +416,12 @@ impl Core {
                     crate::engage::fold::prune(&txn, c.id, None).await?;
                 }
             }
-            let reply = call.execute(&txn, cmd).await?;
+            // Recorded first, inside the same transaction: a refusal rolls it
+            // back, and an erasure scrubs the name from it like any other.
             if let Some((name, detail)) = audited {
                 crate::store::audit::record(&txn, ctx.id, &invoker.identity, name, detail, now).await?;
             }
+            let reply = call.execute(&txn, cmd).await?;
             txn.commit().await?;
             CoreResult::Ok(reply)
         })

@@ -26,8 +26,15 @@ impl Call<'_> {
             .await?
             .ok_or(UserError::NotMember)?;
         let links = self.sign_in.ok_or(UserError::DashboardOff)?;
-        let who = self.invoker.identity.to_string();
-        audit::record_as(conn, self.ctx.id, &who, "privacy export", String::new(), self.now).await?;
+        audit::record(
+            conn,
+            self.ctx.id,
+            &self.invoker.identity,
+            "privacy export",
+            String::new(),
+            self.now,
+        )
+        .await?;
         Ok(Reply::PrivacyExport {
             url: links.export_link(me.person_id, self.now),
             minutes: LINK_TTL_SECS / 60,

@@ -14,10 +14,6 @@ const DETAIL_CHARS: usize = 300;
 
 /// What the log says a command was: its options as written, shortened.
 pub fn detail(cmd: &Command) -> String {
-    // The log keeps that someone was erased, not who.
-    if let Command::Erase { .. } = cmd {
-        return "Erase { user: [erased] }".to_owned();
-    }
     let full = format!("{cmd:?}");
     if full.chars().count() <= DETAIL_CHARS {
         full
