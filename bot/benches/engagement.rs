@@ -8,7 +8,8 @@
 //!   and how long events waited for their commit. Lyceum's time includes
 //!   folding every owed amount into the score rows at the end.
 //!
-//! `cargo bench -p lyceum --bench engagement` (MEMBERS=… to change the size).
+//! `cargo bench -p lyceum --bench engagement` (MEMBERS=… to change the size,
+//! FLUSH_MS=… to try another group-commit window than the shipped one).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -40,6 +41,9 @@ fn community() -> Community {
     c.points.message.cooldown_secs = 0;
     c.points.message.daily_cap = 0;
     c.points.burst_window_secs = 0;
+    if let Some(ms) = std::env::var("FLUSH_MS").ok().and_then(|m| m.parse().ok()) {
+        c.points.flush_ms = ms;
+    }
     c
 }
 
@@ -329,7 +333,9 @@ async fn main() {
         core.activity("demo", w, message()).await.unwrap();
     }
     core.flush_activity().await;
-    let theirs = raw_inserts(&db, ctx.id, AWARDS, &mut StdRng::seed_from_u64(3)).await;
+    // The baseline writes on a connection of its own too, as the writer does.
+    let raw = lyceum_core::store::own::own_connection(&db);
+    let theirs = raw_inserts(&raw, ctx.id, AWARDS, &mut StdRng::seed_from_u64(3)).await;
     engage.latency.reset();
     let mut rng = StdRng::seed_from_u64(5);
     let t = Instant::now();

@@ -34,6 +34,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
                 // where copying pages back and syncing stalled the
                 // activity writer for tens of milliseconds.
                 .pragma("wal_autocheckpoint", "0")
+                // 64 MiB of pages per connection (the default is 2 MiB):
+                // a batch of activity touches a page of the ledger's member
+                // index per entry, and with a small cache pages were
+                // written out and read back within one transaction.
+                .pragma("cache_size", "-65536")
         });
     } else {
         opts.max_connections(10);

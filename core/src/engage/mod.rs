@@ -133,7 +133,7 @@ impl Engagement {
             latency: latency::Latency::default(),
         });
         let writer = Writer {
-            db: db.clone(),
+            db: crate::store::own::own_connection(db),
             communities: communities.to_vec(),
             engage: engage.clone(),
             wake,

@@ -287,10 +287,13 @@ impl Writer {
         ctx: &CommunityCtx,
         batch: &[Pending],
         txn: sea_orm::DatabaseTransaction,
-        postings: Vec<Posting>,
+        mut postings: Vec<Posting>,
         keys: &Keys,
         now: i64,
     ) -> CoreResult<()> {
+        // In member order, each ledger index page takes all of the batch's
+        // entries for it at once instead of being visited again and again.
+        postings.sort_by_key(|p| p.member_id);
         append(&txn, ctx.id, &postings).await?;
         let mut owed: BTreeMap<i64, Owed> = BTreeMap::new();
         for p in &postings {

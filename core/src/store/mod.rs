@@ -7,6 +7,7 @@ pub mod chunked;
 pub mod keys;
 pub mod linking;
 pub mod membership;
+pub mod own;
 pub mod people;
 pub mod scores;
 pub mod sync;
