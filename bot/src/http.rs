@@ -14,6 +14,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::limits::{self, Limits};
 use crate::webhook::{self, StripeHook};
 
 #[derive(Clone)]
@@ -62,40 +63,55 @@ pub struct Hooks {
     pub telegram: Option<crate::telegram::TelegramHook>,
     /// The public URL is https: dashboard cookies are marked Secure.
     pub https: bool,
+    pub limits: Limits,
 }
 
 pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
-    let telegram = Router::new()
+    let limits = payments.limits;
+    let webhooks = Router::new()
         .route("/webhooks/telegram", post(crate::telegram::webhook))
         .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
-        .with_state(payments.telegram.clone());
-    let stripe = Router::new()
-        .route("/webhooks/stripe", post(webhook::stripe))
+        .with_state(payments.telegram.clone())
+        .merge(
+            Router::new()
+                .route("/webhooks/stripe", post(webhook::stripe))
+                .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
+                .with_state(stripe_hook(&core, &payments)),
+        );
+    let pages = Router::new()
         .route("/billing/portal/{member}/{expires}/{tag}", get(webhook::portal))
-        .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
-        .with_state(StripeHook {
+        .with_state(stripe_hook(&core, &payments))
+        .route("/billing/done", get(webhook::billing_done))
+        .merge(lyceum_web::router(lyceum_web::Dashboard {
             core: core.clone(),
-            secrets: Arc::new(payments.stripe_secrets),
-            links: payments.portal_links,
-        });
-    let dashboard = lyceum_web::router(lyceum_web::Dashboard {
-        core: core.clone(),
-        secure: payments.https,
-    });
-    let scrape = Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(core.clone());
-    Router::new()
+            secure: payments.https,
+        }))
+        .layer(DefaultBodyLimit::max(PAGE_BODY));
+    let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/billing/done", get(webhook::billing_done))
         .with_state(AppState {
             db: core.db().clone(),
         })
-        .merge(stripe)
-        .merge(telegram)
-        .merge(scrape)
-        .merge(dashboard)
+        .merge(
+            Router::new()
+                .route("/metrics", get(metrics))
+                .with_state(core.clone()),
+        );
+    let public =
+        limits::rate_limited(webhooks, limits.webhooks).merge(limits::rate_limited(pages, limits.pages));
+    limits::bounded(probes.merge(public), &limits)
+}
+
+/// Dashboard forms are a few fields.
+const PAGE_BODY: usize = 16 * 1024;
+
+fn stripe_hook(core: &Arc<Core>, payments: &Hooks) -> StripeHook {
+    StripeHook {
+        core: core.clone(),
+        secrets: Arc::new(payments.stripe_secrets.clone()),
+        links: payments.portal_links.clone(),
+    }
 }
 
 /// Binds now (so a port conflict fails start-up) and serves until `stop`.
@@ -109,7 +125,7 @@ pub async fn serve(
     payments: Hooks,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(core, payments))
+    axum::serve(listener, limits::with_peer(router(core, payments)))
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         })

@@ -10,6 +10,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use lyceum_core::config::{Community, CommunityConfig, ConfigProblem, validate_communities};
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::limits::{Limits, Rate};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub const BUILTIN: &str = include_str!("../../config/default.toml");
@@ -55,14 +57,36 @@ pub struct HttpSettings {
     /// Without it a key is made and kept in the database.
     #[serde(serialize_with = "redact")]
     pub dashboard_secret: Option<SecretString>,
+    /// Longest a request may take, body included, before it is answered
+    /// 408.
+    pub request_timeout_secs: u64,
+    /// Per client address: sign-in links, dashboard pages, public
+    /// statistics, privacy exports, billing links.
+    pub page_rate: Rate,
+    /// Per client address: the Stripe and Telegram webhooks.
+    pub webhook_rate: Rate,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
+        let limits = Limits::default();
         HttpSettings {
             addr: "127.0.0.1:8080".into(),
             public_url: None,
             dashboard_secret: None,
+            request_timeout_secs: limits.request_timeout.as_secs(),
+            page_rate: limits.pages,
+            webhook_rate: limits.webhooks,
+        }
+    }
+}
+
+impl HttpSettings {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            pages: self.page_rate,
+            webhooks: self.webhook_rate,
         }
     }
 }
@@ -273,6 +297,17 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         .is_some_and(|t| t.expose_secret().len() < 32)
     {
         return Err(invalid("http.dashboard_secret", "must be at least 32 characters"));
+    }
+    if !(1..=300).contains(&settings.http.request_timeout_secs) {
+        return Err(invalid("http.request_timeout_secs", "must be between 1 and 300"));
+    }
+    for (key, rate) in [
+        ("http.page_rate", settings.http.page_rate),
+        ("http.webhook_rate", settings.http.webhook_rate),
+    ] {
+        if rate.per_second == 0 || rate.burst == 0 {
+            return Err(invalid(key, "per_second and burst must both be at least 1"));
+        }
     }
     if settings.stripe.secret_key.is_some() != settings.stripe.webhook_secret.is_some() {
         return Err(invalid(

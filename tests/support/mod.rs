@@ -164,6 +164,8 @@ pub struct Running {
     pub addr: String,
     /// The log up to readiness.
     pub seen: String,
+    /// The whole log so far, readiness included.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Running {
@@ -194,13 +196,21 @@ impl Running {
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
+        let all = std::sync::Arc::new(std::sync::Mutex::new(seen.clone()));
+        let kept = all.clone();
         std::thread::spawn(move || {
-            let mut sink = String::new();
-            while log.read_line(&mut sink).is_ok_and(|n| n > 0) {
-                sink.clear();
+            let mut line = String::new();
+            while log.read_line(&mut line).is_ok_and(|n| n > 0) {
+                kept.lock().unwrap().push_str(&line);
+                line.clear();
             }
         });
-        Running { child, addr, seen }
+        Running {
+            child,
+            addr,
+            seen,
+            log: all,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -310,7 +320,21 @@ pub async fn activity_reaches(
 pub async fn serve(core: std::sync::Arc<lyceum_core::Core>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = lyceum::http::router(core, lyceum::http::Hooks::default());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    // Tests click through pages faster than people; the limits have their
+    // own test (hardening.rs).
+    let unlimited = lyceum::limits::Rate {
+        per_second: 100_000,
+        burst: 100_000,
+    };
+    let hooks = lyceum::http::Hooks {
+        limits: lyceum::limits::Limits {
+            pages: unlimited,
+            webhooks: unlimited,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = lyceum::http::router(core, hooks);
+    tokio::spawn(async move { axum::serve(listener, lyceum::limits::with_peer(app)).await });
     base
 }
