@@ -6,6 +6,7 @@ pub mod cli;
 pub mod db;
 pub mod discord;
 pub mod http;
+pub mod leader;
 pub mod limits;
 pub mod logging;
 pub mod payments;

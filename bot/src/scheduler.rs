@@ -1,11 +1,14 @@
 //! The periodic jobs of a running bot: expiry, reminders, timed shop perks
 //! and pending shop coupons on a short beat, reconciliation at start and
-//! then on a long one.
+//! then on a long one. With several instances on one PostgreSQL only the
+//! holder of the scheduler lock runs them (leader.rs).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use lyceum_core::Core;
+
+use crate::leader::Leadership;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -16,7 +19,21 @@ pub struct Every {
 
 pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>) {
     let mut next_reconcile = Instant::now();
+    let mut leadership = Leadership::new(core.db());
+    let mut said_follow = false;
     loop {
+        if !leadership.lead().await {
+            if !said_follow {
+                tracing::info!("another instance runs the periodic jobs; this one waits to take over");
+                said_follow = true;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every.expire) => {}
+                _ = stop.wait_for(|stopped| *stopped) => break,
+            }
+            continue;
+        }
+        said_follow = false;
         match core.expire_due().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired access that ran out"),

@@ -1,0 +1,173 @@
+//! Two `lyceum run` processes on one PostgreSQL: the periodic jobs run on
+//! one of them and move to the other when it is killed, and the same
+//! Stripe events delivered to both at once are applied once.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use support::stripe::{self as fake, FakeStripe, Sub};
+use support::{Running, TestDb, lyceum, run_with_input, stderr, stdout};
+
+fn now() -> i64 {
+    i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap()
+}
+
+fn instance(db_url: &str, api_base: &str) -> Command {
+    let mut cmd = lyceum(db_url);
+    cmd.env("LYCEUM__STRIPE__SECRET_KEY", fake::SECRET_KEY)
+        .env("LYCEUM__STRIPE__WEBHOOK_SECRET", fake::WEBHOOK_SECRET)
+        .env("LYCEUM__STRIPE__API_BASE", api_base)
+        .env("LYCEUM__SCHEDULER__EXPIRE_EVERY_SECS", "1");
+    cmd
+}
+
+fn start(db_url: &str, api_base: &str) -> Running {
+    let mut cmd = instance(db_url, api_base);
+    cmd.arg("run");
+    Running::start(cmd, false)
+}
+
+fn log_of(server: &Running) -> Arc<Mutex<String>> {
+    server.log.clone()
+}
+
+async fn says(log: &Arc<Mutex<String>>, needle: &str) {
+    support::eventually(30, needle, || log.lock().unwrap().contains(needle)).await;
+}
+
+const LEADS: &str = "this instance now runs the periodic jobs";
+const FOLLOWS: &str = "another instance runs the periodic jobs";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_periodic_jobs_run_on_one_instance_and_move_when_it_is_killed() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let stripe = FakeStripe::default();
+    let api_base = stripe.start().await;
+    let mut first = start(&db.url, &api_base);
+    let first_log = log_of(&first);
+    says(&first_log, LEADS).await;
+    let second = start(&db.url, &api_base);
+    let second_log = log_of(&second);
+    says(&second_log, FOLLOWS).await;
+    // Several beats later, still only the first.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!second_log.lock().unwrap().contains(LEADS));
+
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    says(&second_log, LEADS).await;
+    assert!(second.stop().success());
+}
+
+fn member_id(db_url: &str, who: &str) -> i64 {
+    let out = run_with_input(lyceum(db_url), &["console", "--as", who], "/join\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_with_input(
+        lyceum(db_url),
+        &["member", "show", "demo", &format!("console:{who}"), "--json"],
+        "",
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    v["id"].as_i64().unwrap()
+}
+
+fn deliver(url: &str, body: &[u8]) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let sig = lyceum_stripe::signature::sign(body, fake::WEBHOOK_SECRET, now());
+    let mut resp = agent
+        .post(url)
+        .header("Stripe-Signature", &sig)
+        .send(body)
+        .unwrap();
+    let status = resp.status().as_u16();
+    let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    (status, v["outcome"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_events_sent_to_two_instances_at_once_apply_once() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let stripe = FakeStripe::default();
+    let api_base = stripe.start().await;
+    let a = start(&db.url, &api_base);
+    let b = start(&db.url, &api_base);
+    let t = now();
+    let mut events = Vec::new();
+    for i in 0..6 {
+        let who = format!("m{i}");
+        let id = member_id(&db.url, &who);
+        let (customer, sub_id) = (format!("cus_{i}"), format!("sub_{i}"));
+        events.push(fake::event(
+            &format!("evt_checkout_{i}"),
+            "checkout.session.completed",
+            t,
+            fake::checkout_subscription(&format!("cs_{i}"), id, "pro-monthly", &customer, &sub_id),
+        ));
+        let sub = Sub {
+            id: &sub_id,
+            customer: &customer,
+            status: "active",
+            price: "price_demo_pro_monthly",
+            period_end: t + 30 * 86_400,
+            cancel_at_period_end: false,
+            ended_at: None,
+            member: Some(id),
+            offer: Some("pro-monthly"),
+            start: t,
+        };
+        events.push(fake::event(
+            &format!("evt_created_{i}"),
+            "customer.subscription.created",
+            t + 1,
+            fake::subscription(&sub),
+        ));
+    }
+    // Each event four times at once, two to each instance, as Stripe's
+    // retries after a slow answer might.
+    let urls = [a.url("/webhooks/stripe"), b.url("/webhooks/stripe")];
+    let mut outcomes: Vec<Vec<(u16, String)>> = Vec::new();
+    for body in &events {
+        let handles: Vec<_> = (0..4)
+            .map(|k| {
+                let (url, body) = (urls[k % 2].clone(), body.clone());
+                std::thread::spawn(move || deliver(&url, &body))
+            })
+            .collect();
+        outcomes.push(handles.into_iter().map(|h| h.join().unwrap()).collect());
+    }
+    for (body, got) in events.iter().zip(&outcomes) {
+        let applied = got.iter().filter(|(_, o)| o.starts_with("applied")).count();
+        let duplicate = got.iter().filter(|(_, o)| o == "duplicate").count();
+        assert!(got.iter().all(|(s, _)| *s == 200), "{got:?}");
+        assert_eq!(
+            (applied, duplicate),
+            (1, 3),
+            "{}: {got:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    for i in 0..6 {
+        let out = run_with_input(
+            lyceum(&db.url),
+            &["member", "show", "demo", &format!("console:m{i}"), "--json"],
+            "",
+        );
+        let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(v["status"], "active", "{v}");
+    }
+    assert!(a.stop().success());
+    assert!(b.stop().success());
+}
