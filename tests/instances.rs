@@ -79,22 +79,6 @@ fn member_id(db_url: &str, who: &str) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-fn deliver(url: &str, body: &[u8]) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let sig = lyceum_stripe::signature::sign(body, fake::WEBHOOK_SECRET, now());
-    let mut resp = agent
-        .post(url)
-        .header("Stripe-Signature", &sig)
-        .send(body)
-        .unwrap();
-    let status = resp.status().as_u16();
-    let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    (status, v["outcome"].as_str().unwrap().to_owned())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_events_sent_to_two_instances_at_once_apply_once() {
     let Some(db) = TestDb::postgres().await else {
@@ -143,7 +127,7 @@ async fn the_same_events_sent_to_two_instances_at_once_apply_once() {
         let handles: Vec<_> = (0..4)
             .map(|k| {
                 let (url, body) = (urls[k % 2].clone(), body.clone());
-                std::thread::spawn(move || deliver(&url, &body))
+                std::thread::spawn(move || fake::deliver(&url, &body))
             })
             .collect();
         outcomes.push(handles.into_iter().map(|h| h.join().unwrap()).collect());

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 pub mod discord;
 pub mod multipart;
 pub mod points;
+pub mod proxy;
 pub mod stripe;
 pub mod telegram;
 pub mod world;
