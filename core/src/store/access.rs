@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::membership::entitlement_of;
@@ -117,11 +118,23 @@ pub(crate) fn perks_of(
 
 /// Perks the member holds now: those of their entitlement, of every offer
 /// they own, and those granted on their own (level rewards, shop rewards).
+///
+/// On PostgreSQL the member's row is locked first, until `conn`'s
+/// transaction ends: every change that queues grants and revokes compares
+/// these perks before and after itself, and two transactions that both
+/// read the old perks (a webhook and reconciliation, or two instances)
+/// would both queue the same grants. SQLite runs one writer at a time.
 pub async fn held_perks<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
     m: &member::Model,
 ) -> CoreResult<BTreeSet<String>> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        member::Entity::find_by_id(m.id)
+            .lock_exclusive()
+            .one(conn)
+            .await?;
+    }
     let mut perks = match entitlement_of(conn, m.id).await? {
         Some(e) => {
             let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
