@@ -17,8 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use lyceum_core::entity::{outbox, payment_event, revenue};
 use sea_orm::EntityTrait;
 use serde_json::Value;
-use support::stripe::{self as fake, FakeStripe, Sub};
-use support::{Running, TestDb, lyceum, run_with_input, stderr, stdout};
+use support::stripe::{self as fake, FakeStripe};
+use support::{Running, TestDb, lyceum, run_with_input, stdout};
 
 const MEMBERS: usize = 8;
 
@@ -26,63 +26,19 @@ fn now() -> i64 {
     i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap()
 }
 
-fn join(db_url: &str, who: &str) -> i64 {
-    let out = run_with_input(lyceum(db_url), &["console", "--as", who], "/join\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = run_with_input(
-        lyceum(db_url),
-        &["member", "show", "demo", &format!("console:{who}"), "--json"],
-        "",
-    );
-    serde_json::from_str::<Value>(&stdout(&out)).unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-/// Checkout, subscription and first invoice for each member, as
-/// (event id, body).
+/// Checkout, subscription and first invoice for each member.
 fn events(db_url: &str) -> Vec<(String, Vec<u8>)> {
     let t = now();
-    let mut out = Vec::new();
-    for i in 0..MEMBERS {
-        let id = join(db_url, &format!("k{i}"));
-        let (customer, sub_id) = (format!("cus_k{i}"), format!("sub_k{i}"));
-        let sub = Sub {
-            id: &sub_id,
-            customer: &customer,
-            status: "active",
-            price: "price_demo_pro_monthly",
-            period_end: t + 30 * 86_400,
-            cancel_at_period_end: false,
-            ended_at: None,
-            member: Some(id),
-            offer: Some("pro-monthly"),
-            start: t,
-        };
-        let objects = [
-            (
-                "checkout.session.completed",
-                fake::checkout_subscription(&format!("cs_k{i}"), id, "pro-monthly", &customer, &sub_id),
-            ),
-            ("customer.subscription.created", fake::subscription(&sub)),
-            (
-                "invoice.paid",
-                fake::invoice_paid(
-                    &format!("in_k{i}"),
-                    &customer,
-                    &sub_id,
-                    "price_demo_pro_monthly",
-                    1_500,
-                ),
-            ),
-        ];
-        for (n, (kind, object)) in objects.into_iter().enumerate() {
-            let event_id = format!("evt_k{i}_{n}");
-            let created = t + i64::try_from(n).unwrap();
-            out.push((event_id.clone(), fake::event(&event_id, kind, created, object)));
-        }
-    }
-    out
+    (0..MEMBERS)
+        .flat_map(|i| {
+            fake::paid_start(
+                &format!("k{i}"),
+                support::joined(db_url, &format!("k{i}")),
+                t,
+                true,
+            )
+        })
+        .collect()
 }
 
 fn start(db_url: &str, api_base: &str) -> Running {

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use support::stripe::{self as fake, FakeStripe, Sub};
-use support::{Running, TestDb, lyceum, run_with_input, stderr, stdout};
+use support::stripe::{self as fake, FakeStripe};
+use support::{Running, TestDb, lyceum, run_with_input, stdout};
 
 fn now() -> i64 {
     i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap()
@@ -67,18 +67,6 @@ async fn the_periodic_jobs_run_on_one_instance_and_move_when_it_is_killed() {
     assert!(second.stop().success());
 }
 
-fn member_id(db_url: &str, who: &str) -> i64 {
-    let out = run_with_input(lyceum(db_url), &["console", "--as", who], "/join\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = run_with_input(
-        lyceum(db_url),
-        &["member", "show", "demo", &format!("console:{who}"), "--json"],
-        "",
-    );
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    v["id"].as_i64().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_events_sent_to_two_instances_at_once_apply_once() {
     let Some(db) = TestDb::postgres().await else {
@@ -89,36 +77,17 @@ async fn the_same_events_sent_to_two_instances_at_once_apply_once() {
     let a = start(&db.url, &api_base);
     let b = start(&db.url, &api_base);
     let t = now();
-    let mut events = Vec::new();
-    for i in 0..6 {
-        let who = format!("m{i}");
-        let id = member_id(&db.url, &who);
-        let (customer, sub_id) = (format!("cus_{i}"), format!("sub_{i}"));
-        events.push(fake::event(
-            &format!("evt_checkout_{i}"),
-            "checkout.session.completed",
-            t,
-            fake::checkout_subscription(&format!("cs_{i}"), id, "pro-monthly", &customer, &sub_id),
-        ));
-        let sub = Sub {
-            id: &sub_id,
-            customer: &customer,
-            status: "active",
-            price: "price_demo_pro_monthly",
-            period_end: t + 30 * 86_400,
-            cancel_at_period_end: false,
-            ended_at: None,
-            member: Some(id),
-            offer: Some("pro-monthly"),
-            start: t,
-        };
-        events.push(fake::event(
-            &format!("evt_created_{i}"),
-            "customer.subscription.created",
-            t + 1,
-            fake::subscription(&sub),
-        ));
-    }
+    let events: Vec<Vec<u8>> = (0..6)
+        .flat_map(|i| {
+            fake::paid_start(
+                &format!("m{i}"),
+                support::joined(&db.url, &format!("m{i}")),
+                t,
+                false,
+            )
+        })
+        .map(|(_, body)| body)
+        .collect();
     // Each event four times at once, two to each instance, as Stripe's
     // retries after a slow answer might.
     let urls = [a.url("/webhooks/stripe"), b.url("/webhooks/stripe")];

@@ -159,6 +159,21 @@ pub fn field_strs<'a>(v: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Joins the demo community as `console:{who}` through the binary; the
+/// member's id.
+pub fn joined(db_url: &str, who: &str) -> i64 {
+    let out = run_with_input(lyceum(db_url), &["console", "--as", who], "/join\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_with_input(
+        lyceum(db_url),
+        &["member", "show", "demo", &format!("console:{who}"), "--json"],
+        "",
+    );
+    serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// A `lyceum run` in the background, ready to serve.
 pub struct Running {
     pub child: Child,

@@ -54,6 +54,50 @@ pub fn deliver(url: &str, body: &[u8]) -> (u16, String) {
     (status, outcome)
 }
 
+/// A member's paid start as Stripe sends it, as (event id, body): the
+/// checkout, the subscription it created a second later, and with
+/// `invoice` its first paid invoice. `tag` keeps the ids apart.
+pub fn paid_start(tag: &str, member: i64, t: i64, invoice: bool) -> Vec<(String, Vec<u8>)> {
+    let (customer, sub_id) = (format!("cus_{tag}"), format!("sub_{tag}"));
+    let sub = Sub {
+        id: &sub_id,
+        customer: &customer,
+        status: "active",
+        price: "price_demo_pro_monthly",
+        period_end: t + 30 * 86_400,
+        cancel_at_period_end: false,
+        ended_at: None,
+        member: Some(member),
+        offer: Some("pro-monthly"),
+        start: t,
+    };
+    let mut objects = vec![
+        (
+            "checkout.session.completed",
+            checkout_subscription(&format!("cs_{tag}"), member, "pro-monthly", &customer, &sub_id),
+        ),
+        ("customer.subscription.created", subscription(&sub)),
+    ];
+    if invoice {
+        let paid = invoice_paid(
+            &format!("in_{tag}"),
+            &customer,
+            &sub_id,
+            "price_demo_pro_monthly",
+            1_500,
+        );
+        objects.push(("invoice.paid", paid));
+    }
+    (0_i64..)
+        .zip(objects)
+        .map(|(n, (kind, object))| {
+            let id = format!("evt_{tag}_{n}");
+            let body = event(&id, kind, t + n, object);
+            (id, body)
+        })
+        .collect()
+}
+
 fn meta(member: Option<i64>, offer: Option<&str>) -> Value {
     match member {
         Some(m) => json!({
