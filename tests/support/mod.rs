@@ -241,6 +241,21 @@ impl Running {
     }
 }
 
+/// The status a server at `addr` answers a POST to `path` that declares a
+/// body of `len` bytes without sending it: an oversized body is refused on
+/// its length alone, and a client still writing it could meet a closed
+/// connection instead of the answer.
+pub fn post_declaring(addr: &str, path: &str, len: usize) -> u16 {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!("POST {path} HTTP/1.1\r\nHost: lyceum\r\nContent-Length: {len}\r\n\r\n");
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut status = [0u8; 12];
+    conn.read_exact(&mut status).unwrap();
+    std::str::from_utf8(&status[9..12]).unwrap().parse().unwrap()
+}
+
 /// Waits up to `secs` seconds for `check` to hold, polling.
 pub async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
