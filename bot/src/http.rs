@@ -68,14 +68,13 @@ pub struct Hooks {
 
 pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
     let limits = payments.limits;
+    // Webhook bodies are held to webhook::MAX_BODY by limits::bounded.
     let webhooks = Router::new()
         .route("/webhooks/telegram", post(crate::telegram::webhook))
-        .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
         .with_state(payments.telegram.clone())
         .merge(
             Router::new()
                 .route("/webhooks/stripe", post(webhook::stripe))
-                .layer(DefaultBodyLimit::max(webhook::MAX_BODY))
                 .with_state(stripe_hook(&core, &payments)),
         );
     let pages = Router::new()

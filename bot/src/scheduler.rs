@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lyceum_core::Core;
-
-use crate::leader::Leadership;
 use tokio::sync::watch;
 use tokio::time::Instant;
+
+use crate::leader::Leadership;
 
 pub struct Every {
     pub expire: Duration,

@@ -10,9 +10,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use lyceum_core::config::{Community, CommunityConfig, ConfigProblem, validate_communities};
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::limits::{Limits, Rate};
-use serde::{Deserialize, Serialize, Serializer};
 
 pub const BUILTIN: &str = include_str!("../../config/default.toml");
 
