@@ -77,9 +77,9 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Eight steps down undo dashboard sign-in, the audit log, lessons, the score backlog,
-        // engagement, presence, activity and payments only, columns included.
-        Migrator::down(&db, Some(8)).await.unwrap();
+        // Nine steps down undo the lookup indexes, dashboard sign-in, the audit log, lessons,
+        // the score backlog, engagement, presence, activity and payments only, columns included.
+        Migrator::down(&db, Some(9)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

@@ -12,6 +12,7 @@ mod m20261122_000006_score_backlog;
 mod m20261122_000007_lessons;
 mod m20261122_000008_audit;
 mod m20261122_000009_dashboard;
+mod m20261123_000010_lookup_indexes;
 mod shape;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_lessons::Migration),
             Box::new(m20261122_000008_audit::Migration),
             Box::new(m20261122_000009_dashboard::Migration),
+            Box::new(m20261123_000010_lookup_indexes::Migration),
         ]
     }
 }

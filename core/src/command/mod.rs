@@ -201,6 +201,22 @@ impl Command {
     }
 
     /// Commands answered by calling the payment provider.
+    /// Commands that change nothing: they answer from a read snapshot,
+    /// without queueing behind writers.
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::Help
+                | Command::Tiers
+                | Command::Me
+                | Command::Points
+                | Command::Badges
+                | Command::Rank { .. }
+                | Command::Leaderboard { .. }
+                | Command::Shop
+        )
+    }
+
     pub fn talks_to_provider(&self) -> bool {
         matches!(
             self,

@@ -2,10 +2,8 @@
 //! being among the first paying members, and finishing a closed week near
 //! the top of its board.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::sea_query::{Expr, Func, OnConflict, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::periods::{Board, Keys};
 use super::settle::{award_badges, crossed, tell};
@@ -41,21 +39,28 @@ pub async fn after_payment<C: ConnectionTrait>(
         let first_min: SimpleExpr = Func::min(Expr::col(revenue::Column::At)).into();
         let mine: Option<i64> = payments()
             .select_only()
-            .column_as(first_min.clone(), "first")
+            .column_as(first_min, "first")
             .filter(revenue::Column::MemberId.eq(m.id))
             .into_tuple()
             .one(conn)
             .await?
             .flatten();
         if let Some(mine) = mine {
+            // Whoever paid before `mine` first paid before it too. Only
+            // as many as the largest N are counted: the index on the
+            // community's payments by time stops the scan there.
+            let most = early.iter().map(|(n, _)| u64::from(*n)).max().unwrap_or(0);
             let before = payments()
                 .select_only()
+                .distinct()
                 .column(revenue::Column::MemberId)
                 .filter(revenue::Column::MemberId.ne(m.id))
-                .group_by(revenue::Column::MemberId)
-                .having(Expr::expr(first_min).lt(mine))
-                .count(conn)
-                .await?;
+                .filter(revenue::Column::At.lt(mine))
+                .limit(most)
+                .into_tuple::<Option<i64>>()
+                .all(conn)
+                .await?
+                .len() as u64;
             due.extend(
                 early
                     .into_iter()

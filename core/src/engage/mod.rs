@@ -285,6 +285,13 @@ impl Engagement {
             .unwrap_or_default()
     }
 
+    /// Whether points of this member's are still to be folded into their
+    /// score row.
+    pub(crate) fn owes(&self, community_id: i64, member_id: i64) -> bool {
+        self.book(community_id)
+            .is_some_and(|b| b.get(member_id).is_some())
+    }
+
     /// Removes what these members are owed, to fold it in now.
     pub(crate) fn take(&self, community_id: i64, members: &[i64]) -> Vec<(i64, Owed)> {
         self.book(community_id)

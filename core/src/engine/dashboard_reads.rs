@@ -79,6 +79,7 @@ impl Core {
         self.flush_activity().await;
         let view = member_view(self.db(), ctx, &m, ctx.config.default_locale, self.now()).await?;
         let points = ledger::Entity::find()
+            .filter(ledger::Column::CommunityId.eq(m.community_id))
             .filter(ledger::Column::MemberId.eq(m.id))
             .order_by_desc(ledger::Column::Id)
             .limit(entries)

@@ -30,7 +30,9 @@ impl Call<'_> {
     pub(super) async fn points<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<Reply> {
         let m = self.own_member(conn).await?;
         let row = score_of(conn, m.id).await?;
+        // By community too: the ledger's index leads with it.
         let recent = ledger::Entity::find()
+            .filter(ledger::Column::CommunityId.eq(m.community_id))
             .filter(ledger::Column::MemberId.eq(m.id))
             .order_by_desc(ledger::Column::Id)
             .limit(RECENT)

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 
 use super::Core;
@@ -91,46 +91,100 @@ impl Core {
             dry_run,
             ..Default::default()
         };
-        for ctx in &self.communities {
-            let members = member::Entity::find()
-                .filter(member::Column::CommunityId.eq(ctx.id))
-                .order_by_asc(member::Column::Id)
-                .all(&self.db)
-                .await?;
-            for m in members {
-                report.members_checked += 1;
-                let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-                let before = describe(&txn, m.id).await?;
-                let perks = access::held_perks(&txn, ctx, &m).await?;
-                let now = self.clock.now();
-                let why = Why {
-                    actor: Some("reconcile".into()),
-                    note: Some("reconciliation".into()),
-                    billing: self.billing.as_deref(),
-                };
-                let changed = recompute(&txn, &self.communities, &m, perks, now, why).await?;
-                if changed {
-                    report.entitlements_fixed.push(Fix {
-                        member: m.id,
-                        from: before,
-                        to: describe(&txn, m.id).await?,
-                    });
-                }
-                report
-                    .effects_reemitted
-                    .extend(reemit_missing(&txn, ctx, &m, now).await?);
-                if dry_run {
-                    txn.rollback().await?;
-                } else {
-                    txn.commit().await?;
-                }
-            }
+        let mut at = Some(SweepAt::default());
+        while let Some(from) = at {
+            at = self.reconcile_page(from, RECONCILE_PAGE, &mut report).await?;
         }
         if !dry_run && (!report.entitlements_fixed.is_empty() || !report.effects_reemitted.is_empty()) {
             self.wake.notify_one();
         }
         Ok(report)
     }
+
+    /// Reconciles up to `limit` members from `from` on, each in a
+    /// transaction of its own so other work goes on between them, adding to
+    /// `report`. Returns where to go on from, or `None` once every
+    /// community's members are done.
+    pub async fn reconcile_page(
+        &self,
+        from: SweepAt,
+        limit: u64,
+        report: &mut ReconcileReport,
+    ) -> CoreResult<Option<SweepAt>> {
+        let Some(ctx) = self.communities.get(from.community) else {
+            return Ok(None);
+        };
+        let members = member::Entity::find()
+            .filter(member::Column::CommunityId.eq(ctx.id))
+            .filter(member::Column::Id.gt(from.after))
+            .order_by_asc(member::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let next = match members.last() {
+            Some(last) if members.len() as u64 == limit => SweepAt {
+                community: from.community,
+                after: last.id,
+            },
+            _ => SweepAt {
+                community: from.community + 1,
+                after: 0,
+            },
+        };
+        for m in members {
+            self.reconcile_member(ctx, &m, report).await?;
+        }
+        Ok((next.community < self.communities.len()).then_some(next))
+    }
+
+    async fn reconcile_member(
+        &self,
+        ctx: &CommunityCtx,
+        m: &member::Model,
+        report: &mut ReconcileReport,
+    ) -> CoreResult<()> {
+        report.members_checked += 1;
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        let before = describe(&txn, m.id).await?;
+        let perks = access::held_perks(&txn, ctx, m).await?;
+        let now = self.clock.now();
+        let why = Why {
+            actor: Some("reconcile".into()),
+            note: Some("reconciliation".into()),
+            billing: self.billing.as_deref(),
+        };
+        let changed = recompute(&txn, &self.communities, m, perks, now, why).await?;
+        if changed {
+            report.entitlements_fixed.push(Fix {
+                member: m.id,
+                from: before,
+                to: describe(&txn, m.id).await?,
+            });
+        }
+        report
+            .effects_reemitted
+            .extend(reemit_missing(&txn, ctx, m, now).await?);
+        if report.dry_run {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+            if changed {
+                self.wake.notify_one();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Members read at a time by a reconciliation.
+pub const RECONCILE_PAGE: u64 = 200;
+
+/// Where a reconciliation goes on from: the index of a community in the
+/// core's list, and the last member id done in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepAt {
+    pub community: usize,
+    pub after: i64,
 }
 
 async fn describe<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<String> {

@@ -44,7 +44,7 @@ pub(crate) use execute::price_display;
 pub use exports::{Export, MemberRow};
 pub use import::ImportError;
 pub use lessons::lesson_offer_key;
-pub use lifecycle::{Fix, ReconcileReport, Reemit};
+pub use lifecycle::{Fix, RECONCILE_PAGE, ReconcileReport, Reemit, SweepAt};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsApi, StarsInvoice, StarsPayment};
@@ -378,8 +378,26 @@ impl Core {
         } else {
             None
         };
-        let (gate, txn) = self.engage.begin_write(&self.db).await?;
         let now = self.clock.now();
+        let call = execute::Call {
+            ctx,
+            all: &self.communities,
+            invoker,
+            admin,
+            creator,
+            locale,
+            now,
+            engage: &self.engage,
+            billing: self.billing.is_some(),
+            sign_in: self.sign_in.as_ref(),
+        };
+        // A member's own reads need their owed points folded first; anyone
+        // else's read a snapshot, not waiting for the writers' gate.
+        if cmd.only_reads() && audited.is_none() && !member.is_some_and(|m| self.engage.owes(ctx.id, m)) {
+            let snapshot = sea_orm::TransactionTrait::begin(&self.db).await?;
+            return call.execute(&snapshot, cmd).await;
+        }
+        let (gate, txn) = self.engage.begin_write(&self.db).await?;
         // The command may read or spend the invoker's points, and a link
         // merges members anywhere: score rows first take in what is owed.
         let owed: Vec<(&CommunityCtx, Vec<_>)> = if linking {
@@ -392,18 +410,6 @@ impl Core {
                 ctx,
                 self.engage.take(ctx.id, &member.into_iter().collect::<Vec<_>>()),
             )]
-        };
-        let call = execute::Call {
-            ctx,
-            all: &self.communities,
-            invoker,
-            admin,
-            creator,
-            locale,
-            now,
-            engage: &self.engage,
-            billing: self.billing.is_some(),
-            sign_in: self.sign_in.as_ref(),
         };
         // Dropping the transaction on an error rolls it back: a refused
         // command leaves nothing behind.

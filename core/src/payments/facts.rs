@@ -401,7 +401,7 @@ pub async fn member_facts<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreR
         .filter(
             Condition::any()
                 .add(subscription::Column::MemberId.eq(member_id))
-                .add(subscription::Column::CustomerId.is_in(customers.clone())),
+                .add_option(any_of(subscription::Column::CustomerId, &customers)),
         )
         .all(conn)
         .await?;
@@ -409,24 +409,32 @@ pub async fn member_facts<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreR
         .filter(
             Condition::any()
                 .add(purchase::Column::MemberId.eq(member_id))
-                .add(purchase::Column::CustomerId.is_in(customers.clone())),
+                .add_option(any_of(purchase::Column::CustomerId, &customers)),
         )
         .all(conn)
         .await?;
     let refs: Vec<String> = purchases.iter().map(|p| p.payment_ref.clone()).collect();
-    let reversals = reversal::Entity::find()
-        .filter(
-            Condition::any()
-                .add(reversal::Column::PaymentRef.is_in(refs))
-                .add(reversal::Column::CustomerId.is_in(customers.clone())),
-        )
-        .all(conn)
-        .await?;
+    let by_ref = any_of(reversal::Column::PaymentRef, &refs);
+    let by_customer = any_of(reversal::Column::CustomerId, &customers);
+    let reversals = if by_ref.is_none() && by_customer.is_none() {
+        Vec::new()
+    } else {
+        reversal::Entity::find()
+            .filter(Condition::any().add_option(by_ref).add_option(by_customer))
+            .all(conn)
+            .await?
+    };
     Ok(MemberFacts {
         subscriptions,
         purchases,
         reversals,
     })
+}
+
+/// `col IN (values)`, or nothing for no values: an empty list becomes a
+/// constant that stops SQLite from using indexes for the whole OR.
+fn any_of<C: ColumnTrait>(col: C, values: &[String]) -> Option<sea_orm::sea_query::SimpleExpr> {
+    (!values.is_empty()).then(|| col.is_in(values.iter().cloned()))
 }
 
 /// Whether a reversal takes the money of a payment back for good.

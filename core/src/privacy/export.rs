@@ -31,7 +31,7 @@ async fn membership<C: ConnectionTrait>(
         "joined_at": iso(m.joined_at),
         "entitlement": json(conn, entitlement::Entity::find().filter(entitlement::Column::MemberId.eq(id))).await?,
         "history": json(conn, history::Entity::find().filter(history::Column::MemberId.eq(id)).order_by_asc(history::Column::Id)).await?,
-        "points": json(conn, ledger::Entity::find().filter(ledger::Column::MemberId.eq(id)).order_by_asc(ledger::Column::Id)).await?,
+        "points": json(conn, ledger::Entity::find().filter(ledger::Column::CommunityId.eq(m.community_id)).filter(ledger::Column::MemberId.eq(id)).order_by_asc(ledger::Column::Id)).await?,
         "score": json(conn, score::Entity::find().filter(score::Column::MemberId.eq(id))).await?,
         "badges": json(conn, badge::Entity::find().filter(badge::Column::MemberId.eq(id))).await?,
         "checkins": json(conn, checkin::Entity::find().filter(checkin::Column::MemberId.eq(id))).await?,

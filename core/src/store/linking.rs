@@ -76,6 +76,7 @@ async fn merge_member<C: ConnectionTrait>(
 ) -> CoreResult<()> {
     ledger::Entity::update_many()
         .col_expr(ledger::Column::MemberId, Expr::value(winner.id))
+        .filter(ledger::Column::CommunityId.eq(loser.community_id))
         .filter(ledger::Column::MemberId.eq(loser.id))
         .exec(conn)
         .await?;
