@@ -73,6 +73,7 @@ async fn setup(db: &TestDb, sink: Arc<Flaky>) -> (Core, OutboxWorker, ManualCloc
         base_secs: 10,
         max_secs: 100,
         max_attempts: 5,
+        ..Default::default()
     };
     let mut worker = OutboxWorker::new(conn, Arc::new(clock.clone()), policy);
     worker.register(sink);

@@ -254,6 +254,7 @@ fn retry_policy(loaded: &Loaded) -> RetryPolicy {
         base_secs: o.retry_base_secs,
         max_secs: o.retry_max_secs,
         max_attempts: o.max_attempts,
+        attempt_secs: o.attempt_secs,
     }
 }
 

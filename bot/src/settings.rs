@@ -149,6 +149,7 @@ pub struct OutboxSettings {
     pub retry_base_secs: i64,
     pub retry_max_secs: i64,
     pub max_attempts: i32,
+    pub attempt_secs: i64,
 }
 
 impl Default for OutboxSettings {
@@ -158,6 +159,7 @@ impl Default for OutboxSettings {
             retry_base_secs: p.base_secs,
             retry_max_secs: p.max_secs,
             max_attempts: p.max_attempts,
+            attempt_secs: p.attempt_secs,
         }
     }
 }
@@ -386,6 +388,16 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         return Err(invalid(
             "outbox",
             "need retry_base_secs ≥ 1, retry_max_secs ≥ retry_base_secs and max_attempts ≥ 1",
+        ));
+    }
+    let lease = lyceum_core::outbox::LEASE_SECS;
+    if !(1..lease).contains(&o.attempt_secs) {
+        return Err(invalid(
+            "outbox.attempt_secs",
+            format!(
+                "must be from 1 to {} (below the {lease} s lease on an effect)",
+                lease - 1
+            ),
         ));
     }
     if settings.scheduler.expire_every_secs == 0 {

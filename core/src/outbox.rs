@@ -26,7 +26,7 @@ pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
 /// How long a worker may hold an effect while delivering it.
-const LEASE_SECS: i64 = 60;
+pub const LEASE_SECS: i64 = 60;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -248,6 +248,9 @@ pub enum DeliveryError {
     /// Can never succeed (the role was deleted, the user blocked the bot).
     #[error("permanent: {0}")]
     Permanent(String),
+    /// The platform gave no answer within this many seconds.
+    #[error("no answer within {0} s")]
+    TimedOut(i64),
 }
 
 /// An adapter's side of the outbox.
@@ -271,6 +274,10 @@ pub struct RetryPolicy {
     pub base_secs: i64,
     pub max_secs: i64,
     pub max_attempts: i32,
+    /// How long one attempt may wait for the platform's answer. Below the
+    /// lease, so an attempt is over, and its outcome recorded, before any
+    /// other worker may claim the row again.
+    pub attempt_secs: i64,
 }
 
 impl Default for RetryPolicy {
@@ -279,6 +286,7 @@ impl Default for RetryPolicy {
             base_secs: 2,
             max_secs: 900,
             max_attempts: 12,
+            attempt_secs: 20,
         }
     }
 }
@@ -349,9 +357,12 @@ impl OutboxWorker {
             .await?;
         let mut report = PassReport::default();
         let mut blocked: HashSet<(String, String)> = HashSet::new();
+        // A platform that let an attempt run out of time is not tried again
+        // this pass: every further attempt would likely wait as long.
+        let mut silent: HashSet<String> = HashSet::new();
         for row in rows {
             let who = (row.platform.clone(), row.recipient.clone());
-            if blocked.contains(&who) {
+            if blocked.contains(&who) || silent.contains(&who.0) {
                 continue;
             }
             if row.next_attempt_at > now {
@@ -380,6 +391,14 @@ impl OutboxWorker {
                     update.last_error = Set(None);
                     report.delivered += 1;
                     self.count(&who.0, "delivered");
+                }
+                Err(DeliveryError::TimedOut(secs)) if attempts < self.policy.max_attempts => {
+                    tracing::warn!(platform = %who.0, attempts, secs, "the platform did not answer in time; will retry");
+                    update.next_attempt_at = Set(now + self.policy.delay_after(attempts));
+                    update.last_error = Set(Some(format!("no answer within {secs} s")));
+                    self.count(&who.0, "retrying");
+                    silent.insert(who.0.clone());
+                    report.retrying += 1;
                 }
                 Err(DeliveryError::Retry(why)) if attempts < self.policy.max_attempts => {
                     tracing::warn!(platform = %who.0, attempts, error = %why, "effect delivery failed; will retry");
@@ -413,7 +432,7 @@ impl OutboxWorker {
     ) -> Result<Result<(), DeliveryError>, sea_orm::DbErr> {
         let lesson = match &effect.kind {
             EffectKind::PostLesson { card } => {
-                let posted = match sink.post_card(&effect).await {
+                let posted = match self.attempt(sink.post_card(&effect)).await {
                     Ok(message) => message,
                     Err(e) => return Ok(Err(e)),
                 };
@@ -431,7 +450,7 @@ impl OutboxWorker {
             }
             EffectKind::EditLesson { card, .. } => card.lesson,
             EffectKind::RemoveLesson { lesson, .. } => *lesson,
-            _ => return Ok(sink.deliver(&effect).await),
+            _ => return Ok(self.attempt(sink.deliver(&effect)).await),
         };
         let posted: Vec<String> = lesson_post::Entity::find()
             .filter(lesson_post::Column::LessonId.eq(lesson))
@@ -453,7 +472,21 @@ impl OutboxWorker {
             }
             _ => {}
         }
-        Ok(sink.deliver(&effect).await)
+        Ok(self.attempt(sink.deliver(&effect)).await)
+    }
+
+    /// One call to a platform, given up when it outlasts the policy's
+    /// attempt time. Whether the platform acted is then unknown; the
+    /// effect is retried, and adapters' effects are idempotent.
+    async fn attempt<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, DeliveryError>>,
+    ) -> Result<T, DeliveryError> {
+        let secs = self.policy.attempt_secs.clamp(1, LEASE_SECS - 1);
+        let limit = Duration::from_secs(u64::try_from(secs).unwrap_or(1));
+        tokio::time::timeout(limit, call)
+            .await
+            .unwrap_or(Err(DeliveryError::TimedOut(secs)))
     }
 
     /// Takes a lease on the row by moving its next attempt past the lease,

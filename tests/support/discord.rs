@@ -39,10 +39,17 @@ struct Inner {
     members: HashMap<u64, BTreeSet<u64>>,
     /// (id, name, position, permissions)
     roles: Vec<(u64, String, u16, u64)>,
-    /// Answer the next matching request (path contains) with (status, body).
-    fail_next: Vec<(String, u16, Value)>,
+    /// How to answer the next request whose path contains the string, in
+    /// the order they were queued.
+    faults: Vec<(String, Fault)>,
     gateway: Option<mpsc::UnboundedSender<Value>>,
     seq: u64,
+}
+
+enum Fault {
+    Status(u16, Value),
+    /// No answer for this long, then a 504, and nothing done.
+    Stall(std::time::Duration),
 }
 
 #[derive(Clone, Default)]
@@ -151,11 +158,26 @@ impl FakeDiscord {
     }
 
     pub fn fail_next(&self, path_contains: &str, status: u16, body: Value) {
+        self.fault_next(path_contains, Fault::Status(status, body));
+    }
+
+    /// A request whose path contains `path_contains`, after the faults
+    /// already queued for it, gets no answer for `wait`.
+    pub fn stall_next(&self, path_contains: &str, wait: std::time::Duration) {
+        self.fault_next(path_contains, Fault::Stall(wait));
+    }
+
+    fn fault_next(&self, path_contains: &str, fault: Fault) {
         self.inner
             .lock()
             .unwrap()
-            .fail_next
-            .push((path_contains.to_owned(), status, body));
+            .faults
+            .push((path_contains.to_owned(), fault));
+    }
+
+    /// Faults queued but not yet met.
+    pub fn faults_left(&self) -> usize {
+        self.inner.lock().unwrap().faults.len()
     }
 
     pub fn connected(&self) -> bool {
@@ -314,20 +336,26 @@ async fn rest(
         None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
     };
     let base = fake.base.lock().unwrap().clone();
-    let mut inner = fake.inner.lock().unwrap();
-    inner.seen.push(Seen {
-        method: method.to_string(),
-        path: path.clone(),
-        reason,
-        body: body.clone(),
-        files,
-    });
-    if let Some(i) = inner
-        .fail_next
-        .iter()
-        .position(|(p, _, _)| path.contains(p.as_str()))
-    {
-        let (_, status, body) = inner.fail_next.remove(i);
+    let fault = {
+        let mut inner = fake.inner.lock().unwrap();
+        inner.seen.push(Seen {
+            method: method.to_string(),
+            path: path.clone(),
+            reason,
+            body: body.clone(),
+            files,
+        });
+        let i = inner.faults.iter().position(|(p, _)| path.contains(p.as_str()));
+        i.map(|i| inner.faults.remove(i).1)
+    };
+    if let Some(fault) = fault {
+        let (status, body) = match fault {
+            Fault::Status(status, body) => (status, body),
+            Fault::Stall(wait) => {
+                tokio::time::sleep(wait).await;
+                return error(504, 0, "gateway timeout");
+            }
+        };
         let mut resp = (StatusCode::from_u16(status).unwrap(), axum::Json(body.clone())).into_response();
         if status == 429 {
             let after = body["retry_after"].as_f64().unwrap_or(0.1).to_string();
@@ -338,6 +366,7 @@ async fn rest(
         }
         return resp;
     }
+    let mut inner = fake.inner.lock().unwrap();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let no_content = || StatusCode::NO_CONTENT.into_response();
     match (method.as_str(), parts.as_slice()) {

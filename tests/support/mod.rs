@@ -319,6 +319,7 @@ pub async fn live_core_configured(
         base_secs: 1,
         max_secs: 2,
         max_attempts: 20,
+        ..Default::default()
     };
     let mut worker = lyceum_core::outbox::OutboxWorker::new(conn, clock, policy);
     worker.register(sink);

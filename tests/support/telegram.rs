@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -34,8 +34,18 @@ struct Inner {
     powerless_in: Vec<i64>,
     updates: VecDeque<Value>,
     next_update: u64,
-    /// Answer the next call of this method with retry_after seconds.
-    flood: Option<(String, u64)>,
+    /// How to answer the next call of a method, in order.
+    faults: Vec<(String, Fault)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// Flood control: retry_after this many seconds.
+    Flood(u64),
+    /// An HTTP error with Telegram's JSON error body.
+    Status(u16),
+    /// No answer for this long (then a 504).
+    Stall(Duration),
 }
 
 #[derive(Clone, Default)]
@@ -89,8 +99,27 @@ impl FakeBotApi {
         self.inner.lock().unwrap().powerless_in.push(chat);
     }
 
+    fn fault_next(&self, method: &str, fault: Fault) {
+        self.inner.lock().unwrap().faults.push((method.to_owned(), fault));
+    }
+
     pub fn flood_next(&self, method: &str, secs: u64) {
-        self.inner.lock().unwrap().flood = Some((method.to_owned(), secs));
+        self.fault_next(method, Fault::Flood(secs));
+    }
+
+    /// The next call of `method` fails with `status` (a 5xx, say).
+    pub fn fail_next(&self, method: &str, status: u16) {
+        self.fault_next(method, Fault::Status(status));
+    }
+
+    /// The next call of `method` gets no answer for `wait`.
+    pub fn stall_next(&self, method: &str, wait: Duration) {
+        self.fault_next(method, Fault::Stall(wait));
+    }
+
+    /// Faults queued but not yet met.
+    pub fn faults_left(&self) -> usize {
+        self.inner.lock().unwrap().faults.len()
     }
 
     fn push(&self, body: Value) {
@@ -174,6 +203,33 @@ impl FakeBotApi {
     }
 }
 
+async fn answer_fault(fault: Fault) -> Response {
+    let (status, body) = match fault {
+        Fault::Flood(secs) => (
+            StatusCode::OK,
+            json!({"ok": false, "error_code": 429,
+                "description": format!("Too Many Requests: retry after {secs}"),
+                "parameters": {"retry_after": secs}}),
+        ),
+        Fault::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap();
+            let reason = status.canonical_reason().unwrap_or("Error");
+            (
+                status,
+                json!({"ok": false, "error_code": code, "description": reason}),
+            )
+        }
+        Fault::Stall(wait) => {
+            tokio::time::sleep(wait).await;
+            (
+                StatusCode::GATEWAY_TIMEOUT,
+                json!({"ok": false, "error_code": 504, "description": "Gateway Timeout"}),
+            )
+        }
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 fn ok(result: Value) -> Response {
     axum::Json(json!({"ok": true, "result": result})).into_response()
 }
@@ -202,21 +258,23 @@ async fn method(
         }
         return ok(json!([]));
     }
-    let mut inner = fake.inner.lock().unwrap();
-    inner.calls.push(Call {
-        method: method.clone(),
-        params: params.clone(),
-        files,
-    });
-    if let Some((m, secs)) = inner.flood.clone()
-        && m.eq_ignore_ascii_case(&method)
-    {
-        inner.flood = None;
-        return axum::Json(json!({"ok": false, "error_code": 429,
-            "description": format!("Too Many Requests: retry after {secs}"),
-            "parameters": {"retry_after": secs}}))
-        .into_response();
+    let fault = {
+        let mut inner = fake.inner.lock().unwrap();
+        inner.calls.push(Call {
+            method: method.clone(),
+            params: params.clone(),
+            files,
+        });
+        let i = inner
+            .faults
+            .iter()
+            .position(|(m, _)| m.eq_ignore_ascii_case(&method));
+        i.map(|i| inner.faults.remove(i).1)
+    };
+    if let Some(fault) = fault {
+        return answer_fault(fault).await;
     }
+    let inner = fake.inner.lock().unwrap();
     match method.as_str() {
         "getme" => ok(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum", "username": "LyceumBot",

@@ -37,9 +37,24 @@ fn verdict(e: RequestError) -> DeliveryError {
             );
             DeliveryError::Retry(e.to_string())
         }
+        // teloxide keeps a failure's description but not its status code;
+        // Telegram's 5xx answers carry the HTTP reason as the description.
+        RequestError::Api(ApiError::Unknown(why)) if server_side(&why) => {
+            DeliveryError::Retry(format!("Telegram answered: {why}"))
+        }
         RequestError::Api(other) => DeliveryError::Permanent(other.to_string()),
         other => DeliveryError::Retry(other.to_string()),
     }
+}
+
+fn server_side(description: &str) -> bool {
+    const REASONS: [&str; 4] = [
+        "Internal Server Error",
+        "Bad Gateway",
+        "Service Unavailable",
+        "Gateway Timeout",
+    ];
+    REASONS.iter().any(|r| description.contains(r))
 }
 
 impl TelegramSink {
