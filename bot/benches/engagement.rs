@@ -13,17 +13,18 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+mod fixture;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use fixture::{discord_id, pct, rss_kib, us};
 use lyceum::{db, settings};
 use lyceum_core::clock::SystemClock;
-use lyceum_core::config::{Community, Levels};
-use lyceum_core::engage::levels::level_for;
-use lyceum_core::engage::periods::{Board, Keys};
-use lyceum_core::engage::settle::{LEVEL_SOURCE, reward_perks};
+use lyceum_core::config::Community;
+use lyceum_core::engage::periods::Board;
 use lyceum_core::engine::Activity;
-use lyceum_core::entity::{identity, ledger, member, perk_grant, person, score};
+use lyceum_core::entity::ledger;
 use lyceum_core::{Core, Invoker};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -45,126 +46,6 @@ fn community() -> Community {
         c.points.flush_ms = ms;
     }
     c
-}
-
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn pct(mut v: Vec<Duration>, q: f64) -> Duration {
-    v.sort_unstable();
-    v[((v.len() as f64 * q) as usize).min(v.len() - 1)]
-}
-
-fn us(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
-}
-
-async fn fill(db: &DatabaseConnection, community_id: i64, members: i64, keys: &Keys, levels: &Levels) {
-    let mut rng = StdRng::seed_from_u64(7);
-    let txn = db.begin().await.unwrap();
-    for start in (1..=members).step_by(CHUNK) {
-        let ids: Vec<i64> = (start..(start + CHUNK as i64).min(members + 1)).collect();
-        person::Entity::insert_many(ids.iter().map(|id| person::ActiveModel {
-            id: Set(*id),
-            created_at: Set(0),
-        }))
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-        identity::Entity::insert_many(ids.iter().map(|id| identity::ActiveModel {
-            id: Set(*id),
-            person_id: Set(*id),
-            platform: Set("discord".into()),
-            external_id: Set(format!("{}", 100_000_000 + id)),
-            display_name: Set(Some(format!("member {id}"))),
-            locale: Set(None),
-            created_at: Set(0),
-        }))
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-        member::Entity::insert_many(ids.iter().map(|id| member::ActiveModel {
-            id: Set(*id),
-            community_id: Set(community_id),
-            person_id: Set(*id),
-            joined_at: Set(0),
-        }))
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-        let earned: Vec<i64> = ids.iter().map(|_| rng.random_range(0..50_000)).collect();
-        // What the community brought over from another bot: one import row
-        // per member, so the ledger agrees with the scores and its index
-        // is the size a migrated community starts with.
-        ledger::Entity::insert_many(ids.iter().zip(&earned).map(|(id, e)| ledger::ActiveModel {
-            community_id: Set(community_id),
-            member_id: Set(*id),
-            delta: Set(*e),
-            source: Set("import".into()),
-            reason: Set("imported from MEE6".into()),
-            actor: Set(None),
-            at: Set(0),
-            ..Default::default()
-        }))
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-        score::Entity::insert_many(ids.iter().zip(&earned).map(|(id, &earned)| {
-            score::ActiveModel::from(score::Model {
-                member_id: *id,
-                community_id,
-                balance: earned,
-                earned,
-                level: i32::try_from(level_for(levels, earned)).unwrap_or(0),
-                week_key: keys.week,
-                week_points: earned / 10,
-                last_week_key: 0,
-                last_week_points: 0,
-                month_key: keys.month,
-                month_points: earned / 4,
-                season_key: keys.season,
-                season_points: earned / 2,
-                streak: 0,
-                best_streak: 0,
-                last_checkin: 0,
-                checkins: 0,
-                version: 1,
-                folded: 0,
-            })
-        }))
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-        // A running community: members hold the level rewards they reached.
-        let grants: Vec<perk_grant::ActiveModel> = ids
-            .iter()
-            .zip(&earned)
-            .flat_map(|(id, &earned)| {
-                let held = reward_perks(levels, level_for(levels, earned));
-                held.into_iter().map(|perk| perk_grant::ActiveModel {
-                    member_id: Set(*id),
-                    perk: Set(perk),
-                    source: Set(LEVEL_SOURCE.into()),
-                    until: Set(None),
-                    created_at: Set(0),
-                    ..Default::default()
-                })
-            })
-            .collect();
-        if !grants.is_empty() {
-            perk_grant::Entity::insert_many(grants)
-                .exec_without_returning(&txn)
-                .await
-                .unwrap();
-        }
-    }
-    txn.commit().await.unwrap();
 }
 
 /// The child process: start the core on the filled database and report.
@@ -197,34 +78,13 @@ async fn main() {
         ready(&args[i + 1]).await;
         return;
     }
-    let members: i64 = std::env::var("MEMBERS")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1_000_000);
+    let members = fixture::members();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
 
     // Fixture: the demo community with `members` scored members.
-    let t = Instant::now();
-    let db = db::open_and_migrate(&url).await.unwrap();
     let c = community();
-    let core = Core::start(db.clone(), std::slice::from_ref(&c), Arc::new(SystemClock))
-        .await
-        .unwrap();
-    let ctx = core.community("demo").unwrap().clone();
-    let keys = Keys::of(&c, core.now());
-    fill(&db, ctx.id, members, &keys, &c.levels).await;
-    drop(core);
-    println!(
-        "fixture: {members} members written in {:.1} s\n",
-        t.elapsed().as_secs_f64()
-    );
-
-    println!(
-        "| {:<44} | {:>22} | {:>22} | note",
-        "measure", "Lyceum", "baseline"
-    );
-    println!("|{:-<46}|{:-<24}|{:-<24}|------", "", "", "");
+    let (db, ctx) = fixture::filled(&url, &c, members, (44, 22)).await;
 
     // Start to ready, and memory, in a fresh process.
     let out = std::process::Command::new(std::env::current_exe().unwrap())
@@ -271,7 +131,7 @@ async fn main() {
     }
     let mut command = Vec::with_capacity(2_000);
     for m in picks.iter().take(2_000) {
-        let invoker = Invoker::new(format!("discord:{}", 100_000_000 + m).parse().unwrap());
+        let invoker = Invoker::new(format!("discord:{}", discord_id(*m)).parse().unwrap());
         let t = Instant::now();
         std::hint::black_box(core.handle_line("demo", &invoker, "/rank").await);
         command.push(t.elapsed());
@@ -323,7 +183,7 @@ async fn main() {
     // an idle writer does in the background. Lyceum then writes into a
     // ledger bigger by the baseline's rows, which only counts against it.
     let who: Vec<lyceum_core::domain::IdentityRef> = (1..=ACTIVE.min(members))
-        .map(|m| format!("discord:{}", 100_000_000 + m).parse().unwrap())
+        .map(|m| format!("discord:{}", discord_id(m)).parse().unwrap())
         .collect();
     let message = || Activity::Message {
         chars: 40,

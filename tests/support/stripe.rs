@@ -31,27 +31,32 @@ pub fn event(id: &str, kind: &str, created: i64, object: Value) -> Vec<u8> {
 /// Posts `body` to a Stripe webhook `url`, signed now with
 /// [`WEBHOOK_SECRET`] as Stripe would; the status and the outcome it names.
 pub fn deliver(url: &str, body: &[u8]) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let (status, text) = post_signed(&agent, url, body);
+    let outcome = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["outcome"].as_str().map(str::to_owned))
+        .unwrap_or(text);
+    (status, outcome)
+}
+
+/// Posts `body` through `agent`, signed now; the status and the answer.
+pub fn post_signed(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
     let sig = lyceum_stripe::signature::sign(body, WEBHOOK_SECRET, i64::try_from(now).unwrap());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
     let mut resp = agent
         .post(url)
         .header("Stripe-Signature", &sig)
         .send(body)
         .unwrap();
     let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap();
-    let outcome = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| v["outcome"].as_str().map(str::to_owned))
-        .unwrap_or(text);
-    (status, outcome)
+    (status, resp.body_mut().read_to_string().unwrap_or_default())
 }
 
 /// A member's paid start as Stripe sends it, as (event id, body): the

@@ -1,0 +1,595 @@
+//! The load harness: the `lyceum` binary and the core under load, each
+//! figure beside a baseline measured in the same run.
+//!
+//! - start to ready and resident memory of `lyceum run`, on an empty
+//!   database and on one with a million members;
+//! - signed Stripe webhooks over loopback HTTP to that running binary: the
+//!   most per second from 16 connections, and p50 / p99 at a steady 500/s;
+//!   beside a bare handler that reads the body and answers 200 behind the
+//!   same HTTP layers (body limit, deadline, rate limiter), and beside raw
+//!   inserts of the same bodies into SQLite, one transaction each;
+//! - chat commands through the core with a million members, from 8
+//!   concurrent callers, beside a plain read of the caller's score row.
+//!
+//! `cargo bench -p lyceum --bench load` (MEMBERS=… to change the size).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+mod fixture;
+#[path = "../../tests/support/stripe.rs"]
+mod stripe;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::routing::post;
+use fixture::{discord_id, pct, status_kib};
+use lyceum::limits::{self, Limits, Rate};
+use lyceum::{db, settings};
+use lyceum_core::Core;
+use lyceum_core::clock::SystemClock;
+use lyceum_core::{Invoker, entity::score};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement, TransactionTrait};
+
+/// Client connections for the most-per-second runs.
+const CONNECTIONS: usize = 16;
+/// Members whose paid start (checkout, subscription, invoice) is sent at
+/// full speed; as many again are sent at the steady rate.
+const BURST_MEMBERS: i64 = 3_000;
+const STEADY_RATE: f64 = 500.0;
+const STEADY_SECS: u64 = 10;
+const COMMANDS: usize = 40_000;
+const CALLERS: usize = 8;
+
+fn now() -> i64 {
+    i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn row(name: &str, lyceum: String, baseline: String, note: &str) {
+    println!("| {name:<46} | {lyceum:>20} | {baseline:>20} | {note}");
+}
+
+/// `lyceum run` on `url` with its log in `dir`, until it says it listens.
+struct Binary {
+    child: Child,
+    addr: String,
+    ready_in: Duration,
+    log: std::path::PathBuf,
+}
+
+impl Binary {
+    fn start(url: &str, dir: &Path, name: &str, env: &[(&str, String)]) -> Binary {
+        let log_path = dir.join(format!("{name}.log"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lyceum"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("LYCEUM") || k == "RUST_LOG" {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("LYCEUM__DATABASE__URL", url)
+            .env("LYCEUM__HTTP__ADDR", "127.0.0.1:0")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(File::create(&log_path).unwrap());
+        let t = Instant::now();
+        let mut binary = Binary {
+            child: cmd.spawn().unwrap(),
+            addr: String::new(),
+            ready_in: Duration::ZERO,
+            log: log_path,
+        };
+        loop {
+            let log = std::fs::read_to_string(&binary.log).unwrap_or_default();
+            if let Some(rest) = log.split("listening on http://").nth(1) {
+                binary.addr = rest.split_whitespace().next().unwrap().to_owned();
+                binary.ready_in = t.elapsed();
+                return binary;
+            }
+            if t.elapsed() > Duration::from_secs(120) {
+                binary.stop();
+                panic!("never ready:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn rss_mib(&self) -> u64 {
+        status_kib(&self.child.id().to_string(), "VmRSS:") / 1024
+    }
+
+    /// The first errors the binary logged, to explain refused posts.
+    fn errors(&self) -> Vec<String> {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines()
+            .filter(|l| l.contains("ERROR"))
+            .take(3)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One member's events, to be sent in order by one connection.
+type Story = Vec<Vec<u8>>;
+
+fn stories(members: std::ops::RangeInclusive<i64>, t: i64) -> Vec<Story> {
+    members
+        .map(|m| {
+            stripe::paid_start(&format!("load{m}"), m, t, true)
+                .into_iter()
+                .map(|(_, body)| body)
+                .collect()
+        })
+        .collect()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// What a run of posts saw: how long it took, each post's latency, and the
+/// answers that were not a plain success.
+struct Sent {
+    took: Duration,
+    latencies: Vec<Duration>,
+    refused: Vec<String>,
+    /// Each call's latency by what was called, where that varies.
+    by_kind: Vec<(&'static str, Duration)>,
+}
+
+impl Sent {
+    /// The connections' latencies and refusals taken together.
+    fn gathered(took: Duration, parts: Vec<Seen>) -> Sent {
+        let (latencies, refused) = parts.into_iter().fold((Vec::new(), Vec::new()), |mut acc, p| {
+            acc.0.extend(p.0);
+            acc.1.extend(p.1);
+            acc
+        });
+        Sent {
+            took,
+            latencies,
+            refused,
+            by_kind: Vec::new(),
+        }
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.took.as_secs_f64()
+    }
+
+    fn note(&self) -> String {
+        match self.refused.first() {
+            None => format!("{} calls", self.latencies.len()),
+            Some(first) => format!(
+                "{} of {} not applied, first: {first}",
+                self.refused.len(),
+                self.latencies.len()
+            ),
+        }
+    }
+}
+
+fn refused(status: u16, answer: &str) -> Option<String> {
+    let applied = status == 200 && !answer.contains("duplicate");
+    (!applied).then(|| format!("{status} {answer}"))
+}
+
+/// What one connection saw: each post's latency, and the answers that were
+/// not a fresh success.
+type Seen = (Vec<Duration>, Vec<String>);
+
+/// Runs `work` on `n` connections at once, each with an agent of its own.
+fn on_connections(n: usize, work: impl Fn(usize, &ureq::Agent, &mut Seen) + Sync) -> Vec<Seen> {
+    let work = &work;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|k| {
+                s.spawn(move || {
+                    let mut seen = (Vec::new(), Vec::new());
+                    work(k, &agent(), &mut seen);
+                    seen
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Posts `body` and notes how long it took since `since`.
+fn post_noting(agent: &ureq::Agent, url: &str, body: &[u8], since: Instant, seen: &mut Seen) {
+    let (status, answer) = stripe::post_signed(agent, url, body);
+    seen.0.push(since.elapsed());
+    seen.1.extend(refused(status, &answer));
+}
+
+/// Each connection sends its stories one post after another, as fast as
+/// answers come.
+fn flat_out(url: &str, stories: &[Story], connections: usize) -> Sent {
+    let t = Instant::now();
+    let parts = on_connections(connections, |k, agent, seen| {
+        for story in stories.iter().skip(k).step_by(connections) {
+            for body in story {
+                post_noting(agent, url, body, Instant::now(), seen);
+            }
+        }
+    });
+    Sent::gathered(t.elapsed(), parts)
+}
+
+/// Posts at a fixed rate whatever the answers do: post i is due at
+/// i / rate, and its latency runs from when it was due, so a slow answer
+/// also counts against the posts queued behind it.
+fn steady(url: &str, stories: &[Story], rate: f64) -> Sent {
+    let bodies: Vec<(usize, &Vec<u8>)> = stories
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.iter().map(move |b| (i, b)))
+        .collect();
+    // Enough connections that one slow answer does not hold up the next
+    // post; a member's events stay on one connection, in order.
+    let connections = 32;
+    let gap = Duration::from_secs_f64(1.0 / rate);
+    let start = Instant::now() + Duration::from_millis(50);
+    let parts = on_connections(connections, |k, agent, seen| {
+        let mine = bodies
+            .iter()
+            .enumerate()
+            .filter(|(_, (story, _))| story % connections == k);
+        for (i, (_, body)) in mine {
+            let due = start + gap * u32::try_from(i).unwrap();
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            post_noting(agent, url, body, due, seen);
+        }
+    });
+    Sent::gathered(start.elapsed(), parts)
+}
+
+async fn bare(_body: Bytes) -> &'static str {
+    "{\"outcome\":\"applied\"}"
+}
+
+/// A server with nothing behind the webhook route but reading the body,
+/// held to the binary's limits; its address.
+async fn bare_server() -> String {
+    let limits = Limits {
+        webhooks: unlimited(),
+        ..Limits::default()
+    };
+    let routes = limits::rate_limited(
+        Router::new().route("/webhooks/stripe", post(bare)),
+        limits.webhooks,
+    );
+    let app = limits::bounded(routes, &limits);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, limits::with_peer(app)).await });
+    format!("http://{addr}/webhooks/stripe")
+}
+
+/// The rate limiter stays in the path, set high enough that the harness
+/// measures the handler and not the limit.
+fn unlimited() -> Rate {
+    Rate {
+        per_second: 1_000_000,
+        burst: 1_000_000,
+    }
+}
+
+/// The same bodies inserted into SQLite on one connection, each in a
+/// transaction of its own, with the pragmas Lyceum uses.
+async fn raw_inserts(url: &str, stories: &[Story]) -> Sent {
+    let db = db::connect(url).await.unwrap();
+    let own = lyceum_core::store::own::own_connection(&db);
+    own.execute_unprepared("CREATE TABLE raw_events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .await
+        .unwrap();
+    let backend = own.get_database_backend();
+    let mut latencies = Vec::new();
+    let t = Instant::now();
+    for body in stories.iter().flatten() {
+        let sent = Instant::now();
+        let txn = own.begin().await.unwrap();
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO raw_events (body) VALUES (?)",
+            [String::from_utf8_lossy(body).into_owned().into()],
+        ))
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+        latencies.push(sent.elapsed());
+    }
+    Sent {
+        took: t.elapsed(),
+        latencies,
+        refused: Vec::new(),
+        by_kind: Vec::new(),
+    }
+}
+
+/// A mix of members' commands: mostly reads of standings and balances,
+/// some check-ins, which write.
+fn command_for(rng: &mut StdRng) -> &'static str {
+    match rng.random_range(0..10) {
+        0..=2 => "/rank",
+        3..=4 => "/points",
+        5 => "/leaderboard",
+        6 => "/leaderboard week 3",
+        7 => "/badges",
+        8 => "/me",
+        _ => "/checkin",
+    }
+}
+
+/// `CALLERS` tasks share `COMMANDS` calls of `call`; the time taken and
+/// each call's latency.
+async fn callers<F, Fut>(members: i64, call: F) -> Sent
+where
+    F: Fn(i64, &'static str) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..CALLERS)
+        .map(|k| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                let mut rng = StdRng::seed_from_u64(k as u64);
+                let mut latencies = Vec::with_capacity(COMMANDS / CALLERS);
+                for _ in 0..COMMANDS / CALLERS {
+                    let member = rng.random_range(1..=members);
+                    let line = command_for(&mut rng);
+                    let sent = Instant::now();
+                    call(member, line).await;
+                    latencies.push((line, sent.elapsed()));
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut by_kind = Vec::new();
+    for task in tasks {
+        by_kind.extend(task.await.unwrap());
+    }
+    Sent {
+        took: t.elapsed(),
+        latencies: by_kind.iter().map(|(_, d)| *d).collect(),
+        refused: Vec::new(),
+        by_kind,
+    }
+}
+
+fn rates(name: &str, ours: &Sent, theirs: &Sent, baseline: &str) {
+    row(
+        &format!("{name}, per second"),
+        format!("{:.0}/s", ours.per_second()),
+        format!("{:.0}/s", theirs.per_second()),
+        &format!("{}; baseline: {baseline}", ours.note()),
+    );
+    let lat = |s: &Sent, q| ms(pct(s.latencies.clone(), q));
+    row(
+        &format!("{name}, p50 / p99"),
+        format!("{} / {}", lat(ours, 0.5), lat(ours, 0.99)),
+        format!("{} / {}", lat(theirs, 0.5), lat(theirs, 0.99)),
+        "",
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let members = fixture::members();
+    let (_temp, dir) = match std::env::var("BENCH_DIR") {
+        Ok(d) => {
+            std::fs::create_dir_all(&d).unwrap();
+            (None, std::path::PathBuf::from(d))
+        }
+        Err(_) => {
+            let temp = tempfile::tempdir().unwrap();
+            let dir = temp.path().to_owned();
+            (Some(temp), dir)
+        }
+    };
+    let sqlite = |name: &str| format!("sqlite://{}?mode=rwc", dir.join(name).display());
+    let (empty, big, raw) = (sqlite("empty.db"), sqlite("big.db"), sqlite("raw.db"));
+
+    // The million-member community, written straight into the tables.
+    let community = settings::load(None).unwrap().communities.remove(0);
+    let (db, _) = fixture::filled(&big, &community, members, (46, 20)).await;
+    db.close().await.unwrap();
+
+    if wants("server") {
+        server(&dir, &empty, &big, &raw, members).await;
+    }
+    if wants("commands") {
+        commands(&big, &community, members).await;
+    }
+}
+
+/// Parts of the run to do: all, or those named in ONLY (comma-separated:
+/// server, commands).
+fn wants(part: &str) -> bool {
+    std::env::var("ONLY").map_or(true, |only| only.split(',').any(|p| p.trim() == part))
+}
+
+/// Start-up, memory and webhooks of the binary.
+async fn server(dir: &Path, empty: &str, big: &str, raw: &str, members: i64) {
+    // Start-up and memory of the binary.
+    let idle = Binary::start(empty, dir, "empty", &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_rss = idle.rss_mib();
+    let idle_ready = idle.ready_in;
+    idle.stop();
+    let fake = stripe::FakeStripe::default();
+    let api_base = fake.start().await;
+    let env = [
+        ("LYCEUM__STRIPE__SECRET_KEY", stripe::SECRET_KEY.to_owned()),
+        (
+            "LYCEUM__STRIPE__WEBHOOK_SECRET",
+            stripe::WEBHOOK_SECRET.to_owned(),
+        ),
+        ("LYCEUM__STRIPE__API_BASE", api_base),
+        (
+            "LYCEUM__HTTP__WEBHOOK_RATE__PER_SECOND",
+            unlimited().per_second.to_string(),
+        ),
+        ("LYCEUM__HTTP__WEBHOOK_RATE__BURST", unlimited().burst.to_string()),
+    ];
+    let server = Binary::start(big, dir, "big", &env);
+    std::thread::sleep(Duration::from_secs(2));
+    let loaded_rss = server.rss_mib();
+    row(
+        "start to ready, empty database",
+        ms(idle_ready),
+        "-".into(),
+        "spawn to \"listening\" (migrations, boards)",
+    );
+    row(
+        &format!("start to ready, {members} members"),
+        ms(server.ready_in),
+        "target < 2000 ms".into(),
+        "",
+    );
+    row(
+        "memory idle, empty database",
+        format!("{idle_rss} MiB"),
+        "target < 40 MiB".into(),
+        "RSS 2 s after ready",
+    );
+    row(
+        &format!("memory idle, {members} members"),
+        format!("{loaded_rss} MiB"),
+        "-".into(),
+        "RSS 2 s after ready",
+    );
+
+    // Webhooks.
+    let url = format!("http://{}/webhooks/stripe", server.addr);
+    let bare_url = bare_server().await;
+    let t = now();
+    let burst = stories(1..=BURST_MEMBERS, t);
+    let calm = stories(BURST_MEMBERS + 1..=2 * BURST_MEMBERS, t);
+    let (ours, theirs) = tokio::task::spawn_blocking({
+        let (url, bare_url, burst) = (url.clone(), bare_url.clone(), burst.clone());
+        move || {
+            let theirs = flat_out(&bare_url, &burst, CONNECTIONS);
+            (flat_out(&url, &burst, CONNECTIONS), theirs)
+        }
+    })
+    .await
+    .unwrap();
+    let stored = raw_inserts(raw, &burst).await;
+    rates(
+        &format!("signed webhooks, {CONNECTIONS} connections"),
+        &ours,
+        &theirs,
+        "bare handler, same HTTP layers",
+    );
+    row(
+        "  raw SQLite inserts, one transaction each",
+        "-".into(),
+        format!("{:.0}/s", stored.per_second()),
+        &format!(
+            "p50 / p99 {} / {}",
+            ms(pct(stored.latencies.clone(), 0.5)),
+            ms(pct(stored.latencies, 0.99))
+        ),
+    );
+    let (ours, theirs) = tokio::task::spawn_blocking(move || {
+        let bodies: usize = calm.iter().map(Vec::len).sum();
+        let want = (STEADY_RATE * STEADY_SECS as f64) as usize;
+        let mut n = 0;
+        let calm: Vec<Story> = calm
+            .into_iter()
+            .take_while(|s| {
+                n += s.len();
+                n <= want.min(bodies)
+            })
+            .collect();
+        let theirs = steady(&bare_url, &calm, STEADY_RATE);
+        (steady(&url, &calm, STEADY_RATE), theirs)
+    })
+    .await
+    .unwrap();
+    rates(
+        &format!("signed webhooks at {STEADY_RATE:.0}/s offered"),
+        &ours,
+        &theirs,
+        "bare handler",
+    );
+    for line in server.errors() {
+        println!("  binary log: {line}");
+    }
+    server.stop();
+}
+
+/// Chat commands through the core, in this process.
+async fn commands(big: &str, community: &lyceum_core::config::Community, members: i64) {
+    // Commands through the core.
+    let db = db::connect(big).await.unwrap();
+    let core = Arc::new(
+        Core::start(db.clone(), std::slice::from_ref(community), Arc::new(SystemClock))
+            .await
+            .unwrap(),
+    );
+    let ours = callers(members, {
+        let core = core.clone();
+        move |m, line| {
+            let core = core.clone();
+            async move {
+                let invoker = Invoker::new(format!("discord:{}", discord_id(m)).parse().unwrap());
+                std::hint::black_box(core.handle_line("demo", &invoker, line).await);
+            }
+        }
+    })
+    .await;
+    let theirs = callers(members, move |m, _| {
+        let db = db.clone();
+        async move {
+            std::hint::black_box(score::Entity::find_by_id(m).one(&db).await.unwrap());
+        }
+    })
+    .await;
+    rates(
+        &format!("commands, {CALLERS} callers, {members} members"),
+        &ours,
+        &theirs,
+        "the caller's score row read",
+    );
+    let mut kinds: Vec<&str> = ours.by_kind.iter().map(|(k, _)| *k).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        let of: Vec<Duration> = ours
+            .by_kind
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, d)| *d)
+            .collect();
+        row(
+            &format!("  {kind}, p50 / p99"),
+            format!("{} / {}", ms(pct(of.clone(), 0.5)), ms(pct(of, 0.99))),
+            "-".into(),
+            "",
+        );
+    }
+}
