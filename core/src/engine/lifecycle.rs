@@ -95,9 +95,6 @@ impl Core {
         while let Some(from) = at {
             at = self.reconcile_page(from, RECONCILE_PAGE, &mut report).await?;
         }
-        if !dry_run && (!report.entitlements_fixed.is_empty() || !report.effects_reemitted.is_empty()) {
-            self.wake.notify_one();
-        }
         Ok(report)
     }
 
@@ -161,14 +158,14 @@ impl Core {
                 to: describe(&txn, m.id).await?,
             });
         }
-        report
-            .effects_reemitted
-            .extend(reemit_missing(&txn, ctx, m, now).await?);
+        let reemitted = reemit_missing(&txn, ctx, m, now).await?;
+        let queued = changed || !reemitted.is_empty();
+        report.effects_reemitted.extend(reemitted);
         if report.dry_run {
             txn.rollback().await?;
         } else {
             txn.commit().await?;
-            if changed {
+            if queued {
                 self.wake.notify_one();
             }
         }
