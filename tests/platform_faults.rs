@@ -85,11 +85,12 @@ async fn waiting(db: &TestDb, platform: &str, why: &str) {
 /// Every effect for `platform` is delivered, and the log tells of the
 /// silent attempt and of the failures before it.
 async fn delivered_once(db: &TestDb, platform: &str, server: &Running) {
-    let rows = rows(db, platform).await;
-    assert!(
-        !rows.is_empty() && rows.iter().all(|r| r.status == "delivered"),
-        "{rows:?}"
-    );
+    // The notice queued behind the grant may still be on its way.
+    eventually_async(30, &format!("every {platform} effect delivered"), || async {
+        let rows = rows(db, platform).await;
+        !rows.is_empty() && rows.iter().all(|r| r.status == "delivered")
+    })
+    .await;
     let log = server.log.lock().unwrap().clone();
     assert!(
         log.contains("the platform did not answer in time; will retry"),

@@ -392,20 +392,24 @@ impl OutboxWorker {
                     report.delivered += 1;
                     self.count(&who.0, "delivered");
                 }
-                Err(DeliveryError::TimedOut(secs)) if attempts < self.policy.max_attempts => {
-                    tracing::warn!(platform = %who.0, attempts, secs, "the platform did not answer in time; will retry");
-                    update.next_attempt_at = Set(now + self.policy.delay_after(attempts));
-                    update.last_error = Set(Some(format!("no answer within {secs} s")));
-                    self.count(&who.0, "retrying");
-                    silent.insert(who.0.clone());
-                    report.retrying += 1;
-                }
-                Err(DeliveryError::Retry(why)) if attempts < self.policy.max_attempts => {
-                    tracing::warn!(platform = %who.0, attempts, error = %why, "effect delivery failed; will retry");
+                Err(e @ (DeliveryError::Retry(_) | DeliveryError::TimedOut(_)))
+                    if attempts < self.policy.max_attempts =>
+                {
+                    let why = match e {
+                        DeliveryError::Retry(why) => {
+                            tracing::warn!(platform = %who.0, attempts, error = %why, "effect delivery failed; will retry");
+                            blocked.insert(who.clone());
+                            why
+                        }
+                        other => {
+                            tracing::warn!(platform = %who.0, attempts, error = %other, "the platform did not answer in time; will retry");
+                            silent.insert(who.0.clone());
+                            other.to_string()
+                        }
+                    };
                     update.next_attempt_at = Set(now + self.policy.delay_after(attempts));
                     update.last_error = Set(Some(why));
                     self.count(&who.0, "retrying");
-                    blocked.insert(who);
                     report.retrying += 1;
                 }
                 Err(err) => {

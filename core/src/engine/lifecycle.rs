@@ -173,8 +173,8 @@ impl Core {
     }
 }
 
-/// Members read at a time by a reconciliation.
-pub const RECONCILE_PAGE: u64 = 200;
+/// Members read at a time by a whole reconciliation.
+const RECONCILE_PAGE: u64 = 200;
 
 /// Where a reconciliation goes on from: the index of a community in the
 /// core's list, and the last member id done in it.

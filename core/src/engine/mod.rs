@@ -44,7 +44,7 @@ pub(crate) use execute::price_display;
 pub use exports::{Export, MemberRow};
 pub use import::ImportError;
 pub use lessons::lesson_offer_key;
-pub use lifecycle::{Fix, RECONCILE_PAGE, ReconcileReport, Reemit, SweepAt};
+pub use lifecycle::{Fix, ReconcileReport, Reemit, SweepAt};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsApi, StarsInvoice, StarsPayment};
