@@ -1,8 +1,9 @@
 //! `kill -9` of the running binary in the middle of a stream of Stripe
 //! webhooks, then a restart and Stripe's redelivery of everything: every
-//! event answered 2xx before the kill was already durable, and after the
-//! redelivery every event is applied exactly once, with no payment, member
-//! state or queued effect doubled or missing.
+//! event answered 2xx before the kill was already durable, the restarted
+//! process applies those by itself, and after the redelivery every event
+//! is applied exactly once, with no payment, member state or queued effect
+//! doubled or missing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lyceum_core::entity::{outbox, payment_event, revenue};
+use lyceum_core::entity::{outbox, payment_event, payment_inbox, revenue};
 use sea_orm::EntityTrait;
 use serde_json::Value;
 use support::stripe::{self as fake, FakeStripe};
@@ -58,6 +59,16 @@ fn try_deliver(url: &str, body: &[u8]) -> Option<(u16, String)> {
     std::thread::spawn(move || fake::deliver(&url, &body)).join().ok()
 }
 
+async fn applied_ids(conn: &sea_orm::DatabaseConnection) -> BTreeSet<String> {
+    let rows = payment_event::Entity::find().all(conn).await.unwrap();
+    rows.into_iter().map(|e| e.event_id).collect()
+}
+
+async fn waiting_ids(conn: &sea_orm::DatabaseConnection) -> BTreeSet<String> {
+    let rows = payment_inbox::Entity::find().all(conn).await.unwrap();
+    rows.into_iter().map(|e| e.event_id).collect()
+}
+
 async fn crash_and_redeliver(db: TestDb) {
     let stripe = FakeStripe::default();
     let api_base = stripe.start().await;
@@ -99,20 +110,28 @@ async fn crash_and_redeliver(db: TestDb) {
     let acked = acked.lock().unwrap().clone();
     assert!(!acked.is_empty() && acked.len() < all.len(), "{acked:?}");
 
-    // Everything acknowledged is on disk before any redelivery.
+    // Everything acknowledged is on disk before any redelivery: applied, or
+    // stored in the payment inbox.
     let conn = lyceum::db::connect(&db.url).await.unwrap();
-    let stored: BTreeSet<String> = payment_event::Entity::find()
-        .all(&conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.event_id)
-        .collect();
+    let applied = applied_ids(&conn).await;
+    let waiting = waiting_ids(&conn).await;
+    let stored: BTreeSet<String> = applied.union(&waiting).cloned().collect();
     assert!(acked.is_subset(&stored), "acked {acked:?}, stored {stored:?}");
+
+    // The restarted process applies what waited, with no redelivery.
+    let second = start(&db.url, &api_base);
+    support::eventually_async(30, "the inbox applied after the restart", || async {
+        waiting_ids(&conn).await.is_empty()
+    })
+    .await;
+    let applied = applied_ids(&conn).await;
+    assert!(
+        stored.is_subset(&applied),
+        "stored {stored:?}, applied {applied:?}"
+    );
 
     // Stripe redelivers every event (the unacknowledged ones for certain,
     // the others because a retry may cross an answer).
-    let second = start(&db.url, &api_base);
     let url = second.url("/webhooks/stripe");
     for (id, body) in &all {
         let (status, outcome) = fake::deliver(&url, body);
@@ -120,9 +139,13 @@ async fn crash_and_redeliver(db: TestDb) {
         let expected = if stored.contains(id) {
             "duplicate"
         } else {
-            "applied"
+            "queued"
         };
-        assert!(outcome.starts_with(expected), "{id}: {outcome}");
+        assert_eq!(outcome, expected, "{id}");
+    }
+    for (id, _) in &all {
+        let outcome = fake::outcome_of(&db.url, id).await;
+        assert!(outcome.starts_with("applied"), "{id}: {outcome}");
     }
 
     let events = payment_event::Entity::find().all(&conn).await.unwrap();

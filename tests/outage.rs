@@ -96,13 +96,17 @@ async fn outage_then_retry(db: TestDb) {
         Outage::Proxy(p) => p.restore(),
         Outage::Lock(txn) => txn.rollback().await.unwrap(),
     }
-    // Stripe retries: applied once, and a further retry is a duplicate.
-    support::eventually_async(30, "the retry to be applied", || async {
+    // Stripe retries: stored once the database is back, applied once, and a
+    // further retry is a duplicate.
+    support::eventually_async(30, "the retry to be stored", || async {
         let (status, outcome) = deliver(&server, &body);
-        status == 200 && outcome.starts_with("applied")
+        status == 200 && outcome == "queued"
     })
     .await;
+    let applied = fake::outcome_of(&db.url, "evt_outage_checkout").await;
+    assert!(applied.starts_with("applied"), "{}: {applied}", db.backend);
     assert_eq!(deliver(&server, &body), (200, "duplicate".to_owned()));
+    assert_eq!(member(&db.url, "alice")["status"], "active");
     assert!(server.stop().success());
 }
 

@@ -114,8 +114,10 @@ async fn journey(db: TestDb) {
     assert_eq!(member(&db.url)["status"], "none");
 
     // The real ones open access, once.
-    let (status, outcome) = signed(&server, &session);
-    assert_eq!(status, 200, "{outcome}");
+    // Each is answered once stored, and applied from the inbox right after.
+    assert_eq!(signed(&server, &session), (200, "queued".to_owned()));
+    assert_eq!(signed(&server, &session), (200, "duplicate".to_owned()));
+    let outcome = fake::outcome_of(&db.url, "evt_e2e_checkout").await;
     assert!(outcome.starts_with("applied"), "{outcome}");
     assert_eq!(signed(&server, &session), (200, "duplicate".to_owned()));
     let period_end = t + 30 * 86_400;
@@ -138,6 +140,7 @@ async fn journey(db: TestDb) {
         fake::subscription(&sub),
     );
     assert_eq!(signed(&server, &created).0, 200);
+    fake::outcome_of(&db.url, "evt_e2e_created").await;
     let alice = member(&db.url);
     assert_eq!(alice["status"], "active");
 
@@ -153,8 +156,10 @@ async fn journey(db: TestDb) {
     let text = scrape.into_body().read_to_string().unwrap();
     for line in [
         "lyceum_webhooks_total{provider=\"stripe\",outcome=\"rejected\"} 3",
-        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"applied\"} 2",
-        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"duplicate\"} 1",
+        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"queued\"} 2",
+        "lyceum_webhooks_total{provider=\"stripe\",outcome=\"duplicate\"} 2",
+        "lyceum_payment_events_total{provider=\"stripe\",outcome=\"applied\"} 2",
+        "lyceum_inbox_pending 0",
         "# TYPE lyceum_outbox_pending gauge",
         "# TYPE lyceum_outbox_oldest_seconds gauge",
     ] {
@@ -197,7 +202,8 @@ async fn journey(db: TestDb) {
         t,
         serde_json::json!({"id": "cus_e2e"}),
     );
-    assert_eq!(signed(&server, &other), (200, "ignored".to_owned()));
+    assert_eq!(signed(&server, &other), (200, "queued".to_owned()));
+    assert_eq!(fake::outcome_of(&db.url, "evt_e2e_other").await, "ignored");
     assert_eq!(signed(&server, b"{not json").0, 400);
     assert_eq!(
         support::post_declaring(&server.addr, "/webhooks/stripe", 300 * 1024),
@@ -216,6 +222,7 @@ async fn journey(db: TestDb) {
         fake::subscription(&sub),
     );
     assert_eq!(signed(&server, &canceled).0, 200);
+    fake::outcome_of(&db.url, "evt_e2e_cancel").await;
     let alice = member(&db.url);
     assert_eq!(
         (alice["status"].as_str(), alice["has_access"].as_bool()),
@@ -251,6 +258,7 @@ async fn journey(db: TestDb) {
         fake::subscription(&sub),
     );
     assert_eq!(signed(&server, &deleted).0, 200);
+    fake::outcome_of(&db.url, "evt_e2e_deleted").await;
     assert_eq!(member(&db.url)["status"], "expired");
 
     let status = server.stop();

@@ -11,6 +11,7 @@ use lyceum_console::{ConsoleSink, Delivered, Session};
 use lyceum_core::clock::SystemClock;
 use lyceum_core::domain::{IdentityRef, Locale, Platform};
 use lyceum_core::engine::ImportError;
+use lyceum_core::inbox::InboxWorker;
 use lyceum_core::outbox::{OutboxWorker, RetryPolicy};
 use lyceum_core::signin::SignInLinks;
 use lyceum_core::{Core, CoreError, Invoker, render};
@@ -283,6 +284,9 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         }));
     }
     let worker_task = tokio::spawn(worker.run(core.wake(), stopped.clone()));
+    let mut inbox = InboxWorker::new(core.clone());
+    inbox.register(Arc::new(lyceum_stripe::InboxDecoder));
+    let inbox_task = tokio::spawn(inbox.run(stopped.clone()));
     let discord_task = discord.map(|opts| {
         let (core, stopped) = (core.clone(), stopped.clone());
         tokio::spawn(async move {
@@ -331,7 +335,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     let _ = stop.send(true);
-    let _ = tokio::join!(worker_task, scheduler, server);
+    let _ = tokio::join!(worker_task, inbox_task, scheduler, server);
     for task in [discord_task, telegram_task].into_iter().flatten() {
         let _ = task.await;
     }

@@ -36,18 +36,33 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Prometheus' scrape: the core's counters, and the outbox's depth and age
-/// as they are now.
+/// Prometheus' scrape: the core's counters, and the depth and age of the
+/// outbox and the payment inbox as they are now.
 async fn metrics(State(core): State<Arc<Core>>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let m = core.metrics();
-    match core.outbox_backlog().await {
-        Ok((pending, oldest)) => {
-            m.outbox_pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
-            m.outbox_oldest_secs
-                .set(oldest.map_or(0, |at| (core.now() - at).max(0)));
+    let backlogs = [
+        (
+            "outbox",
+            core.outbox_backlog().await,
+            &m.outbox_pending,
+            &m.outbox_oldest_secs,
+        ),
+        (
+            "payment inbox",
+            core.inbox_backlog().await,
+            &m.inbox_pending,
+            &m.inbox_oldest_secs,
+        ),
+    ];
+    for (what, backlog, pending_gauge, oldest_gauge) in backlogs {
+        match backlog {
+            Ok((pending, oldest)) => {
+                pending_gauge.set(i64::try_from(pending).unwrap_or(i64::MAX));
+                oldest_gauge.set(oldest.map_or(0, |at| (core.now() - at).max(0)));
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the {what} for /metrics"),
         }
-        Err(e) => tracing::warn!(error = %e, "cannot read the outbox for /metrics"),
     }
     let kind = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     ([(axum::http::header::CONTENT_TYPE, kind)], m.render()).into_response()

@@ -1,6 +1,6 @@
 //! `POST /webhooks/stripe`: verify the signature on the raw body, read the
-//! event, apply it through the core, and answer so Stripe retries exactly
-//! when retrying can help.
+//! event, store it in the core's payment inbox, and answer so Stripe
+//! retries exactly when retrying can help. The inbox worker applies it.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use lyceum_core::inbox::Delivery;
 use lyceum_core::{Core, CoreError};
 use lyceum_stripe::{ParseError, PortalLinks};
 
@@ -50,19 +51,20 @@ pub async fn stripe(State(hook): State<StripeHook>, headers: HeaderMap, body: By
             return answer(StatusCode::UNPROCESSABLE_ENTITY, "unexpected object shape");
         }
     };
-    match hook.core.apply_payment(&event).await {
-        Ok(outcome) => answer(StatusCode::OK, &outcome.label()),
-        Err(CoreError::Unavailable(e)) => {
-            tracing::warn!(event = %event.id, error = %e, "stripe event not applied yet; Stripe will retry");
-            answer(StatusCode::SERVICE_UNAVAILABLE, "provider unavailable")
-        }
-        Err(CoreError::Db(e)) => {
-            tracing::error!(event = %event.id, error = %e, "stripe event not applied: database error; Stripe will retry");
-            answer(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
+    // The body was checked as UTF-8 JSON by the parse above.
+    let delivery = Delivery {
+        provider: event.provider,
+        event_id: event.id,
+        event_type: event.event_type,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let event_id = delivery.event_id.clone();
+    match hook.core.accept_payment(delivery).await {
+        Ok(accepted) => answer(StatusCode::OK, accepted.label()),
         Err(e) => {
-            tracing::error!(event = %event.id, error = %e, "stripe event not applied");
-            answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            tracing::error!(event = %event_id, error = %e, "stripe event not stored: database error; Stripe will retry");
+            hook.core.metrics().webhook("stripe", "failed");
+            answer(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod entity;
 pub mod error;
 pub mod i18n;
+pub mod inbox;
 pub mod lessons;
 pub mod metrics;
 pub mod outbox;

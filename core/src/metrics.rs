@@ -1,6 +1,7 @@
-//! What the bot counts for Prometheus: commands handled, payment webhook
-//! outcomes, outbox deliveries by platform (its errors are the platforms'
-//! errors), and the outbox's depth and age, read when scraped.
+//! What the bot counts for Prometheus: commands handled, payment webhooks
+//! received and payment events applied, outbox deliveries by platform (its
+//! errors are the platforms' errors), and the depth and age of the outbox
+//! and the payment inbox, read when scraped.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -18,8 +19,9 @@ pub struct CommandLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WebhookLabels {
     pub provider: String,
-    /// `applied`, `duplicate`, `ignored`, `unmatched`, `rejected` (bad
-    /// signature or body) or `failed` (answered 5xx, to be retried).
+    /// Received: `queued`, `duplicate`, `rejected` (bad signature or body)
+    /// or `failed` (answered 5xx, to be retried). Applied: `applied`,
+    /// `duplicate`, `ignored`, `unmatched` or `failed` (to be retried).
     pub outcome: String,
 }
 
@@ -33,11 +35,16 @@ pub struct DeliveryLabels {
 pub struct Metrics {
     pub commands: Family<CommandLabels, Counter>,
     pub webhooks: Family<WebhookLabels, Counter>,
+    pub payment_events: Family<WebhookLabels, Counter>,
     pub deliveries: Family<DeliveryLabels, Counter>,
     /// Effects not yet delivered.
     pub outbox_pending: Gauge,
     /// Seconds the oldest undelivered effect has waited.
     pub outbox_oldest_secs: Gauge,
+    /// Payment events stored but not yet applied.
+    pub inbox_pending: Gauge,
+    /// Seconds the oldest of them has waited.
+    pub inbox_oldest_secs: Gauge,
     registry: Registry,
 }
 
@@ -46,9 +53,12 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("lyceum");
         let commands = Family::<CommandLabels, Counter>::default();
         let webhooks = Family::<WebhookLabels, Counter>::default();
+        let payment_events = Family::<WebhookLabels, Counter>::default();
         let deliveries = Family::<DeliveryLabels, Counter>::default();
         let outbox_pending = Gauge::default();
         let outbox_oldest_secs = Gauge::default();
+        let inbox_pending = Gauge::default();
+        let inbox_oldest_secs = Gauge::default();
         registry.register(
             "commands",
             "Commands handled, by command and outcome",
@@ -74,12 +84,30 @@ impl Default for Metrics {
             "How long the oldest waiting effect has waited",
             outbox_oldest_secs.clone(),
         );
+        registry.register(
+            "payment_events",
+            "Payment events applied from the inbox or a platform, by provider and outcome",
+            payment_events.clone(),
+        );
+        registry.register(
+            "inbox_pending",
+            "Payment events received but not yet applied",
+            inbox_pending.clone(),
+        );
+        registry.register(
+            "inbox_oldest_seconds",
+            "How long the oldest unapplied payment event has waited",
+            inbox_oldest_secs.clone(),
+        );
         Metrics {
             commands,
             webhooks,
+            payment_events,
             deliveries,
             outbox_pending,
             outbox_oldest_secs,
+            inbox_pending,
+            inbox_oldest_secs,
             registry,
         }
     }
@@ -97,6 +125,15 @@ impl Metrics {
 
     pub fn webhook(&self, provider: &str, outcome: &str) {
         self.webhooks
+            .get_or_create(&WebhookLabels {
+                provider: provider.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn applied(&self, provider: &str, outcome: &str) {
+        self.payment_events
             .get_or_create(&WebhookLabels {
                 provider: provider.to_owned(),
                 outcome: outcome.to_owned(),

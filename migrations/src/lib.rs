@@ -13,6 +13,7 @@ mod m20261122_000007_lessons;
 mod m20261122_000008_audit;
 mod m20261122_000009_dashboard;
 mod m20261123_000010_lookup_indexes;
+mod m20261123_000011_payment_inbox;
 mod shape;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_audit::Migration),
             Box::new(m20261122_000009_dashboard::Migration),
             Box::new(m20261123_000010_lookup_indexes::Migration),
+            Box::new(m20261123_000011_payment_inbox::Migration),
         ]
     }
 }

@@ -43,6 +43,36 @@ pub fn deliver(url: &str, body: &[u8]) -> (u16, String) {
     (status, outcome)
 }
 
+/// How the stored event `event_id` was applied (its `payment_events`
+/// outcome), waiting up to 30 s for the inbox worker to apply it.
+pub async fn outcome_of(db_url: &str, event_id: &str) -> String {
+    use lyceum_core::entity::{payment_event, payment_inbox};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = lyceum::db::connect(db_url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let waiting = payment_inbox::Entity::find()
+            .filter(payment_inbox::Column::EventId.eq(event_id))
+            .one(&db)
+            .await
+            .unwrap();
+        let row = payment_event::Entity::find()
+            .filter(payment_event::Column::EventId.eq(event_id))
+            .one(&db)
+            .await
+            .unwrap();
+        if let (None, Some(row)) = (&waiting, row) {
+            db.close().await.unwrap();
+            return row.outcome;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{event_id} not applied from the inbox: {waiting:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Posts `body` through `agent`, signed now; the status and the answer.
 pub fn post_signed(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String) {
     let now = std::time::SystemTime::now()

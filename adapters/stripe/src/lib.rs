@@ -13,3 +13,16 @@ pub use client::{ReturnUrls, StripeBilling};
 pub use links::PortalLinks;
 pub use parse::{HANDLED, PROVIDER, ParseError, parse_event};
 pub use signature::{SignatureError, verify};
+
+/// Reads Stripe bodies stored in the core's payment inbox.
+pub struct InboxDecoder;
+
+impl lyceum_core::inbox::EventDecoder for InboxDecoder {
+    fn provider(&self) -> &str {
+        PROVIDER
+    }
+
+    fn decode(&self, body: &str) -> Result<lyceum_core::payments::PaymentEvent, String> {
+        parse_event(body.as_bytes()).map_err(|e| e.to_string())
+    }
+}

@@ -123,6 +123,9 @@ pub struct Core {
     clock: Arc<dyn Clock>,
     communities: Vec<CommunityCtx>,
     wake: Arc<Notify>,
+    /// Wakes the payment inbox worker when a delivery is stored.
+    inbox_wake: Arc<Notify>,
+    pub(crate) intake: crate::inbox::Intake,
     billing: Option<Arc<dyn Billing>>,
     stars: Option<Arc<dyn StarsApi>>,
     engage: Arc<Engagement>,
@@ -143,11 +146,16 @@ impl Core {
         let communities = sync_communities(&db, communities, clock.now()).await?;
         let wake = Arc::new(Notify::new());
         let engage = Engagement::start(&db, &communities, clock.clone(), wake.clone()).await?;
+        let inbox_wake = Arc::new(Notify::new());
+        let intake =
+            crate::inbox::Intake::start(db.clone(), engage.clone(), clock.clone(), inbox_wake.clone());
         Ok(Core {
             db,
             clock,
             communities,
             wake,
+            inbox_wake,
+            intake,
             billing: None,
             stars: None,
             engage,
@@ -211,6 +219,11 @@ impl Core {
     /// Notified whenever a commit queued effects, so the outbox worker wakes.
     pub fn wake(&self) -> Arc<Notify> {
         self.wake.clone()
+    }
+
+    /// Notified whenever a delivery is stored in the payment inbox.
+    pub fn inbox_wake(&self) -> Arc<Notify> {
+        self.inbox_wake.clone()
     }
 
     pub fn communities(&self) -> &[CommunityCtx] {

@@ -12,16 +12,46 @@ impl Core {
     /// and everything it causes commit together, so a redelivery is a no-op
     /// and a failure leaves nothing half-done for the provider's retry.
     pub async fn apply_payment(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
-        let applied = self.apply_payment_once(ev).await;
-        let kind = applied.as_ref().map_or("failed", EventOutcome::kind);
-        self.metrics.webhook(&ev.provider, kind);
+        Ok(self
+            .apply_counted(ev, None)
+            .await?
+            .unwrap_or(EventOutcome::Duplicate))
+    }
+
+    /// Applies an event stored in the payment inbox, taking its row in the
+    /// same transaction: it is applied, and leaves the inbox, exactly once.
+    /// `None` if another worker has the row (or already applied it).
+    pub async fn apply_from_inbox(&self, ev: &PaymentEvent, row: i64) -> CoreResult<Option<EventOutcome>> {
+        self.apply_counted(ev, Some(row)).await
+    }
+
+    async fn apply_counted(
+        &self,
+        ev: &PaymentEvent,
+        inbox_row: Option<i64>,
+    ) -> CoreResult<Option<EventOutcome>> {
+        let applied = self.apply_payment_once(ev, inbox_row).await;
+        match &applied {
+            Ok(Some(outcome)) => self.metrics.applied(&ev.provider, outcome.kind()),
+            Ok(None) => {}
+            Err(_) => self.metrics.applied(&ev.provider, "failed"),
+        }
         applied
     }
 
-    async fn apply_payment_once(&self, ev: &PaymentEvent) -> CoreResult<EventOutcome> {
+    async fn apply_payment_once(
+        &self,
+        ev: &PaymentEvent,
+        inbox_row: Option<i64>,
+    ) -> CoreResult<Option<EventOutcome>> {
         let enriched = self.enrich(ev).await?;
         let ev = enriched.as_ref().unwrap_or(ev);
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        if let Some(row) = inbox_row
+            && !crate::inbox::take(&txn, row).await?
+        {
+            return Ok(None);
+        }
         let outcome = Applier {
             conn: &txn,
             communities: &self.communities,
@@ -42,7 +72,7 @@ impl Core {
             outcome = %outcome.label(),
             "payment event"
         );
-        Ok(outcome)
+        Ok(Some(outcome))
     }
 
     /// A dispute names its charge but not who paid it; ask the provider, so

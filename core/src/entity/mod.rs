@@ -24,6 +24,7 @@ pub mod member;
 pub mod offer;
 pub mod outbox;
 pub mod payment_event;
+pub mod payment_inbox;
 pub mod period_close;
 pub mod perk_grant;
 pub mod person;
