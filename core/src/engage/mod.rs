@@ -440,14 +440,52 @@ impl Engagement {
 }
 
 /// Reads the community's score rows page by page (keyset on member id),
-/// only the columns the boards need, so a million members never sit in
-/// memory as full rows.
+/// only the columns the boards need and by position, so a million members
+/// never sit in memory as full rows. A task reads the next page while the
+/// last one is put on the boards, and the four boards are sorted and built
+/// side by side: with a million members this is most of the time before
+/// the bot listens.
 async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys) -> CoreResult<Standings> {
-    use score::Column as S;
+    let started = std::time::Instant::now();
+    let (tx, mut pages) = mpsc::channel::<Vec<Totals>>(2);
+    let reader = tokio::spawn(read_totals(db.clone(), community_id, tx));
     let mut loader = Loader::new(keys);
+    while let Some(page) = pages.recv().await {
+        for r in &page {
+            loader.add(r);
+        }
+    }
+    reader
+        .await
+        .map_err(|e| crate::error::CoreError::Corrupt(format!("loading the boards stopped: {e}")))??;
+    let read_ms = started.elapsed().as_millis();
+    let members = loader.len();
+    let standings = tokio::task::spawn_blocking(move || loader.finish())
+        .await
+        .map_err(|e| crate::error::CoreError::Corrupt(format!("building the boards stopped: {e}")))?;
+    tracing::info!(
+        community_id,
+        members,
+        read_ms,
+        total_ms = started.elapsed().as_millis(),
+        "leaderboards loaded"
+    );
+    Ok(standings)
+}
+
+/// The columns of [`Totals`], in its order, read by position.
+type TotalsRow = (i64, i64, i32, i64, i32, i64, i32, i64, i64);
+
+/// Sends the community's score rows, a page at a time.
+async fn read_totals(
+    db: DatabaseConnection,
+    community_id: i64,
+    pages: mpsc::Sender<Vec<Totals>>,
+) -> CoreResult<()> {
+    use score::Column as S;
     let mut after = i64::MIN;
     loop {
-        let page: Vec<Totals> = score::Entity::find()
+        let page: Vec<TotalsRow> = score::Entity::find()
             .select_only()
             .columns([S::MemberId, S::Earned, S::WeekKey, S::WeekPoints, S::MonthKey])
             .columns([S::MonthPoints, S::SeasonKey, S::SeasonPoints, S::Version])
@@ -455,18 +493,16 @@ async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys)
             .filter(S::MemberId.gt(after))
             .order_by_asc(S::MemberId)
             .limit(LOAD_PAGE)
-            .into_model()
-            .all(db)
+            .into_tuple()
+            .all(&db)
             .await?;
-        let Some(last) = page.last() else { break };
-        after = last.member_id;
+        let Some(end) = page.last() else { break };
+        after = end.0;
         let full = page.len() as u64 == LOAD_PAGE;
-        for r in &page {
-            loader.add(r);
-        }
-        if !full {
+        let page = page.into_iter().map(Totals::from).collect();
+        if pages.send(page).await.is_err() || !full {
             break;
         }
     }
-    Ok(loader.finish())
+    Ok(())
 }

@@ -60,6 +60,22 @@ pub struct Totals {
     pub version: i64,
 }
 
+impl From<(i64, i64, i32, i64, i32, i64, i32, i64, i64)> for Totals {
+    fn from(r: (i64, i64, i32, i64, i32, i64, i32, i64, i64)) -> Totals {
+        Totals {
+            member_id: r.0,
+            earned: r.1,
+            week_key: r.2,
+            week_points: r.3,
+            month_key: r.4,
+            month_points: r.5,
+            season_key: r.6,
+            season_points: r.7,
+            version: r.8,
+        }
+    }
+}
+
 impl From<&score::Model> for Totals {
     fn from(r: &score::Model) -> Totals {
         Totals {
@@ -119,11 +135,35 @@ impl Loader {
         );
     }
 
+    pub fn len(&self) -> usize {
+        self.s.held.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.s.held.is_empty()
+    }
+
+    /// Sorts and builds the four boards, each on a thread of its own.
     pub fn finish(self) -> Standings {
         let mut s = self.s;
-        for (i, mut list) in self.entries.into_iter().enumerate() {
-            list.sort_unstable();
-            s.sets[i] = list.into_iter().collect();
+        let built: Vec<BTreeSet<Entry>> = std::thread::scope(|scope| {
+            let builders: Vec<_> = self
+                .entries
+                .into_iter()
+                .map(|mut list| {
+                    scope.spawn(move || {
+                        list.sort_unstable();
+                        list.into_iter().collect::<BTreeSet<Entry>>()
+                    })
+                })
+                .collect();
+            builders
+                .into_iter()
+                .map(|b| b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        for (i, set) in built.into_iter().enumerate() {
+            s.sets[i] = set;
         }
         s
     }
