@@ -573,6 +573,46 @@ async fn lesson_cards(db: TestDb) {
     let _ = stop.send(true);
 }
 
+/// Telegram forgets an update once the next poll's offset confirms it, so
+/// the points it brought must be committed by then, or a crash after the
+/// confirmation loses them. The writer here waits a whole second before
+/// committing of its own accord, so only the adapter waiting for the commit
+/// can put them on disk before the confirmation.
+async fn points_committed_before_confirmed(db: TestDb) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let (fake, core, stop, _) = start(&db, |c| c.points.flush_ms = 1_000).await;
+    fake.message(OPEN_CHAT, 42, "en", "/join");
+    let f = fake.clone();
+    eventually(10, "the join is read", || f.pending() == 0).await;
+    let member = core
+        .member_view("demo", &"telegram:42".parse().unwrap())
+        .await
+        .unwrap()
+        .id;
+    fake.message(OPEN_CHAT, 42, "en", "a message long enough to earn points");
+    let (f, id) = (fake.clone(), fake.last_update());
+    eventually(10, "the message is confirmed", || f.confirmed() >= id).await;
+    let stored = lyceum_core::entity::ledger::Entity::find()
+        .filter(lyceum_core::entity::ledger::Column::MemberId.eq(member))
+        .filter(lyceum_core::entity::ledger::Column::Source.eq("message"))
+        .count(core.db())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, 1,
+        "{}: points committed when Telegram is told",
+        db.backend
+    );
+    let _ = stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_is_confirmed_only_once_its_points_are_committed() {
+    for db in TestDb::all().await {
+        points_committed_before_confirmed(db).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lesson_cards_in_a_group_and_the_unlock_button() {
     for db in TestDb::all().await {

@@ -218,6 +218,8 @@ pub async fn webhook(
     match serde_json::from_slice::<lyceum_telegram::Update>(&body) {
         Ok(update) => {
             hook.updates.handle(&update).await;
+            // The 200 tells Telegram the update arrived; it is not sent again.
+            hook.updates.commit().await;
             axum::http::StatusCode::OK
         }
         Err(e) => {

@@ -34,6 +34,8 @@ struct Inner {
     powerless_in: Vec<i64>,
     updates: VecDeque<Value>,
     next_update: u64,
+    /// The highest update id the bot has confirmed by a poll's offset.
+    confirmed: u64,
     /// How to answer the next call of a method, in order.
     faults: Vec<(String, Fault)>,
 }
@@ -90,7 +92,7 @@ impl FakeBotApi {
             .collect()
     }
 
-    /// Updates queued but not yet fetched by the bot.
+    /// Updates queued and not yet confirmed by the bot's next poll.
     pub fn pending(&self) -> usize {
         self.inner.lock().unwrap().updates.len()
     }
@@ -120,6 +122,16 @@ impl FakeBotApi {
     /// Faults queued but not yet met.
     pub fn faults_left(&self) -> usize {
         self.inner.lock().unwrap().faults.len()
+    }
+
+    /// The id of the update queued last.
+    pub fn last_update(&self) -> u64 {
+        self.inner.lock().unwrap().next_update
+    }
+
+    /// The highest update id the bot has confirmed receiving.
+    pub fn confirmed(&self) -> u64 {
+        self.inner.lock().unwrap().confirmed
     }
 
     fn push(&self, body: Value) {
@@ -249,8 +261,19 @@ async fn method(
     // Bot API method names are case-insensitive; teloxide sends "GetUpdates".
     let method = method.to_ascii_lowercase();
     if method == "getupdates" {
+        // As documented: an offset confirms every update below it, which is
+        // then never sent again; the others are sent until confirmed.
+        let offset = params["offset"].as_u64().unwrap_or(0);
         for _ in 0..10 {
-            let update = fake.inner.lock().unwrap().updates.pop_front();
+            let update = {
+                let mut inner = fake.inner.lock().unwrap();
+                inner.confirmed = inner.confirmed.max(offset.saturating_sub(1));
+                let confirmed = inner.confirmed;
+                inner
+                    .updates
+                    .retain(|u| u["update_id"].as_u64().unwrap_or(0) > confirmed);
+                inner.updates.front().cloned()
+            };
             if let Some(u) = update {
                 return ok(json!([u]));
             }

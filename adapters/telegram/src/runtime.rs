@@ -376,6 +376,14 @@ impl Updates {
         let event = read(update, &self.chats);
         handle(&self.core, &self.bot, &self.authors, event).await;
     }
+
+    /// Waits until the points of the updates handled so far are committed.
+    /// Telegram forgets an update once told it was received (the next
+    /// poll's offset, or a webhook's 200), so that waits for this: a crash
+    /// then loses no points Telegram will not send again.
+    pub async fn commit(&self) {
+        self.core.commit_activity().await;
+    }
 }
 
 async fn register_commands(bot: &Bot) {
@@ -440,9 +448,14 @@ pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>
         };
         match batch {
             Ok(batch) => {
+                let handled = !batch.is_empty();
                 for u in batch {
                     offset = i32::try_from(u.id.0).unwrap_or(i32::MAX).saturating_add(1);
                     updates.handle(&u).await;
+                }
+                // The next poll's offset confirms this batch.
+                if handled {
+                    updates.commit().await;
                 }
             }
             Err(e) => {

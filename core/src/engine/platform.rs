@@ -230,6 +230,13 @@ impl Core {
 
     /// Waits until all activity handed in so far is committed and in the
     /// score rows.
+    /// Waits until the activity handed in so far is committed (not yet
+    /// folded): what a chat adapter waits for before it tells the platform
+    /// the updates that brought it were received.
+    pub async fn commit_activity(&self) {
+        self.engage.flush().await;
+    }
+
     pub async fn flush_activity(&self) {
         self.engage.fold_everything().await;
     }
