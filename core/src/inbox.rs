@@ -130,16 +130,25 @@ async fn store_group(
     // Read under the gate, so an apply cannot commit and leave the inbox
     // between this read and the insert (on SQLite; on PostgreSQL such a
     // race stores a repeat, which the apply finds recorded and skips).
-    let ids: Vec<&str> = group.iter().map(|(d, _)| d.event_id.as_str()).collect();
-    let applied: HashSet<(String, String)> = payment_event::Entity::find()
-        .select_only()
-        .columns([payment_event::Column::Provider, payment_event::Column::EventId])
-        .filter(payment_event::Column::EventId.is_in(ids))
-        .into_tuple::<(String, String)>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .collect();
+    // By provider and id, which the unique index leads with: a look by id
+    // alone would scan every event ever applied.
+    let mut applied: HashSet<(String, String)> = HashSet::new();
+    let providers: HashSet<&str> = group.iter().map(|(d, _)| d.provider.as_str()).collect();
+    for provider in providers {
+        let ids = group
+            .iter()
+            .filter(|(d, _)| d.provider == provider)
+            .map(|(d, _)| d.event_id.as_str());
+        let known: Vec<String> = payment_event::Entity::find()
+            .select_only()
+            .column(payment_event::Column::EventId)
+            .filter(payment_event::Column::Provider.eq(provider))
+            .filter(payment_event::Column::EventId.is_in(ids))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        applied.extend(known.into_iter().map(|id| (provider.to_owned(), id)));
+    }
     let mut results = Vec::with_capacity(group.len());
     for (d, _) in group {
         if applied.contains(&(d.provider.clone(), d.event_id.clone())) {
