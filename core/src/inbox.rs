@@ -127,34 +127,8 @@ async fn store_group(
     group: &[(Delivery, Reply)],
 ) -> CoreResult<Vec<Accepted>> {
     let (_gate, txn) = engage.begin_write(db).await?;
-    // Read under the gate, so an apply cannot commit and leave the inbox
-    // between this read and the insert (on SQLite; on PostgreSQL such a
-    // race stores a repeat, which the apply finds recorded and skips).
-    // By provider and id, which the unique index leads with: a look by id
-    // alone would scan every event ever applied.
-    let mut applied: HashSet<(String, String)> = HashSet::new();
-    let providers: HashSet<&str> = group.iter().map(|(d, _)| d.provider.as_str()).collect();
-    for provider in providers {
-        let ids = group
-            .iter()
-            .filter(|(d, _)| d.provider == provider)
-            .map(|(d, _)| d.event_id.as_str());
-        let known: Vec<String> = payment_event::Entity::find()
-            .select_only()
-            .column(payment_event::Column::EventId)
-            .filter(payment_event::Column::Provider.eq(provider))
-            .filter(payment_event::Column::EventId.is_in(ids))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        applied.extend(known.into_iter().map(|id| (provider.to_owned(), id)));
-    }
     let mut results = Vec::with_capacity(group.len());
     for (d, _) in group {
-        if applied.contains(&(d.provider.clone(), d.event_id.clone())) {
-            results.push(Accepted::Known);
-            continue;
-        }
         let inserted = payment_inbox::Entity::insert(payment_inbox::ActiveModel {
             provider: Set(d.provider.clone()),
             event_id: Set(d.event_id.clone()),
@@ -178,6 +152,46 @@ async fn store_group(
         } else {
             Accepted::Known
         });
+    }
+    // Only now ask which were applied already. An insert waits for a worker
+    // that is applying, and removing, an earlier copy of the same event, so
+    // that apply's record is visible by here (under SQLite's gate nothing
+    // runs in between at all). The ids are looked up by provider, which the
+    // unique index leads with; by id alone every event ever applied is read.
+    let providers: HashSet<&str> = group.iter().map(|(d, _)| d.provider.as_str()).collect();
+    for provider in providers {
+        let fresh: Vec<&str> = group
+            .iter()
+            .zip(&results)
+            .filter(|((d, _), r)| d.provider == provider && **r == Accepted::Queued)
+            .map(|((d, _), _)| d.event_id.as_str())
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let applied: HashSet<String> = payment_event::Entity::find()
+            .select_only()
+            .column(payment_event::Column::EventId)
+            .filter(payment_event::Column::Provider.eq(provider))
+            .filter(payment_event::Column::EventId.is_in(fresh.iter().copied()))
+            .into_tuple::<String>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .collect();
+        if applied.is_empty() {
+            continue;
+        }
+        payment_inbox::Entity::delete_many()
+            .filter(payment_inbox::Column::Provider.eq(provider))
+            .filter(payment_inbox::Column::EventId.is_in(applied.iter().map(String::as_str)))
+            .exec(&txn)
+            .await?;
+        for ((d, _), r) in group.iter().zip(results.iter_mut()) {
+            if d.provider == provider && applied.contains(&d.event_id) {
+                *r = Accepted::Known;
+            }
+        }
     }
     txn.commit().await?;
     Ok(results)
