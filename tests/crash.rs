@@ -77,7 +77,10 @@ async fn crash_and_redeliver(db: TestDb) {
     let url = first.url("/webhooks/stripe");
 
     // Two senders work through the events; the process is killed once a
-    // third of them have been answered, while requests are in flight.
+    // third of them have been answered, while requests are in flight. The
+    // webhook answers in a millisecond now that it only stores the event,
+    // so the senders keep a pace of a post every 25 ms, or they could be
+    // done before the kill lands.
     let answered = Arc::new(AtomicUsize::new(0));
     let acked: Arc<Mutex<BTreeSet<String>>> = Arc::default();
     let senders: Vec<_> = (0..2)
@@ -94,6 +97,7 @@ async fn crash_and_redeliver(db: TestDb) {
                         None => return,
                     }
                     answered.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(25));
                 }
             })
         })
