@@ -11,63 +11,10 @@ mod support;
 use std::sync::Arc;
 
 use lyceum_core::Invoker;
-use lyceum_telegram::sink::TelegramSink;
-use lyceum_telegram::{ChatBinding, Chats, Options};
 use serde_json::Value;
 use support::telegram::{FakeBotApi, OPEN_CHAT, PAID_CHAT, TOKEN};
+use support::telegram_bot::{options, start};
 use support::{TestDb, eventually};
-use tokio::sync::watch;
-
-fn options(url: &str) -> Options {
-    Options {
-        token: TOKEN.into(),
-        api_url: Some(url::Url::parse(url).unwrap()),
-        chats: Arc::new(Chats(vec![
-            ChatBinding {
-                chat_id: PAID_CHAT,
-                community: "demo".into(),
-                perk: Some("pro-lounge".into()),
-            },
-            ChatBinding {
-                chat_id: OPEN_CHAT,
-                community: "demo".into(),
-                perk: None,
-            },
-        ])),
-        poll_timeout: 0,
-        reconcile_every: std::time::Duration::from_secs(3600),
-    }
-}
-
-/// Calls of `method` whose parameter `key` equals `value`.
-fn with(fake: &FakeBotApi, method: &str, key: &str, value: Value) -> Vec<Value> {
-    fake.calls(method)
-        .into_iter()
-        .map(|c| c.params)
-        .filter(|p| p[key] == value)
-        .collect()
-}
-
-/// The bot running by long polling against a fresh fake Bot API, on a core
-/// with Telegram Stars and the demo community changed by `tweak`.
-async fn start(
-    db: &TestDb,
-    tweak: impl FnOnce(&mut lyceum_core::config::Community),
-) -> (FakeBotApi, Arc<lyceum_core::Core>, watch::Sender<bool>, String) {
-    let fake = FakeBotApi::default();
-    let url = fake.start().await;
-    let opts = options(&url);
-    let (stop, stopped) = watch::channel(false);
-    let sink = TelegramSink {
-        bot: lyceum_telegram::bot(&opts),
-        chats: opts.chats.clone(),
-    };
-    let stars = lyceum_telegram::stars::Stars(lyceum_telegram::bot(&opts));
-    let with_stars = |c: lyceum_core::Core| c.with_stars(Arc::new(stars));
-    let core = support::live_core_configured(db, Arc::new(sink), stopped.clone(), tweak, with_stars).await;
-    tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
-    (fake, core, stop, url)
-}
 
 async fn scenario(db: TestDb) {
     let (fake, core, stop, url) = start(&db, |_| {}).await;
@@ -92,10 +39,11 @@ async fn scenario(db: TestDb) {
     fake.message(OPEN_CHAT, 42, "zh-hans", "/join");
     let f = fake.clone();
     eventually(10, "the group gets the answer", || {
-        !with(&f, "sendMessage", "chat_id", OPEN_CHAT.into()).is_empty()
+        !f.calls_with("sendMessage", "chat_id", OPEN_CHAT.into())
+            .is_empty()
     })
     .await;
-    let text = with(&fake, "sendMessage", "chat_id", OPEN_CHAT.into())[0]["text"]
+    let text = fake.calls_with("sendMessage", "chat_id", OPEN_CHAT.into())[0]["text"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -104,10 +52,13 @@ async fn scenario(db: TestDb) {
     fake.message(OPEN_CHAT, 42, "en", "/me");
     let f = fake.clone();
     eventually(10, "the private chat gets /me", || {
-        !with(&f, "sendMessage", "chat_id", 42.into()).is_empty()
+        !f.calls_with("sendMessage", "chat_id", 42.into()).is_empty()
     })
     .await;
-    assert_eq!(with(&fake, "sendMessage", "chat_id", OPEN_CHAT.into()).len(), 1);
+    assert_eq!(
+        fake.calls_with("sendMessage", "chat_id", OPEN_CHAT.into()).len(),
+        1
+    );
 
     // /rank in the group comes back as the rank card with the text as caption.
     fake.message(OPEN_CHAT, 42, "zh-hans", "/rank");
@@ -171,7 +122,7 @@ async fn scenario(db: TestDb) {
     );
     let f = fake.clone();
     eventually(10, "the link reaches the member", || {
-        with(&f, "sendMessage", "chat_id", 42.into()).iter().any(|m| {
+        f.calls_with("sendMessage", "chat_id", 42.into()).iter().any(|m| {
             m["text"]
                 .as_str()
                 .unwrap_or_default()
@@ -195,12 +146,12 @@ async fn scenario(db: TestDb) {
     fake.joined(PAID_CHAT, 44);
     let f = fake.clone();
     eventually(10, "the intruder is removed", || {
-        !with(&f, "unbanChatMember", "user_id", 44.into()).is_empty()
+        !f.calls_with("unbanChatMember", "user_id", 44.into()).is_empty()
     })
     .await;
-    assert_eq!(with(&fake, "banChatMember", "user_id", 44.into()).len(), 1);
+    assert_eq!(fake.calls_with("banChatMember", "user_id", 44.into()).len(), 1);
     assert_eq!(
-        with(&fake, "unbanChatMember", "user_id", 44.into())[0]["only_if_banned"],
+        fake.calls_with("unbanChatMember", "user_id", 44.into())[0]["only_if_banned"],
         true
     );
     // An entitled member's join is left alone.
@@ -208,17 +159,17 @@ async fn scenario(db: TestDb) {
     let f = fake.clone();
     eventually(10, "the join is read", || f.pending() == 0).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(with(&fake, "banChatMember", "user_id", 42.into()).is_empty());
+    assert!(fake.calls_with("banChatMember", "user_id", 42.into()).is_empty());
 
     // Access ends: removed from the paid chat, free to come back later.
     core.handle_line("demo", &admin, "/revoke telegram:42").await;
     let f = fake.clone();
     eventually(10, "the lapsed member is removed", || {
-        !with(&f, "unbanChatMember", "user_id", 42.into()).is_empty()
+        !f.calls_with("unbanChatMember", "user_id", 42.into()).is_empty()
     })
     .await;
     assert_eq!(
-        with(&fake, "banChatMember", "user_id", 42.into()).len(),
+        fake.calls_with("banChatMember", "user_id", 42.into()).len(),
         1,
         "removed once, and never for joining while entitled"
     );
@@ -248,7 +199,7 @@ async fn scenario(db: TestDb) {
     assert!(payload.ends_with(":pro-monthly"), "{payload}");
     let f = fake.clone();
     eventually(10, "the invoice reaches the member privately", || {
-        with(&f, "sendMessage", "chat_id", 46.into())
+        f.calls_with("sendMessage", "chat_id", 46.into())
             .iter()
             .any(|m| m["text"].as_str().unwrap_or_default().contains("t.me/$invoice"))
     })
@@ -296,7 +247,7 @@ async fn scenario(db: TestDb) {
     assert!(has, "a Stars subscription grants the tier");
     let f = fake.clone();
     eventually(10, "the paid chat's invite follows", || {
-        !with(&f, "sendMessage", "chat_id", 46.into())
+        !f.calls_with("sendMessage", "chat_id", 46.into())
             .iter()
             .all(|m| !m["text"].as_str().unwrap_or_default().contains("t.me/+fake"))
     })
@@ -389,7 +340,7 @@ async fn scenario(db: TestDb) {
     assert!(!core.perks_of("demo", &who).await.unwrap().contains("pro-lounge"));
     let f = fake.clone();
     eventually(10, "the refunded member leaves the paid chat", || {
-        !with(&f, "banChatMember", "user_id", 46.into()).is_empty()
+        !f.calls_with("banChatMember", "user_id", 46.into()).is_empty()
     })
     .await;
     let report = core.revenue("demo", 0, i64::MAX).await.unwrap();
@@ -427,197 +378,13 @@ async fn scenario(db: TestDb) {
         lyceum_telegram::reconcile::run(&core, &lyceum_telegram::bot(&options(&url)), &options(&url).chats)
             .await;
     assert!(again.removed.is_empty(), "{again:?}");
-    assert!(with(&fake, "banChatMember", "user_id", 47.into()).is_empty());
+    assert!(fake.calls_with("banChatMember", "user_id", 47.into()).is_empty());
 
     // Plain group messages from members count as activity.
     fake.message(OPEN_CHAT, 42, "en", "thanks everyone");
     let counted = support::activity_reaches(&core, |rows| rows.iter().any(|r| r.messages >= 1)).await;
     assert!(counted, "{}", db.backend);
     let _ = stop.send(true);
-}
-
-/// Lesson cards in a Telegram group: posted with an inline Unlock button,
-/// pressed (answered privately), edited in place and deleted.
-async fn lesson_cards(db: TestDb) {
-    let lessons = |c: &mut lyceum_core::config::Community| {
-        c.lessons.channels = vec![format!("telegram:{OPEN_CHAT}").parse().unwrap()];
-        c.lessons.creators = vec!["telegram:900".parse().unwrap()];
-    };
-    let (fake, _core, stop, _) = start(&db, lessons).await;
-    let f = fake.clone();
-    eventually(10, "the bot is up", || !f.calls("setMyCommands").is_empty()).await;
-    let menu = &fake.calls("setMyCommands")[0].params["commands"];
-    let names: Vec<&str> = menu
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["command"].as_str().unwrap())
-        .collect();
-    assert_eq!(names.iter().filter(|n| **n == "lesson").count(), 1, "{names:?}");
-
-    fake.message(OPEN_CHAT, 42, "en", "/lesson post intro Nope | Nope");
-    fake.message(
-        OPEN_CHAT,
-        900,
-        "en",
-        "/lesson post intro tier=pro stars=50 Getting started | The secret is the executor.",
-    );
-    let f = fake.clone();
-    let card = move || {
-        with(&f, "sendMessage", "chat_id", OPEN_CHAT.into())
-            .into_iter()
-            .find(|m| m["text"].as_str().unwrap_or_default().contains("Press Unlock"))
-    };
-    let probe = card.clone();
-    eventually(10, "the card is posted in the group", move || probe().is_some()).await;
-    let card = card().unwrap();
-    assert!(
-        card["text"].as_str().unwrap().starts_with("📘 Getting started"),
-        "{card}"
-    );
-    assert!(!card.to_string().contains("executor"), "{card}");
-    assert_eq!(
-        card["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
-        "unlock:intro"
-    );
-    let refusal = with(&fake, "sendMessage", "chat_id", 42.into());
-    assert!(
-        refusal.iter().any(|m| m["text"]
-            .as_str()
-            .unwrap()
-            .contains("Only the community's creators")),
-        "refused privately: {refusal:?}"
-    );
-
-    // Pressing Unlock: the button is answered and the reader told privately.
-    fake.press(OPEN_CHAT, 43, "unlock:intro");
-    let f = fake.clone();
-    eventually(10, "the presser is answered privately", || {
-        with(&f, "sendMessage", "chat_id", 43.into())
-            .iter()
-            .any(|m| m["text"].as_str().unwrap_or_default().contains("locked"))
-    })
-    .await;
-    assert_eq!(
-        with(&fake, "answerCallbackQuery", "callback_query_id", "cb43".into()).len(),
-        1
-    );
-
-    // Buying it with Stars: a private invoice at the lesson's Stars price,
-    // checked again before the money moves, then the lesson is theirs.
-    fake.message(OPEN_CHAT, 43, "en", "/unlock intro buy");
-    let f = fake.clone();
-    eventually(10, "a Stars invoice is made", || {
-        !f.calls("createInvoiceLink").is_empty()
-    })
-    .await;
-    let invoice = fake.calls("createInvoiceLink")[0].params.clone();
-    assert_eq!(
-        (
-            invoice["currency"].as_str(),
-            invoice["prices"][0]["amount"].as_i64()
-        ),
-        (Some("XTR"), Some(50))
-    );
-    let payload = invoice["payload"].as_str().unwrap().to_owned();
-    assert!(payload.ends_with(":lesson-intro"), "{payload}");
-    fake.pre_checkout("lq1", 43, &payload, 50);
-    fake.pre_checkout("lq2", 43, &payload, 5);
-    let f = fake.clone();
-    eventually(10, "the pre-checkouts are answered", || {
-        f.calls("answerPreCheckoutQuery").len() == 2
-    })
-    .await;
-    let answers = fake.calls("answerPreCheckoutQuery");
-    let oks: Vec<&Value> = answers.iter().map(|a| &a.params["ok"]).collect();
-    assert_eq!(
-        oks,
-        vec![&Value::Bool(true), &Value::Bool(false)],
-        "only the lesson's own price"
-    );
-    fake.paid(43, &payload, 50, "stars_ch_1", None);
-    fake.message(OPEN_CHAT, 43, "en", "/unlock intro");
-    let f = fake.clone();
-    eventually(10, "the buyer reads the lesson privately", || {
-        with(&f, "sendMessage", "chat_id", 43.into()).iter().any(|m| {
-            m["text"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("The secret is the executor.")
-        })
-    })
-    .await;
-
-    // Edits rewrite the card in place; removal deletes it.
-    fake.message(
-        OPEN_CHAT,
-        900,
-        "en",
-        "/lesson edit intro title=\"Getting started, v2\"",
-    );
-    let f = fake.clone();
-    eventually(10, "the card is edited", || {
-        with(&f, "editMessageText", "chat_id", OPEN_CHAT.into())
-            .iter()
-            .any(|m| m["message_id"] == 77 && m["text"].as_str().unwrap_or_default().contains("v2"))
-    })
-    .await;
-    fake.message(OPEN_CHAT, 900, "en", "/lesson remove intro");
-    let f = fake.clone();
-    eventually(10, "the card is deleted", || {
-        with(&f, "deleteMessage", "chat_id", OPEN_CHAT.into())
-            .iter()
-            .any(|m| m["message_id"] == 77)
-    })
-    .await;
-    let _ = stop.send(true);
-}
-
-/// Telegram forgets an update once the next poll's offset confirms it, so
-/// the points it brought must be committed by then, or a crash after the
-/// confirmation loses them. The writer here waits a whole second before
-/// committing of its own accord, so only the adapter waiting for the commit
-/// can put them on disk before the confirmation.
-async fn points_committed_before_confirmed(db: TestDb) {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let (fake, core, stop, _) = start(&db, |c| c.points.flush_ms = 1_000).await;
-    fake.message(OPEN_CHAT, 42, "en", "/join");
-    let f = fake.clone();
-    eventually(10, "the join is read", || f.pending() == 0).await;
-    let member = core
-        .member_view("demo", &"telegram:42".parse().unwrap())
-        .await
-        .unwrap()
-        .id;
-    fake.message(OPEN_CHAT, 42, "en", "a message long enough to earn points");
-    let (f, id) = (fake.clone(), fake.last_update());
-    eventually(10, "the message is confirmed", || f.confirmed() >= id).await;
-    let stored = lyceum_core::entity::ledger::Entity::find()
-        .filter(lyceum_core::entity::ledger::Column::MemberId.eq(member))
-        .filter(lyceum_core::entity::ledger::Column::Source.eq("message"))
-        .count(core.db())
-        .await
-        .unwrap();
-    assert_eq!(
-        stored, 1,
-        "{}: points committed when Telegram is told",
-        db.backend
-    );
-    let _ = stop.send(true);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_update_is_confirmed_only_once_its_points_are_committed() {
-    for db in TestDb::all().await {
-        points_committed_before_confirmed(db).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lesson_cards_in_a_group_and_the_unlock_button() {
-    for db in TestDb::all().await {
-        lesson_cards(db).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -723,7 +490,7 @@ async fn missing_admin_rights_are_explained_to_the_admin() {
         report.failed.iter().any(|f| f.contains("Ban users")),
         "{report:?}"
     );
-    let told = with(&fake, "sendMessage", "chat_id", 7.into());
+    let told = fake.calls_with("sendMessage", "chat_id", 7.into());
     let text = told[0]["text"].as_str().unwrap();
     assert!(
         text.contains("Invite users via link") && text.contains(&PAID_CHAT.to_string()),

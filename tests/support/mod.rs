@@ -14,6 +14,7 @@ pub mod points;
 pub mod proxy;
 pub mod stripe;
 pub mod telegram;
+pub mod telegram_bot;
 pub mod world;
 
 use rand::Rng;

@@ -92,6 +92,15 @@ impl FakeBotApi {
             .collect()
     }
 
+    /// The parameters of calls of `method` whose `key` equals `value`.
+    pub fn calls_with(&self, method: &str, key: &str, value: Value) -> Vec<Value> {
+        self.calls(method)
+            .into_iter()
+            .map(|c| c.params)
+            .filter(|p| p[key] == value)
+            .collect()
+    }
+
     /// Updates queued and not yet confirmed by the bot's next poll.
     pub fn pending(&self) -> usize {
         self.inner.lock().unwrap().updates.len()
