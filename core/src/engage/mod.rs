@@ -19,7 +19,9 @@ pub(crate) mod writer;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex};
+
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -63,6 +65,8 @@ pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
 /// Events waiting for the writer before new ones are turned away.
 const QUEUE: usize = 20_000;
 const LOAD_PAGE: u64 = 50_000;
+/// Members moved on the boards per hold of their lock while catching up.
+const CATCH_UP_SLICE: usize = 256;
 
 /// One community's rules and boards.
 pub struct Live {
@@ -219,9 +223,8 @@ impl Engagement {
             return;
         };
         let book = live.owed.lock().ok();
-        if let Ok(mut s) = live.standings.write() {
-            // The book already holds what the queue would add.
-            s.catch_up();
+        {
+            let mut s = live.standings.write();
             for row in rows {
                 match book.as_ref().and_then(|b| b.get(row.member_id)) {
                     Some(o) => s.apply(&owed::applied(row, o), keys),
@@ -316,9 +319,9 @@ impl Engagement {
         self.book(community_id).and_then(|b| b.oldest_batch())
     }
 
-    /// Records amounts committed in backlog row `batch` as owed, and queues
-    /// them for the boards under the same lock, so `apply` sees both or
-    /// neither. Returns whether the boards have amounts to catch up on.
+    /// Records amounts committed in backlog row `batch` as owed, and adds
+    /// them to the members' points under the same lock, so `apply` sees both
+    /// or neither. Returns whether the boards have places to catch up on.
     pub(crate) fn owe(&self, community_id: i64, owed: BTreeMap<i64, Owed>, batch: i64, keys: &Keys) -> bool {
         let (Some(live), Some(mut book)) = (self.live.get(&community_id), self.book(community_id)) else {
             return false;
@@ -330,22 +333,22 @@ impl Engagement {
             o.last = batch;
             book.add(m, o);
         }
-        let Ok(mut s) = live.standings.write() else {
-            return false;
-        };
+        let mut s = live.standings.write();
         s.defer(*keys, bumps);
         s.is_behind()
     }
 
-    /// Puts queued amounts on the community's boards (off the writer's
-    /// thread; any reader would do it first anyway).
+    /// Moves members whose points changed to their places on the boards
+    /// (off the writer's thread; any reader would do it first anyway).
     pub(crate) fn catch_up(&self, community_id: i64) {
-        if let Some(mut s) = self
-            .live
-            .get(&community_id)
-            .and_then(|l| l.standings.write().ok())
-        {
-            s.catch_up();
+        let Some(live) = self.live.get(&community_id) else {
+            return;
+        };
+        let mut s = live.standings.write();
+        while s.catch_up_some(CATCH_UP_SLICE) {
+            // Lets a waiting reader in, such as the writer judging level-ups:
+            // it would otherwise wait for the whole catch-up.
+            RwLockWriteGuard::bump(&mut s);
         }
     }
 
@@ -353,7 +356,9 @@ impl Engagement {
     /// or level badge, judged by the boards' lifetime totals (owed
     /// included): what settle() would act on.
     pub(crate) fn reaching(&self, ctx: &CommunityCtx, owed: &BTreeMap<i64, Owed>) -> Vec<i64> {
-        let Some(s) = self.read(ctx) else {
+        // Lifetime totals are current before the boards catch up, and no
+        // period reset touches them.
+        let Some(s) = self.live.get(&ctx.id).map(|l| l.standings.read()) else {
             return Vec::new();
         };
         owed.iter()
@@ -391,7 +396,8 @@ impl Engagement {
                 .collect()
         };
         self.apply(ctx.id, &rows, &keys);
-        if let Ok(mut s) = live.standings.write() {
+        {
+            let mut s = live.standings.write();
             s.catch_up();
             for id in gone {
                 s.forget(id);
@@ -407,17 +413,17 @@ impl Engagement {
         let live = self.live.get(&ctx.id)?;
         let keys = Keys::of(&ctx.config, self.clock.now());
         {
-            let s = live.standings.read().ok()?;
+            let s = live.standings.read();
             if s.is_current(&keys) && !s.is_behind() {
                 return Some(s);
             }
         }
         {
-            let mut s = live.standings.write().ok()?;
+            let mut s = live.standings.write();
             s.roll(&keys);
             s.catch_up();
         }
-        live.standings.read().ok()
+        Some(live.standings.read())
     }
 
     pub fn place(&self, ctx: &CommunityCtx, board: Board, member_id: i64) -> Option<Place> {

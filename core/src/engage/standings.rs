@@ -25,11 +25,14 @@ struct Held {
 pub struct Standings {
     sets: [BTreeSet<Entry>; 4],
     keys: [i32; 4],
+    /// Every member's points now, committed amounts included at once.
     held: HashMap<i64, Held>,
-    /// Committed amounts not yet on the boards: moving thousands of
-    /// members takes tens of milliseconds, which the writer leaves to
-    /// another thread. Every look at the boards catches up first.
-    behind: Vec<(Keys, Vec<Bump>)>,
+    /// Members whose places in `sets` lag behind `held`, with the points
+    /// the sets still hold for them. Moving thousands of members takes tens
+    /// of milliseconds, which the writer leaves to another thread; every
+    /// look at the boards catches up first, while a look at one member's
+    /// points needs no wait.
+    stale: HashMap<i64, [i64; 4]>,
 }
 
 /// Points earned by a member in the periods (week, month, season).
@@ -184,31 +187,51 @@ impl Standings {
     /// Drops a member who no longer exists (merged into another).
     pub fn forget(&mut self, member_id: i64) {
         if let Some(held) = self.held.remove(&member_id) {
-            for b in Board::ALL {
-                let p = held.points[b.index()];
-                if p > 0 {
-                    self.sets[b.index()].remove(&(Reverse(p), member_id));
-                }
-            }
+            let listed = self.stale.remove(&member_id).unwrap_or(held.points);
+            self.relist(member_id, listed, [0; 4]);
         }
     }
 
-    /// Queues committed amounts for `catch_up`.
+    /// Adds committed amounts to the members' points now; their places on
+    /// the boards follow at `catch_up`.
     pub fn defer(&mut self, keys: Keys, bumps: Vec<Bump>) {
-        if !bumps.is_empty() {
-            self.behind.push((keys, bumps));
+        for (m, periods, n) in bumps {
+            self.add(m, periods, n, &keys);
         }
     }
 
     pub fn is_behind(&self) -> bool {
-        !self.behind.is_empty()
+        !self.stale.is_empty()
     }
 
-    /// Puts every queued amount on the boards, oldest first.
+    /// Moves every lagging member to their place on the boards.
     pub fn catch_up(&mut self) {
-        for (keys, bumps) in std::mem::take(&mut self.behind) {
-            for (m, periods, n) in bumps {
-                self.bump(m, periods, n, &keys);
+        while self.catch_up_some(usize::MAX) {}
+    }
+
+    /// Moves at most `n` lagging members; returns whether any still lag.
+    pub fn catch_up_some(&mut self, n: usize) -> bool {
+        let due: Vec<i64> = self.stale.keys().take(n).copied().collect();
+        for m in due {
+            if let Some(listed) = self.stale.remove(&m) {
+                let now = self.held.get(&m).map_or([0; 4], |h| h.points);
+                self.relist(m, listed, now);
+            }
+        }
+        self.is_behind()
+    }
+
+    /// Replaces a member's entries on the boards.
+    fn relist(&mut self, member_id: i64, old: [i64; 4], new: [i64; 4]) {
+        for i in 0..4 {
+            if old[i] == new[i] {
+                continue;
+            }
+            if old[i] > 0 {
+                self.sets[i].remove(&(Reverse(old[i]), member_id));
+            }
+            if new[i] > 0 {
+                self.sets[i].insert((Reverse(new[i]), member_id));
             }
         }
     }
@@ -224,6 +247,9 @@ impl Standings {
                 self.sets[i] = BTreeSet::new();
                 for held in self.held.values_mut() {
                     held.points[i] = 0;
+                }
+                for listed in self.stale.values_mut() {
+                    listed[i] = 0;
                 }
             }
         }
@@ -246,28 +272,31 @@ impl Standings {
             month: self.keys[Board::Month.index()],
             season: self.keys[Board::Season.index()],
         };
-        for b in Board::ALL {
-            let i = b.index();
-            let new = points_on(&totals, b, &keys);
-            let old = std::mem::replace(&mut held.points[i], new);
-            if old == new {
-                continue;
-            }
-            if old > 0 {
-                self.sets[i].remove(&(Reverse(old), row.member_id));
-            }
-            if new > 0 {
-                self.sets[i].insert((Reverse(new), row.member_id));
-            }
-        }
+        let new = Board::ALL.map(|b| points_on(&totals, b, &keys));
+        let old = std::mem::replace(&mut held.points, new);
+        let listed = self.stale.remove(&row.member_id).unwrap_or(old);
+        self.relist(row.member_id, listed, new);
     }
 
     /// Adds `n` points earned in `periods` (week, month, season) without a
-    /// new row version: owed points show at once, and the row that later
-    /// holds them replaces this.
+    /// new row version, and puts the member in place: owed points show at
+    /// once, and the row that later holds them replaces this.
     pub fn bump(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
+        self.add(member_id, periods, n, keys);
+        if let Some(listed) = self.stale.remove(&member_id) {
+            let now = self.held.get(&member_id).map_or([0; 4], |h| h.points);
+            self.relist(member_id, listed, now);
+        }
+    }
+
+    /// `bump` without the move on the boards, which is left for later.
+    fn add(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
         self.roll(keys);
+        if n == 0 {
+            return;
+        }
         let held = self.held.entry(member_id).or_default();
+        let before = held.points;
         for b in Board::ALL {
             let i = b.index();
             let counts = match b {
@@ -276,18 +305,12 @@ impl Standings {
                 Board::Month => periods.1 == self.keys[i],
                 Board::Season => periods.2 == self.keys[i],
             };
-            if !counts || n == 0 {
-                continue;
+            if counts {
+                held.points[i] += n;
             }
-            let old = held.points[i];
-            let new = old + n;
-            held.points[i] = new;
-            if old > 0 {
-                self.sets[i].remove(&(Reverse(old), member_id));
-            }
-            if new > 0 {
-                self.sets[i].insert((Reverse(new), member_id));
-            }
+        }
+        if held.points != before {
+            self.stale.entry(member_id).or_insert(before);
         }
     }
 
@@ -399,7 +422,8 @@ mod tests {
         s.defer(k, vec![(1, this_week, 5), (2, this_week, 7)]);
         s.defer(k, vec![(1, this_week, 3)]);
         assert!(s.is_behind());
-        assert_eq!(s.held(1, Board::AllTime), 50);
+        assert_eq!(s.held(1, Board::AllTime), 58, "points count at once");
+        assert_eq!(s.page(Board::AllTime, 0, 10), vec![(1, 50)], "places follow");
         s.catch_up();
         assert!(!s.is_behind());
         assert_eq!(s.held(1, Board::AllTime), 58);
@@ -421,6 +445,40 @@ mod tests {
     }
 
     proptest! {
+        /// Amounts added ahead of the boards, rows taken and partial
+        /// catch-ups in any order: a member's points are right at every
+        /// step, and once caught up every page matches a plain sort.
+        #[test]
+        fn places_follow_points_however_catch_ups_interleave(
+            ops in prop::collection::vec((0u8..3, 0i64..25, 0i64..40), 1..300)
+        ) {
+            let k = keys();
+            let this_week = (k.week, k.month, k.season);
+            let mut s = Standings::new(&k);
+            let mut truth: HashMap<i64, i64> = HashMap::new();
+            for (version, (op, member, n)) in ops.into_iter().enumerate() {
+                match op {
+                    0 => {
+                        s.apply(&row(member, n, n, version as i64 + 1), &k);
+                        truth.insert(member, n);
+                    }
+                    1 => {
+                        s.defer(k, vec![(member, this_week, n)]);
+                        *truth.entry(member).or_default() += n;
+                    }
+                    _ => {
+                        s.catch_up_some(n as usize);
+                    }
+                }
+                prop_assert_eq!(s.held(member, Board::AllTime), truth.get(&member).copied().unwrap_or(0));
+            }
+            s.catch_up();
+            let mut sorted: Vec<(i64, i64)> = truth.into_iter().filter(|(_, p)| *p > 0).collect();
+            sorted.sort_by_key(|&(m, p)| (Reverse(p), m));
+            prop_assert_eq!(s.page(Board::AllTime, 0, 1000), sorted.clone());
+            prop_assert_eq!(s.page(Board::Week, 0, 1000), sorted);
+        }
+
         /// After any sequence of updates, every rank and page agrees with a
         /// plain sort of the latest totals.
         #[test]

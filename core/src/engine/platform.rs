@@ -228,8 +228,6 @@ impl Core {
         Ok(Some(m.id))
     }
 
-    /// Waits until all activity handed in so far is committed and in the
-    /// score rows.
     /// Waits until the activity handed in so far is committed (not yet
     /// folded): what a chat adapter waits for before it tells the platform
     /// the updates that brought it were received.
@@ -237,6 +235,8 @@ impl Core {
         self.engage.flush().await;
     }
 
+    /// Waits until all activity handed in so far is committed and in the
+    /// score rows.
     pub async fn flush_activity(&self) {
         self.engage.fold_everything().await;
     }
