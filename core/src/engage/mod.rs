@@ -396,9 +396,10 @@ impl Engagement {
                 .collect()
         };
         self.apply(ctx.id, &rows, &keys);
-        {
+        if !gone.is_empty() {
+            // A member leaving takes their lagging places along; the rest
+            // of the boards catch up when next looked at.
             let mut s = live.standings.write();
-            s.catch_up();
             for id in gone {
                 s.forget(id);
             }

@@ -213,12 +213,17 @@ impl Standings {
     pub fn catch_up_some(&mut self, n: usize) -> bool {
         let due: Vec<i64> = self.stale.keys().take(n).copied().collect();
         for m in due {
-            if let Some(listed) = self.stale.remove(&m) {
-                let now = self.held.get(&m).map_or([0; 4], |h| h.points);
-                self.relist(m, listed, now);
-            }
+            self.put_in_place(m);
         }
         self.is_behind()
+    }
+
+    /// Moves one member to their place on the boards, if it lags.
+    fn put_in_place(&mut self, member_id: i64) {
+        if let Some(listed) = self.stale.remove(&member_id) {
+            let now = self.held.get(&member_id).map_or([0; 4], |h| h.points);
+            self.relist(member_id, listed, now);
+        }
     }
 
     /// Replaces a member's entries on the boards.
@@ -283,10 +288,7 @@ impl Standings {
     /// once, and the row that later holds them replaces this.
     pub fn bump(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
         self.add(member_id, periods, n, keys);
-        if let Some(listed) = self.stale.remove(&member_id) {
-            let now = self.held.get(&member_id).map_or([0; 4], |h| h.points);
-            self.relist(member_id, listed, now);
-        }
+        self.put_in_place(member_id);
     }
 
     /// `bump` without the move on the boards, which is left for later.
