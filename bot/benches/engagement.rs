@@ -5,8 +5,9 @@
 //!   the local Redis (skipped with a line when none answers);
 //! - sustained point awards from activity events, durable in SQLite, vs
 //!   raw batched inserts of the same ledger rows into the same database,
-//!   and how long events waited for their commit. Lyceum's time includes
-//!   folding every owed amount into the score rows at the end.
+//!   and how long events waited for their commit. Lyceum's rate is given
+//!   twice: until every award is committed, and until every owed amount is
+//!   folded into the score rows as well.
 //!
 //! `cargo bench -p lyceum --bench engagement` (MEMBERS=… to change the size,
 //! FLUSH_MS=… to try another group-commit window than the shipped one).
@@ -203,18 +204,31 @@ async fn main() {
         let w = &who[rng.random_range(0..who.len())];
         core.activity("demo", w, message()).await.unwrap();
     }
-    // Durable: every award is in a committed transaction; score rows still
-    // owed are work too, and count toward Lyceum's time.
+    // Durable: every award is in a committed transaction, its ledger row
+    // and backlog entry, which a restart reads back.
+    core.commit_activity().await;
+    let committed = AWARDS as f64 / t.elapsed().as_secs_f64();
+    // Score rows still owed are work too; under a steady load the writer
+    // leaves them until it goes quiet, and here it pays for all of them.
     core.flush_activity().await;
     let ours = t.elapsed();
     let rate = AWARDS as f64 / ours.as_secs_f64();
     let baseline = AWARDS as f64 / theirs.as_secs_f64();
     let saturated = engage.latency.summary();
     row(
-        "awards/s, durable (vs raw batched inserts)",
+        "awards/s, committed (vs raw batched inserts)",
+        format!("{committed:.0}/s"),
+        format!("{baseline:.0}/s"),
+        &format!(
+            "{:.0}% of baseline, baseline run first",
+            committed / baseline * 100.0
+        ),
+    );
+    row(
+        "awards/s, committed and folded into score rows",
         format!("{rate:.0}/s"),
         format!("{baseline:.0}/s"),
-        &format!("{:.0}% of baseline, baseline run first", rate / baseline * 100.0),
+        &format!("{:.0}% of baseline", rate / baseline * 100.0),
     );
     row(
         "event → commit at full speed, p50 / p99 / max",
@@ -239,7 +253,7 @@ async fn main() {
     core.flush_activity().await;
     let skewed = AWARDS as f64 / t.elapsed().as_secs_f64();
     row(
-        "awards/s, skewed activity (vs the same baseline)",
+        "awards/s, skewed activity, folded too",
         format!("{skewed:.0}/s"),
         format!("{baseline:.0}/s"),
         &format!("{:.0}% of baseline", skewed / baseline * 100.0),

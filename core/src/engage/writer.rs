@@ -115,32 +115,31 @@ impl Writer {
                 Msg::Event(p) => p.queued + max_wait,
                 Msg::Flush(_) | Msg::Fold(_) => Instant::now(),
             };
-            let mut next = Some(first);
+            let mut queued = vec![first];
             loop {
-                match next.take() {
-                    Some(Msg::Event(p)) => events.push(p),
-                    Some(Msg::Flush(done)) => {
-                        waiters.push(done);
-                        break;
+                for msg in queued.drain(..) {
+                    match msg {
+                        Msg::Event(p) => events.push(p),
+                        Msg::Flush(done) => waiters.push(done),
+                        Msg::Fold(done) => {
+                            waiters.push(done);
+                            fold_all = true;
+                        }
                     }
-                    Some(Msg::Fold(done)) => {
-                        waiters.push(done);
-                        fold_all = true;
-                        break;
-                    }
-                    None => {}
                 }
-                if events.len() >= BATCH {
+                // Events taken after a flush are committed with those before
+                // it: its answer still waits for all of them.
+                if !waiters.is_empty() || events.len() >= BATCH {
                     break;
                 }
-                match rx.try_recv() {
-                    Ok(msg) => next = Some(msg),
-                    Err(mpsc::error::TryRecvError::Empty) if Instant::now() < deadline => {
+                match take_queued(&mut rx, &mut queued, BATCH - events.len()) {
+                    Taken::Some => {}
+                    Taken::Empty if Instant::now() < deadline => {
                         // Sleeping out the window, rather than waiting on the
                         // queue, spares a thread wake-up for every event.
                         tokio::time::sleep_until(deadline.into()).await;
                     }
-                    Err(_) => break,
+                    Taken::Empty | Taken::Closed => break,
                 }
             }
             self.write_all(events).await;
@@ -389,6 +388,25 @@ impl Writer {
             })
             .collect();
         Ok(postings)
+    }
+}
+
+enum Taken {
+    Some,
+    Empty,
+    Closed,
+}
+
+/// Moves up to `n` queued messages into `into` without waiting. Taking them
+/// together frees their places in the queue at once: taken one by one, each
+/// would wake a sender blocked on the full queue, and at full load the
+/// writer and the senders would switch threads for every event.
+fn take_queued(rx: &mut mpsc::Receiver<Msg>, into: &mut Vec<Msg>, n: usize) -> Taken {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match rx.poll_recv_many(&mut cx, into, n) {
+        std::task::Poll::Ready(0) => Taken::Closed,
+        std::task::Poll::Ready(_) => Taken::Some,
+        std::task::Poll::Pending => Taken::Empty,
     }
 }
 
