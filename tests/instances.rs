@@ -1,6 +1,7 @@
 //! Two `lyceum run` processes on one PostgreSQL: the periodic jobs run on
-//! one of them and move to the other when it is killed, and the same
-//! Stripe events delivered to both at once are applied once.
+//! one of them and move to the other when it is killed or loses its lock,
+//! the same Stripe events delivered to both at once are applied once, and
+//! the same Telegram updates posted to both at once count once.
 
 #![allow(clippy::unwrap_used)]
 
@@ -43,6 +44,136 @@ async fn says(log: &Arc<Mutex<String>>, needle: &str) {
 
 const LEADS: &str = "this instance now runs the periodic jobs";
 const FOLLOWS: &str = "another instance runs the periodic jobs";
+const LOST: &str = "scheduler lock lost";
+
+/// The sessions holding the scheduler's advisory lock (bot/src/leader.rs).
+const HOLDERS: &str = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' \
+     AND classid = 0 AND objid = 1280918341 AND granted \
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+async fn lock_holders(conn: &sea_orm::DatabaseConnection) -> Vec<i32> {
+    use sea_orm::ConnectionTrait;
+    let rows = conn.query_all_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        HOLDERS,
+    ));
+    rows.await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i32>("", "pid").unwrap())
+        .collect()
+}
+
+/// The leader's lock session ends under it (a failover, an idle-session
+/// timeout, an administrator): it notices at its next beat and stops
+/// running the jobs, and from then on exactly one instance holds the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_that_loses_its_lock_stops_and_one_instance_takes_over() {
+    use sea_orm::ConnectionTrait;
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let stripe = FakeStripe::default();
+    let api_base = stripe.start().await;
+    let first = start(&db.url, &api_base);
+    let first_log = log_of(&first);
+    says(&first_log, LEADS).await;
+    let second = start(&db.url, &api_base);
+    let second_log = log_of(&second);
+    says(&second_log, FOLLOWS).await;
+
+    let conn = lyceum::db::connect(&db.url).await.unwrap();
+    let holders = lock_holders(&conn).await;
+    assert_eq!(holders.len(), 1, "{holders:?}");
+    conn.execute_unprepared(&format!("SELECT pg_terminate_backend({})", holders[0]))
+        .await
+        .unwrap();
+    says(&first_log, LOST).await;
+    support::eventually_async(30, "one instance holds the lock again", || async {
+        lock_holders(&conn).await.len() == 1
+    })
+    .await;
+    // Whichever took it says so; the other says it follows, and several
+    // beats later still only one session holds it.
+    let leads_after = |log: &Arc<Mutex<String>>| {
+        let log = log.lock().unwrap();
+        let lost = log.find(LOST).unwrap_or(0);
+        log[lost..].contains(LEADS)
+    };
+    support::eventually(30, "the new leader says so", || {
+        leads_after(&first_log) || second_log.lock().unwrap().contains(LEADS)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(lock_holders(&conn).await.len(), 1);
+    assert!(
+        !(leads_after(&first_log) && second_log.lock().unwrap().contains(LEADS)),
+        "both instances lead:\n{}\n---\n{}",
+        first_log.lock().unwrap(),
+        second_log.lock().unwrap()
+    );
+    assert!(first.stop().success());
+    assert!(second.stop().success());
+}
+
+/// Telegram posts each update to one instance behind a load balancer, and
+/// again after a slow answer, maybe to the other: every message here goes
+/// to both at once, and each counts once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_telegram_updates_sent_to_two_instances_count_once() {
+    use support::telegram_hook::{PER_MESSAGE, config, message_awards, post_update, update, with_secrets};
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let stripe = FakeStripe::default();
+    let api_base = stripe.start().await;
+    let bot_api = support::telegram::FakeBotApi::default().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &bot_api);
+    let run = || {
+        let mut cmd = instance(&db.url, &api_base);
+        with_secrets(&mut cmd).args(["--config", config.to_str().unwrap(), "run"]);
+        Running::start(cmd, false)
+    };
+    let (a, b) = (run(), run());
+    let urls = [a.url("/webhooks/telegram"), b.url("/webhooks/telegram")];
+    const PEOPLE: u64 = 3;
+    const EACH: u64 = 40;
+    for u in 1..=PEOPLE {
+        let (_, body) = update(u, 600 + u, "/join");
+        let status = tokio::task::block_in_place(|| post_update(&urls[0], &body));
+        assert_eq!(status, Some(200));
+    }
+    let messages: Vec<Vec<u8>> = (1..=PEOPLE * EACH)
+        .map(|i| update(PEOPLE + i, 601 + i % PEOPLE, "a message worth points").1)
+        .collect();
+    // Four senders: two take every message to one instance each, two to the
+    // other, so each update arrives twice at each instance, concurrently.
+    let senders: Vec<_> = (0..4)
+        .map(|k| {
+            let (url, messages) = (urls[k % 2].clone(), messages.clone());
+            std::thread::spawn(move || {
+                for body in &messages {
+                    assert_eq!(post_update(&url, body), Some(200));
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    for u in 1..=PEOPLE {
+        let each = i64::try_from(EACH).unwrap();
+        assert_eq!(
+            message_awards(&db.url, 600 + u).await,
+            (each, each * PER_MESSAGE),
+            "telegram:{}: each message counted once",
+            600 + u
+        );
+    }
+    assert!(a.stop().success());
+    assert!(b.stop().success());
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_periodic_jobs_run_on_one_instance_and_move_when_it_is_killed() {

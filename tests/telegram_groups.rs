@@ -1,6 +1,7 @@
 //! Telegram group chats through the real teloxide client and a fake Bot
-//! API: lesson cards with their Unlock button, and activity whose points are
-//! committed before the update that brought them is confirmed.
+//! API: lesson cards with their Unlock button, activity whose points are
+//! committed before the update that brought them is confirmed, and updates
+//! sent again after a crash that change nothing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -180,6 +181,92 @@ async fn points_committed_before_confirmed(db: TestDb) {
         db.backend
     );
     let _ = stop.send(true);
+}
+
+/// Telegram sends an update again until it hears the update arrived, so a
+/// bot killed after committing what an update brought, but before
+/// confirming it, meets the update again when it comes back. Here the next
+/// process is sent every update again: nothing counts twice, not a
+/// message's points, not a reaction's, and no command runs again.
+async fn redelivered_updates_count_once(db: TestDb) {
+    use lyceum_core::entity::ledger;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (fake, first, stop, url) = start(&db, support::points::steady).await;
+    fake.message(OPEN_CHAT, 42, "en", "/join");
+    fake.message(OPEN_CHAT, 43, "en", "/join");
+    fake.message(OPEN_CHAT, 42, "en", "a message long enough to earn points");
+    fake.reaction(OPEN_CHAT, 1, 43);
+    fake.message(OPEN_CHAT, 42, "en", "/checkin");
+    let (f, last) = (fake.clone(), fake.last_update());
+    eventually(10, "every update confirmed", || f.confirmed() >= last).await;
+    first.flush_activity().await;
+    let member = first
+        .member_view("demo", &"telegram:42".parse().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let books = || async {
+        let rows = ledger::Entity::find()
+            .filter(ledger::Column::MemberId.eq(member))
+            .all(first.db())
+            .await
+            .unwrap();
+        let mut sources: Vec<String> = rows.iter().map(|r| r.source.clone()).collect();
+        sources.sort();
+        (sources, rows.iter().map(|r| r.delta).sum::<i64>())
+    };
+    let before = books().await;
+    assert_eq!(
+        before.0,
+        ["checkin", "message", "reaction_received"],
+        "{}: every update counted once in the first life",
+        db.backend
+    );
+    let replies = fake.calls("sendMessage").len();
+
+    let _ = stop.send(true);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    fake.unconfirm_all();
+    let (second, stop) = support::telegram_bot::start_on(&db, &url, support::points::steady).await;
+    let f = fake.clone();
+    eventually(10, "every update confirmed again", || {
+        f.pending() == 0 && f.confirmed() >= last
+    })
+    .await;
+    second.flush_activity().await;
+    assert_eq!(books().await, before, "{}: nothing counted twice", db.backend);
+    assert_eq!(
+        fake.calls("sendMessage").len(),
+        replies,
+        "{}: no command answered twice",
+        db.backend
+    );
+    let view = second
+        .member_view("demo", &"telegram:42".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        view.points, before.1,
+        "{}: the balance is the ledger's",
+        db.backend
+    );
+    // Kept past Telegram's day of resending, then forgotten.
+    assert_eq!(second.forget_seen_updates(86_400).await.unwrap(), 0);
+    // One record an update, and the reaction's two: given and received.
+    assert_eq!(
+        second.forget_seen_updates(-60).await.unwrap(),
+        last + 1,
+        "{}",
+        db.backend
+    );
+    let _ = stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_sent_again_after_a_crash_count_once() {
+    for db in TestDb::all().await {
+        redelivered_updates_count_once(db).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

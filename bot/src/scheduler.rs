@@ -19,6 +19,9 @@ pub struct Every {
     pub reconcile: Duration,
 }
 
+/// How long a platform update is remembered as taken in: Telegram stops
+/// sending an unconfirmed update after a day.
+const KEEP_SEEN_UPDATES_SECS: i64 = 2 * 86_400;
 /// Members reconciled between looks at the clock.
 const SWEEP_PAGE: u64 = 50;
 /// The share of each beat a reconciliation may take.
@@ -122,6 +125,11 @@ pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>)
             Ok(0) => {}
             Ok(n) => tracing::info!(ready = n, "pending points-shop coupons created"),
             Err(e) => tracing::error!(error = %e, "pending coupon pass failed"),
+        }
+        match core.forget_seen_updates(KEEP_SEEN_UPDATES_SECS).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(forgotten = n, "old platform updates forgotten"),
+            Err(e) => tracing::error!(error = %e, "forgetting old platform updates failed"),
         }
         sweep.step(&core, &every).await;
         tokio::select! {

@@ -14,6 +14,7 @@ mod m20261122_000008_audit;
 mod m20261122_000009_dashboard;
 mod m20261123_000010_lookup_indexes;
 mod m20261123_000011_payment_inbox;
+mod m20261204_000012_seen_updates;
 mod shape;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_dashboard::Migration),
             Box::new(m20261123_000010_lookup_indexes::Migration),
             Box::new(m20261123_000011_payment_inbox::Migration),
+            Box::new(m20261204_000012_seen_updates::Migration),
         ]
     }
 }

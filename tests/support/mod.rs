@@ -15,6 +15,7 @@ pub mod proxy;
 pub mod stripe;
 pub mod telegram;
 pub mod telegram_bot;
+pub mod telegram_hook;
 pub mod world;
 
 use rand::Rng;

@@ -33,6 +33,8 @@ struct Inner {
     /// The bot is a plain member, not an admin, in these chats.
     powerless_in: Vec<i64>,
     updates: VecDeque<Value>,
+    /// Every update ever queued, for a redelivery of all of them.
+    sent: Vec<Value>,
     next_update: u64,
     /// The highest update id the bot has confirmed by a poll's offset.
     confirmed: u64,
@@ -138,6 +140,15 @@ impl FakeBotApi {
         self.inner.lock().unwrap().next_update
     }
 
+    /// Forgets every confirmation, so every update ever queued is sent
+    /// again: what a bot meets when it was killed after acting on updates
+    /// and before its confirmation arrived, and more.
+    pub fn unconfirm_all(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.updates = inner.sent.iter().cloned().collect();
+        inner.confirmed = 0;
+    }
+
     /// The highest update id the bot has confirmed receiving.
     pub fn confirmed(&self) -> u64 {
         self.inner.lock().unwrap().confirmed
@@ -148,6 +159,7 @@ impl FakeBotApi {
         inner.next_update += 1;
         let mut update = body;
         update["update_id"] = json!(inner.next_update);
+        inner.sent.push(update.clone());
         inner.updates.push_back(update);
     }
 

@@ -41,7 +41,18 @@ pub async fn start(
 ) -> (FakeBotApi, Arc<lyceum_core::Core>, watch::Sender<bool>, String) {
     let fake = FakeBotApi::default();
     let url = fake.start().await;
-    let opts = options(&url);
+    let (core, stop) = start_on(db, &url, tweak).await;
+    (fake, core, stop, url)
+}
+
+/// A bot (a core and its polling loop, as a process would have) polling a
+/// fake Bot API already serving at `url`.
+pub async fn start_on(
+    db: &TestDb,
+    url: &str,
+    tweak: impl FnOnce(&mut lyceum_core::config::Community),
+) -> (Arc<lyceum_core::Core>, watch::Sender<bool>) {
+    let opts = options(url);
     let (stop, stopped) = watch::channel(false);
     let sink = TelegramSink {
         bot: lyceum_telegram::bot(&opts),
@@ -51,5 +62,5 @@ pub async fn start(
     let with_stars = |c: lyceum_core::Core| c.with_stars(Arc::new(stars));
     let core = super::live_core_configured(db, Arc::new(sink), stopped.clone(), tweak, with_stars).await;
     tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
-    (fake, core, stop, url)
+    (core, stop)
 }

@@ -172,7 +172,18 @@ async fn command(
     }
 }
 
-async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
+/// Whether a command in the update `key` is delivered for the first time
+/// (Telegram sends an update again until it is confirmed, also after a
+/// crash). While that cannot be known the command runs: with the database
+/// unreachable it is refused anyway.
+async fn first_delivery(core: &Core, key: &str) -> bool {
+    core.first_delivery(key).await.unwrap_or_else(|e| {
+        tracing::warn!(update = key, error = %e, "cannot tell whether an update was seen before");
+        true
+    })
+}
+
+async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &str) {
     match event {
         Event::Command {
             community,
@@ -181,7 +192,13 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
             invoker,
             line,
             ..
-        } => command(core, bot, &community, chat, private_chat, &invoker, &line).await,
+        } => {
+            if !first_delivery(core, key).await {
+                tracing::info!(update = key, "command delivered again; already taken in");
+                return;
+            }
+            command(core, bot, &community, chat, private_chat, &invoker, &line).await;
+        }
         Event::Unlock {
             query,
             community,
@@ -190,6 +207,10 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
             lesson,
             ..
         } => {
+            if !first_delivery(core, key).await {
+                tracing::info!(update = key, "button press delivered again; already taken in");
+                return;
+            }
             let id = teloxide::types::CallbackQueryId(query);
             if let Err(e) = retrying("answer button", || bot.answer_callback_query(id.clone())).await {
                 tracing::debug!(error = %e, "could not answer a button press");
@@ -260,11 +281,12 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
                 },
             );
             let received = (author, Activity::ReactionReceived { channel });
-            for (who, what) in [given, received] {
+            for ((who, what), part) in [(given, "given"), (received, "received")] {
                 let Some(who) = who.and_then(identity_of) else {
                     continue;
                 };
-                if let Err(e) = core.activity(&community, &who, what).await {
+                let update = Some(format!("{key}/{part}"));
+                if let Err(e) = core.activity_from(&community, &who, what, update).await {
                     tracing::warn!(%who, error = %e, "reaction activity not recorded");
                 }
             }
@@ -282,7 +304,10 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event) {
                 chars,
                 channel: Some(format!("telegram:{chat}")),
             };
-            if let Err(e) = core.activity(&community, &who, what).await {
+            if let Err(e) = core
+                .activity_from(&community, &who, what, Some(key.to_owned()))
+                .await
+            {
                 tracing::warn!(%who, error = %e, "message activity not recorded");
             }
         }
@@ -360,11 +385,16 @@ pub struct Updates {
     bot: Bot,
     chats: Arc<Chats>,
     authors: Arc<Authors>,
+    /// `telegram:<bot id>`: update ids are counted per bot.
+    source: Arc<str>,
 }
 
 impl Updates {
     pub fn new(core: Arc<Core>, bot: Bot, chats: Arc<Chats>) -> Updates {
+        // A token is `<bot id>:<secret>`; only the id is kept.
+        let id = bot.token().split(':').next().unwrap_or_default();
         Updates {
+            source: format!("telegram:{id}").into(),
             core,
             bot,
             chats,
@@ -374,7 +404,8 @@ impl Updates {
 
     pub async fn handle(&self, update: &teloxide::types::Update) {
         let event = read(update, &self.chats);
-        handle(&self.core, &self.bot, &self.authors, event).await;
+        let key = format!("{}:{}", self.source, update.id.0);
+        handle(&self.core, &self.bot, &self.authors, event, &key).await;
     }
 
     /// Waits until the points of the updates handled so far are committed.

@@ -26,6 +26,7 @@ use crate::error::CoreResult;
 use crate::store::access::tiers_of;
 use crate::store::chunked::rows_in;
 use crate::store::scores::{Posting, append, excluded, post};
+use crate::store::seen::first_seen;
 use crate::store::sync::CommunityCtx;
 
 /// Most events in one transaction.
@@ -54,6 +55,9 @@ pub struct Pending {
     pub counts: Counts,
     /// Points before the tier multiplier, and why.
     pub award: Option<(SourceKind, i64, String)>,
+    /// The platform update that brought it, when the platform may deliver
+    /// that update again.
+    pub update: Option<String>,
     pub queued: Instant,
 }
 
@@ -258,6 +262,8 @@ impl Writer {
         let now = batch.iter().map(|p| p.at).max().unwrap_or_default();
         let keys = Keys::of(&ctx.config, now);
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        let fresh = first_deliveries(&txn, batch, now).await?;
+        let batch: &[Pending] = fresh.as_deref().unwrap_or(batch);
         if self.engage.defers() {
             let postings = self.postings(&txn, ctx, batch).await?;
             return self.write_owed(ctx, batch, txn, postings, &keys, now).await;
@@ -389,6 +395,33 @@ impl Writer {
             .collect();
         Ok(postings)
     }
+}
+
+/// The batch without activity whose update was already taken in (a
+/// redelivery after a crash, or a copy in this very batch), its updates
+/// recorded in `txn`; `None` when the batch names no update.
+async fn first_deliveries(
+    txn: &sea_orm::DatabaseTransaction,
+    batch: &[Pending],
+    now: i64,
+) -> CoreResult<Option<Vec<Pending>>> {
+    let keys: Vec<&str> = batch.iter().filter_map(|p| p.update.as_deref()).collect();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let mut fresh = first_seen(txn, &keys, now).await?;
+    let kept: Vec<Pending> = batch
+        .iter()
+        .filter(|p| p.update.as_ref().is_none_or(|k| fresh.remove(k)))
+        .cloned()
+        .collect();
+    if kept.len() < batch.len() {
+        tracing::info!(
+            dropped = batch.len() - kept.len(),
+            "activity from updates already taken in was not counted again"
+        );
+    }
+    Ok(Some(kept))
 }
 
 enum Taken {

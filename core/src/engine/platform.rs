@@ -19,6 +19,7 @@ use crate::outbox::{EffectKind, enqueue};
 use crate::store::access::held_perks;
 use crate::store::membership::find_member;
 use crate::store::people::{find_identity, identity_locale};
+use crate::store::seen::{first_seen, forget_before};
 use crate::store::sync::CommunityCtx;
 
 /// Something a person did in a community's chat. `channel` is
@@ -141,6 +142,20 @@ impl Core {
         who: &IdentityRef,
         what: Activity,
     ) -> CoreResult<Option<Decision>> {
+        self.activity_from(slug, who, what, None).await
+    }
+
+    /// [`Core::activity`] for activity a platform may deliver again (a
+    /// Telegram update): `update` names it, uniquely per platform and per
+    /// piece of activity it brought, and is recorded in the transaction
+    /// that commits the points, so a second delivery adds nothing.
+    pub async fn activity_from(
+        &self,
+        slug: &str,
+        who: &IdentityRef,
+        what: Activity,
+        update: Option<String>,
+    ) -> CoreResult<Option<Decision>> {
         let ctx = self.ctx_for(slug)?;
         let Some(member_id) = self.member_of(ctx, who).await? else {
             return Ok(None);
@@ -204,6 +219,7 @@ impl Core {
             at: now,
             counts,
             award,
+            update,
             queued: Instant::now(),
         };
         if !self.engage.submit(pending).await {
@@ -226,6 +242,25 @@ impl Core {
         };
         self.engage.remember_member(ctx.id, &key, m.id);
         Ok(Some(m.id))
+    }
+
+    /// Records that a platform update (a command a platform may deliver
+    /// again) is being taken in; false if it already was, and must not be
+    /// acted on twice. Recorded before acting: a crash in between loses the
+    /// command, which the person sees unanswered and can repeat, rather than
+    /// running it twice (a second redemption, a second purchase link).
+    pub async fn first_delivery(&self, update: &str) -> CoreResult<bool> {
+        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        let fresh = first_seen(&txn, &[update], self.clock.now()).await?;
+        txn.commit().await?;
+        Ok(!fresh.is_empty())
+    }
+
+    /// Forgets updates taken in more than `keep_secs` ago, by when the
+    /// platform has stopped delivering them again; returns how many.
+    pub async fn forget_seen_updates(&self, keep_secs: i64) -> CoreResult<u64> {
+        let before = self.clock.now().saturating_sub(keep_secs);
+        forget_before(&self.db, before).await
     }
 
     /// Waits until the activity handed in so far is committed (not yet

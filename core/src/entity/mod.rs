@@ -38,6 +38,7 @@ pub mod revenue;
 pub mod reversal;
 pub mod score;
 pub mod score_backlog;
+pub mod seen_update;
 pub mod shop_sale;
 pub mod signing_key;
 pub mod subscription;

@@ -10,5 +10,6 @@ pub mod membership;
 pub mod own;
 pub mod people;
 pub mod scores;
+pub mod seen;
 pub mod sync;
 pub mod view;
