@@ -192,16 +192,18 @@ async fn redelivered_updates_count_once(db: TestDb) {
     use lyceum_core::entity::ledger;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (fake, first, stop, url) = start(&db, support::points::steady).await;
-    fake.message(OPEN_CHAT, 42, "en", "/join");
-    fake.message(OPEN_CHAT, 43, "en", "/join");
-    fake.message(OPEN_CHAT, 42, "en", "a message long enough to earn points");
-    fake.reaction(OPEN_CHAT, 1, 43);
-    fake.message(OPEN_CHAT, 42, "en", "/checkin");
+    // People of their own, commands in their private chats: replies are
+    // paced per chat for the whole process, which other tests share.
+    fake.message(142, 142, "en", "/join");
+    fake.message(143, 143, "en", "/join");
+    fake.message(OPEN_CHAT, 142, "en", "a message long enough to earn points");
+    fake.reaction(OPEN_CHAT, 1, 143);
+    fake.message(142, 142, "en", "/checkin");
     let (f, last) = (fake.clone(), fake.last_update());
     eventually(10, "every update confirmed", || f.confirmed() >= last).await;
     first.flush_activity().await;
     let member = first
-        .member_view("demo", &"telegram:42".parse().unwrap())
+        .member_view("demo", &"telegram:142".parse().unwrap())
         .await
         .unwrap()
         .id;
@@ -242,7 +244,7 @@ async fn redelivered_updates_count_once(db: TestDb) {
         db.backend
     );
     let view = second
-        .member_view("demo", &"telegram:42".parse().unwrap())
+        .member_view("demo", &"telegram:142".parse().unwrap())
         .await
         .unwrap();
     assert_eq!(
