@@ -46,16 +46,17 @@ const LEADS: &str = "this instance now runs the periodic jobs";
 const FOLLOWS: &str = "another instance runs the periodic jobs";
 const LOST: &str = "scheduler lock lost";
 
-/// The sessions holding the scheduler's advisory lock (bot/src/leader.rs).
+/// The sessions of this database holding the scheduler's advisory lock.
 const HOLDERS: &str = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' \
-     AND classid = 0 AND objid = 1280918341 AND granted \
+     AND classid = 0 AND objid = $1 AND granted \
      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
 async fn lock_holders(conn: &sea_orm::DatabaseConnection) -> Vec<i32> {
     use sea_orm::ConnectionTrait;
-    let rows = conn.query_all_raw(sea_orm::Statement::from_string(
+    let rows = conn.query_all_raw(sea_orm::Statement::from_sql_and_values(
         sea_orm::DbBackend::Postgres,
         HOLDERS,
+        [lyceum::leader::KEY.into()],
     ));
     rows.await
         .unwrap()

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 /// The advisory lock's key ("LYCE"); below 2³², so pg_locks shows it as
 /// objid with classid 0.
-const KEY: i64 = 0x4C59_4345;
+pub const KEY: i64 = 0x4C59_4345;
 
 pub struct Leadership {
     /// The session that holds (or tries for) the lock; `None` on SQLite.

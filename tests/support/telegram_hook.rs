@@ -81,8 +81,7 @@ pub fn post_update(url: &str, body: &[u8]) -> Option<u16> {
 
 /// The key under which the update `id` is recorded as taken in.
 pub fn key_of(id: u64) -> String {
-    let bot = TOKEN.split(':').next().unwrap();
-    format!("telegram:{bot}:{id}")
+    lyceum_telegram::update_key(TOKEN, u32::try_from(id).unwrap())
 }
 
 /// How many message awards the ledger holds for the Telegram user `user`

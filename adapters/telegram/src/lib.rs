@@ -19,5 +19,5 @@ pub mod stars;
 pub mod update;
 
 pub use config::{ChatBinding, Chats};
-pub use runtime::{Options, Updates, bot, reconcile_loop, run, start_webhook};
+pub use runtime::{Options, Updates, bot, reconcile_loop, run, start_webhook, update_key};
 pub use teloxide::types::Update;

@@ -184,6 +184,13 @@ async fn first_delivery(core: &Core, key: &str) -> bool {
 }
 
 async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &str) {
+    // Commands and button presses act at most once; activity is deduplicated
+    // with its points, and joins, leaves and answers are idempotent.
+    let acts = matches!(event, Event::Command { .. } | Event::Unlock { .. });
+    if acts && !first_delivery(core, key).await {
+        tracing::info!(update = key, "command delivered again; already taken in");
+        return;
+    }
     match event {
         Event::Command {
             community,
@@ -192,13 +199,7 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &s
             invoker,
             line,
             ..
-        } => {
-            if !first_delivery(core, key).await {
-                tracing::info!(update = key, "command delivered again; already taken in");
-                return;
-            }
-            command(core, bot, &community, chat, private_chat, &invoker, &line).await;
-        }
+        } => command(core, bot, &community, chat, private_chat, &invoker, &line).await,
         Event::Unlock {
             query,
             community,
@@ -207,10 +208,6 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &s
             lesson,
             ..
         } => {
-            if !first_delivery(core, key).await {
-                tracing::info!(update = key, "button press delivered again; already taken in");
-                return;
-            }
             let id = teloxide::types::CallbackQueryId(query);
             if let Err(e) = retrying("answer button", || bot.answer_callback_query(id.clone())).await {
                 tracing::debug!(error = %e, "could not answer a button press");
@@ -385,16 +382,19 @@ pub struct Updates {
     bot: Bot,
     chats: Arc<Chats>,
     authors: Arc<Authors>,
-    /// `telegram:<bot id>`: update ids are counted per bot.
-    source: Arc<str>,
+}
+
+/// The key under which update `id` of the bot with `token` is recorded as
+/// taken in. Update ids are counted per bot; a token is `<bot id>:<secret>`
+/// and only the id goes into the key.
+pub fn update_key(token: &str, id: u32) -> String {
+    let bot = token.split(':').next().unwrap_or_default();
+    format!("telegram:{bot}:{id}")
 }
 
 impl Updates {
     pub fn new(core: Arc<Core>, bot: Bot, chats: Arc<Chats>) -> Updates {
-        // A token is `<bot id>:<secret>`; only the id is kept.
-        let id = bot.token().split(':').next().unwrap_or_default();
         Updates {
-            source: format!("telegram:{id}").into(),
             core,
             bot,
             chats,
@@ -404,7 +404,7 @@ impl Updates {
 
     pub async fn handle(&self, update: &teloxide::types::Update) {
         let event = read(update, &self.chats);
-        let key = format!("{}:{}", self.source, update.id.0);
+        let key = update_key(self.bot.token(), update.id.0);
         handle(&self.core, &self.bot, &self.authors, event, &key).await;
     }
 

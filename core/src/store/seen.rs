@@ -16,8 +16,9 @@ use crate::error::{CoreError, CoreResult};
 pub async fn first_seen<C: ConnectionTrait>(conn: &C, keys: &[&str], at: i64) -> CoreResult<HashSet<String>> {
     // In one order everywhere, so two instances' batches wait on each
     // other's keys in turn instead of deadlocking.
-    let keys: std::collections::BTreeSet<&str> = keys.iter().copied().collect();
-    let keys: Vec<&str> = keys.into_iter().collect();
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
     let mut fresh = HashSet::new();
     for chunk in keys.chunks(500) {
         let mut insert = Query::insert();
