@@ -276,10 +276,15 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     if let Some(opts) = &discord {
         worker.register(Arc::new(lyceum_discord::sink(opts)));
     }
-    let telegram = loaded.settings.telegram.options();
-    if let Some(opts) = &telegram {
+    // The outbox sink and the update handler speak through one client, so
+    // Telegram's per-bot limits are counted once for both.
+    let telegram = loaded.settings.telegram.options().map(|opts| {
+        let tg = lyceum_telegram::Client::new(lyceum_telegram::bot(&opts));
+        (opts, tg)
+    });
+    if let Some((opts, tg)) = &telegram {
         worker.register(Arc::new(lyceum_telegram::sink::TelegramSink {
-            bot: lyceum_telegram::bot(opts),
+            tg: tg.clone(),
             chats: opts.chats.clone(),
         }));
     }
@@ -306,7 +311,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     ));
 
     let (telegram_task, telegram_hook) = match telegram {
-        Some(opts) => crate::telegram::start(&loaded, core.clone(), opts, stopped.clone()).await,
+        Some((opts, tg)) => crate::telegram::start(&loaded, core.clone(), opts, tg, stopped.clone()).await,
         None => (None, None),
     };
     if discord_task.is_none() && loaded.settings.telegram.token.is_none() {

@@ -156,6 +156,7 @@ pub async fn start(
     loaded: &crate::settings::Loaded,
     core: Arc<lyceum_core::Core>,
     opts: Options,
+    tg: lyceum_telegram::Client,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> (Option<tokio::task::JoinHandle<()>>, Option<TelegramHook>) {
     let s = &loaded.settings.telegram;
@@ -178,8 +179,7 @@ pub async fn start(
                 }
                 Err(e) => tracing::error!(%url, error = %e, "the Telegram webhook URL is not valid"),
             }
-            let updates =
-                lyceum_telegram::Updates::new(core, lyceum_telegram::bot(&opts), opts.chats.clone());
+            let updates = lyceum_telegram::Updates::new(core, tg, opts.chats.clone());
             (
                 None,
                 Some(TelegramHook {
@@ -189,7 +189,7 @@ pub async fn start(
             )
         }
         _ => (
-            Some(tokio::spawn(lyceum_telegram::run(core, opts, stopped))),
+            Some(tokio::spawn(lyceum_telegram::run(core, opts, tg, stopped))),
             None,
         ),
     }

@@ -54,13 +54,14 @@ pub async fn start_on(
 ) -> (Arc<lyceum_core::Core>, watch::Sender<bool>) {
     let opts = options(url);
     let (stop, stopped) = watch::channel(false);
+    let tg = lyceum_telegram::Client::new(lyceum_telegram::bot(&opts));
     let sink = TelegramSink {
-        bot: lyceum_telegram::bot(&opts),
+        tg: tg.clone(),
         chats: opts.chats.clone(),
     };
     let stars = lyceum_telegram::stars::Stars(lyceum_telegram::bot(&opts));
     let with_stars = |c: lyceum_core::Core| c.with_stars(Arc::new(stars));
     let core = super::live_core_configured(db, Arc::new(sink), stopped.clone(), tweak, with_stars).await;
-    tokio::spawn(lyceum_telegram::run(core.clone(), opts, stopped));
+    tokio::spawn(lyceum_telegram::run(core.clone(), opts, tg, stopped));
     (core, stop)
 }

@@ -72,10 +72,22 @@ impl Pace {
     }
 }
 
-/// One pacer for the whole process: replies and outbox effects share it.
-pub fn pace() -> &'static Pace {
-    static PACE: std::sync::OnceLock<Pace> = std::sync::OnceLock::new();
-    PACE.get_or_init(Pace::default)
+/// A bot and the pacer of its messages. Telegram counts the limits per
+/// bot, so replies, notices and lesson cards of one bot share one pacer,
+/// and a second bot (or a test's) has its own.
+#[derive(Clone)]
+pub struct Client {
+    pub bot: teloxide::Bot,
+    pub pace: std::sync::Arc<Pace>,
+}
+
+impl Client {
+    pub fn new(bot: teloxide::Bot) -> Client {
+        Client {
+            bot,
+            pace: std::sync::Arc::default(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +109,23 @@ mod tests {
             assert!(pace.groups.check_key(&-1001).is_ok());
         }
         assert!(pace.groups.check_key(&-1001).is_err());
+    }
+
+    #[test]
+    fn each_bot_counts_its_own_messages_and_its_clones_share_the_count() {
+        let one = Client::new(teloxide::Bot::new("1:one"));
+        let same = one.clone();
+        let other = Client::new(teloxide::Bot::new("2:other"));
+        for _ in 0..5 {
+            assert!(one.pace.groups.check_key(&-1001).is_ok());
+        }
+        assert!(
+            same.pace.groups.check_key(&-1001).is_err(),
+            "a clone is the same bot"
+        );
+        assert!(
+            other.pace.groups.check_key(&-1001).is_ok(),
+            "another bot's budget for the group is untouched"
+        );
     }
 }

@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use teloxide::{ApiError, RequestError};
 
-use crate::api::retrying;
+use crate::api::{Client, retrying};
 
 /// What a card's button sends back, followed by the lesson key.
 pub const UNLOCK: &str = "unlock:";
@@ -36,15 +36,17 @@ fn chat(channel: &Channel) -> Result<ChatId, RequestError> {
 
 /// Posts the card and returns its message id.
 pub async fn post(
-    bot: &Bot,
+    tg: &Client,
     channel: &Channel,
     locale: Locale,
     c: &LessonCard,
 ) -> Result<String, RequestError> {
     let chat = chat(channel)?;
     let text = card(locale, c);
+    tg.pace.wait(chat.0).await;
     let sent = retrying("post lesson card", || {
-        bot.send_message(chat, text.clone())
+        tg.bot
+            .send_message(chat, text.clone())
             .reply_markup(keyboard(locale, c))
     })
     .await?;
@@ -56,7 +58,7 @@ fn message(id: &str) -> Option<MessageId> {
 }
 
 pub async fn edit(
-    bot: &Bot,
+    tg: &Client,
     channel: &Channel,
     locale: Locale,
     c: &LessonCard,
@@ -65,8 +67,10 @@ pub async fn edit(
     let chat = chat(channel)?;
     let text = card(locale, c);
     for id in messages.iter().filter_map(|m| message(m)) {
+        tg.pace.wait(chat.0).await;
         let edited = retrying("edit lesson card", || {
-            bot.edit_message_text(chat, id, text.clone())
+            tg.bot
+                .edit_message_text(chat, id, text.clone())
                 .reply_markup(keyboard(locale, c))
         })
         .await;
@@ -79,10 +83,11 @@ pub async fn edit(
     Ok(())
 }
 
-pub async fn remove(bot: &Bot, channel: &Channel, messages: &[String]) -> Result<(), RequestError> {
+pub async fn remove(tg: &Client, channel: &Channel, messages: &[String]) -> Result<(), RequestError> {
     let chat = chat(channel)?;
     for id in messages.iter().filter_map(|m| message(m)) {
-        match retrying("delete lesson card", || bot.delete_message(chat, id)).await {
+        tg.pace.wait(chat.0).await;
+        match retrying("delete lesson card", || tg.bot.delete_message(chat, id)).await {
             Ok(_) | Err(RequestError::Api(ApiError::MessageToDeleteNotFound)) => {}
             Err(e) => return Err(e),
         }

@@ -18,6 +18,7 @@ pub mod sink;
 pub mod stars;
 pub mod update;
 
+pub use api::Client;
 pub use config::{ChatBinding, Chats};
 pub use runtime::{Options, Updates, bot, reconcile_loop, run, start_webhook, update_key};
 pub use teloxide::types::Update;

@@ -13,7 +13,7 @@ use teloxide::types::{AllowedUpdate, BotCommand};
 use crate::authors::Authors;
 use tokio::sync::watch;
 
-use crate::api::retrying;
+use crate::api::{Client, retrying};
 use crate::config::Chats;
 use crate::update::{Event, identity_of, read};
 
@@ -65,7 +65,7 @@ fn commands(locale: Locale) -> Vec<BotCommand> {
 /// A reply, as a photo with the text as its caption when the core drew a
 /// card for it (`/rank`), otherwise as text.
 async fn answer(
-    bot: &Bot,
+    tg: &Client,
     chat: ChatId,
     outcome: &lyceum_core::Outcome,
 ) -> Result<(), teloxide::RequestError> {
@@ -78,22 +78,22 @@ async fn answer(
     };
     match card {
         Some(png) if text.chars().count() <= MAX_CAPTION => {
-            crate::api::pace().wait(chat.0).await;
+            tg.pace.wait(chat.0).await;
             retrying("send rank card", || {
                 let photo = teloxide::types::InputFile::memory(png.clone()).file_name("rank.png");
-                bot.send_photo(chat, photo).caption(text.clone())
+                tg.bot.send_photo(chat, photo).caption(text.clone())
             })
             .await?;
             Ok(())
         }
-        _ => send(bot, chat, &text).await,
+        _ => send(tg, chat, &text).await,
     }
 }
 
-async fn send(bot: &Bot, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
+async fn send(tg: &Client, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
     for piece in lyceum_core::render::split(text, MAX_TEXT) {
-        crate::api::pace().wait(chat.0).await;
-        retrying("send reply", || bot.send_message(chat, piece.clone())).await?;
+        tg.pace.wait(chat.0).await;
+        retrying("send reply", || tg.bot.send_message(chat, piece.clone())).await?;
     }
     Ok(())
 }
@@ -136,7 +136,7 @@ fn user_id(id: i64) -> UserId {
 /// Runs a command line for a person in `chat` and answers it.
 async fn command(
     core: &Core,
-    bot: &Bot,
+    tg: &Client,
     community: &str,
     chat: i64,
     private_chat: bool,
@@ -147,7 +147,7 @@ async fn command(
     let outcome = match lyceum_core::Command::parse_line(line) {
         Err(e) => core.refusal(community, invoker, e).await,
         Ok(cmd) => match core.stars_invoice(community, invoker, &cmd).await {
-            Ok(Some(invoice)) => return stars_invoice(bot, user, invoice).await,
+            Ok(Some(invoice)) => return stars_invoice(tg, user, invoice).await,
             Ok(None) => core.handle(community, invoker, cmd).await,
             Err(lyceum_core::CoreError::User(e)) => core.refusal(community, invoker, e).await,
             Err(other) => {
@@ -163,11 +163,11 @@ async fn command(
     } else {
         user
     };
-    if let Err(e) = answer(bot, ChatId(target), &outcome).await {
+    if let Err(e) = answer(tg, ChatId(target), &outcome).await {
         tracing::warn!(chat = target, error = %e, "could not send a reply");
         if target != chat {
             let hint = t(outcome.locale, "telegram-start-me");
-            let _ = send(bot, ChatId(chat), &hint).await;
+            let _ = send(tg, ChatId(chat), &hint).await;
         }
     }
 }
@@ -183,7 +183,8 @@ async fn first_delivery(core: &Core, key: &str) -> bool {
     })
 }
 
-async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &str) {
+async fn handle(core: &Core, tg: &Client, authors: &Authors, event: Event, key: &str) {
+    let bot = &tg.bot;
     // Commands and button presses act at most once; activity is deduplicated
     // with its points, and joins, leaves and answers are idempotent.
     let acts = matches!(event, Event::Command { .. } | Event::Unlock { .. });
@@ -199,7 +200,7 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &s
             invoker,
             line,
             ..
-        } => command(core, bot, &community, chat, private_chat, &invoker, &line).await,
+        } => command(core, tg, &community, chat, private_chat, &invoker, &line).await,
         Event::Unlock {
             query,
             community,
@@ -213,7 +214,7 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &s
                 tracing::debug!(error = %e, "could not answer a button press");
             }
             let line = format!("/unlock {lesson}");
-            command(core, bot, &community, chat, false, &invoker, &line).await;
+            command(core, tg, &community, chat, false, &invoker, &line).await;
         }
         Event::JoinRequest {
             community,
@@ -335,9 +336,9 @@ async fn handle(core: &Core, bot: &Bot, authors: &Authors, event: Event, key: &s
 }
 
 /// Makes the Stars invoice link and sends it privately.
-async fn stars_invoice(bot: &Bot, user: i64, invoice: lyceum_core::engine::StarsInvoice) {
+async fn stars_invoice(tg: &Client, user: i64, invoice: lyceum_core::engine::StarsInvoice) {
     let price = teloxide::types::LabeledPrice::new(invoice.title.clone(), invoice.stars);
-    let mut request = bot.create_invoice_link(
+    let mut request = tg.bot.create_invoice_link(
         invoice.title.clone(),
         invoice.description.clone(),
         invoice.payload.clone(),
@@ -356,7 +357,7 @@ async fn stars_invoice(bot: &Bot, user: i64, invoice: lyceum_core::engine::Stars
                 ("link", link.as_str().into()),
             ];
             let text = lyceum_core::i18n::t_args(invoice.locale, "stars-invoice", &args);
-            if let Err(e) = send(bot, ChatId(user), &text).await {
+            if let Err(e) = send(tg, ChatId(user), &text).await {
                 tracing::warn!(user, error = %e, "could not send a Stars invoice");
             }
         }
@@ -379,7 +380,7 @@ fn allowed() -> Vec<AllowedUpdate> {
 #[derive(Clone)]
 pub struct Updates {
     core: Arc<Core>,
-    bot: Bot,
+    tg: Client,
     chats: Arc<Chats>,
     authors: Arc<Authors>,
 }
@@ -393,10 +394,12 @@ pub fn update_key(token: &str, id: u32) -> String {
 }
 
 impl Updates {
-    pub fn new(core: Arc<Core>, bot: Bot, chats: Arc<Chats>) -> Updates {
+    /// Updates answered through `tg`, whose pacer the bot's outbox sink
+    /// shares (see [`crate::sink::TelegramSink::new`]).
+    pub fn new(core: Arc<Core>, tg: Client, chats: Arc<Chats>) -> Updates {
         Updates {
             core,
-            bot,
+            tg,
             chats,
             authors: Arc::default(),
         }
@@ -404,8 +407,8 @@ impl Updates {
 
     pub async fn handle(&self, update: &teloxide::types::Update) {
         let event = read(update, &self.chats);
-        let key = update_key(self.bot.token(), update.id.0);
-        handle(&self.core, &self.bot, &self.authors, event, &key).await;
+        let key = update_key(self.tg.bot.token(), update.id.0);
+        handle(&self.core, &self.tg, &self.authors, event, &key).await;
     }
 
     /// Waits until the points of the updates handled so far are committed.
@@ -461,11 +464,12 @@ pub async fn reconcile_loop(
     }
 }
 
-/// Polling mode: registers the commands, then polls until `stop`.
-pub async fn run(core: Arc<Core>, opts: Options, mut stop: watch::Receiver<bool>) {
-    let bot = bot(&opts);
+/// Polling mode: registers the commands, then polls until `stop`; answers
+/// go out through `tg`, paced with the bot's other messages.
+pub async fn run(core: Arc<Core>, opts: Options, tg: Client, mut stop: watch::Receiver<bool>) {
+    let bot = tg.bot.clone();
     register_commands(&bot).await;
-    let updates = Updates::new(core, bot.clone(), opts.chats.clone());
+    let updates = Updates::new(core, tg, opts.chats.clone());
     let mut offset: i32 = 0;
     loop {
         let poll = bot

@@ -14,11 +14,11 @@ use lyceum_core::render;
 use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
 
-use crate::api::retrying;
+use crate::api::{Client, retrying};
 use crate::config::Chats;
 
 pub struct TelegramSink {
-    pub bot: Bot,
+    pub tg: Client,
     pub chats: Arc<Chats>,
 }
 
@@ -67,7 +67,8 @@ impl TelegramSink {
     ) -> Result<(), DeliveryError> {
         let name = format!("lyceum {}", user.0);
         let link = retrying("create invite link", || {
-            self.bot
+            self.tg
+                .bot
                 .create_chat_invite_link(ChatId(chat))
                 .name(name.clone())
                 .creates_join_request(true)
@@ -79,17 +80,15 @@ impl TelegramSink {
             "telegram-invite",
             &[("perk", perk.into()), ("link", link.invite_link.as_str().into())],
         );
-        crate::api::pace()
-            .wait(i64::try_from(user.0).unwrap_or_default())
-            .await;
-        retrying("send invite", || self.bot.send_message(user, text.clone()))
+        self.tg.pace.wait(i64::try_from(user.0).unwrap_or_default()).await;
+        retrying("send invite", || self.tg.bot.send_message(user, text.clone()))
             .await
             .map(|_| ())
             .map_err(verdict)
     }
 
     async fn remove(&self, user: UserId, chat: i64) -> Result<(), DeliveryError> {
-        crate::api::remove(&self.bot, chat, i64::try_from(user.0).unwrap_or_default())
+        crate::api::remove(&self.tg.bot, chat, i64::try_from(user.0).unwrap_or_default())
             .await
             .map_err(verdict)
     }
@@ -105,10 +104,10 @@ impl EffectSink for TelegramSink {
         if let Target::Channel(channel) = &effect.recipient {
             return match &effect.kind {
                 EffectKind::EditLesson { card, messages } => {
-                    crate::cards::edit(&self.bot, channel, effect.locale, card, messages).await
+                    crate::cards::edit(&self.tg, channel, effect.locale, card, messages).await
                 }
                 EffectKind::RemoveLesson { messages, .. } => {
-                    crate::cards::remove(&self.bot, channel, messages).await
+                    crate::cards::remove(&self.tg, channel, messages).await
                 }
                 other => {
                     return Err(DeliveryError::Permanent(format!(
@@ -141,10 +140,8 @@ impl EffectSink for TelegramSink {
             }
             EffectKind::SendMessage { notice } => {
                 let text = render::notice(effect.locale, notice);
-                crate::api::pace()
-                    .wait(i64::try_from(id).unwrap_or_default())
-                    .await;
-                retrying("send notice", || self.bot.send_message(user, text.clone()))
+                self.tg.pace.wait(i64::try_from(id).unwrap_or_default()).await;
+                retrying("send notice", || self.tg.bot.send_message(user, text.clone()))
                     .await
                     .map(|_| ())
                     .map_err(verdict)
@@ -158,7 +155,7 @@ impl EffectSink for TelegramSink {
     async fn post_card(&self, effect: &Effect) -> Result<String, DeliveryError> {
         match (&effect.recipient, &effect.kind) {
             (Target::Channel(channel), EffectKind::PostLesson { card }) => {
-                crate::cards::post(&self.bot, channel, effect.locale, card)
+                crate::cards::post(&self.tg, channel, effect.locale, card)
                     .await
                     .map_err(verdict)
             }
