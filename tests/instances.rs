@@ -1,7 +1,8 @@
 //! Two `lyceum run` processes on one PostgreSQL: the periodic jobs run on
 //! one of them and move to the other when it is killed or loses its lock,
-//! the same Stripe events delivered to both at once are applied once, and
-//! the same Telegram updates posted to both at once count once.
+//! the same Stripe events delivered to both at once are applied once, the
+//! same Telegram updates posted to both at once count once, and points
+//! earned through one show on the other's leaderboard.
 
 #![allow(clippy::unwrap_used)]
 
@@ -65,6 +66,35 @@ async fn lock_holders(conn: &sea_orm::DatabaseConnection) -> Vec<i32> {
         .collect()
 }
 
+/// Two instances taking Telegram updates by webhook from `bot_api`, with
+/// what must outlive them.
+struct TelegramPair {
+    a: Running,
+    b: Running,
+    _stripe: FakeStripe,
+    _dir: tempfile::TempDir,
+}
+
+async fn telegram_pair(db: &TestDb, bot_api: &str) -> TelegramPair {
+    use support::telegram_hook::{config, with_secrets};
+    let stripe = FakeStripe::default();
+    let api_base = stripe.start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), bot_api);
+    let run = || {
+        let mut cmd = instance(&db.url, &api_base);
+        with_secrets(&mut cmd).args(["--config", config.to_str().unwrap(), "run"]);
+        Running::start(cmd, false)
+    };
+    let (a, b) = (run(), run());
+    TelegramPair {
+        a,
+        b,
+        _stripe: stripe,
+        _dir: dir,
+    }
+}
+
 /// The leader's lock session ends under it (a failover, an idle-session
 /// timeout, an administrator): it notices at its next beat and stops
 /// running the jobs, and from then on exactly one instance holds the lock.
@@ -122,21 +152,12 @@ async fn a_leader_that_loses_its_lock_stops_and_one_instance_takes_over() {
 /// to both at once, and each counts once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_telegram_updates_sent_to_two_instances_count_once() {
-    use support::telegram_hook::{PER_MESSAGE, config, message_awards, post_update, update, with_secrets};
+    use support::telegram_hook::{PER_MESSAGE, message_awards, post_update, update};
     let Some(db) = TestDb::postgres().await else {
         return;
     };
-    let stripe = FakeStripe::default();
-    let api_base = stripe.start().await;
     let bot_api = support::telegram::FakeBotApi::default().start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &bot_api);
-    let run = || {
-        let mut cmd = instance(&db.url, &api_base);
-        with_secrets(&mut cmd).args(["--config", config.to_str().unwrap(), "run"]);
-        Running::start(cmd, false)
-    };
-    let (a, b) = (run(), run());
+    let TelegramPair { a, b, .. } = telegram_pair(&db, &bot_api).await;
     let urls = [a.url("/webhooks/telegram"), b.url("/webhooks/telegram")];
     const PEOPLE: u64 = 3;
     const EACH: u64 = 40;
@@ -172,6 +193,59 @@ async fn the_same_telegram_updates_sent_to_two_instances_count_once() {
             600 + u
         );
     }
+    assert!(a.stop().success());
+    assert!(b.stop().success());
+}
+
+/// Each instance keeps the leaderboards in memory. Points a member earns
+/// through one instance show on the other's leaderboard within moments,
+/// without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_earned_through_one_instance_show_on_the_others_leaderboard() {
+    use support::telegram::{FakeBotApi, OPEN_CHAT};
+    use support::telegram_hook::{PER_MESSAGE, post_update, update};
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let fake = FakeBotApi::default();
+    let bot_api = fake.start().await;
+    // Both have loaded their boards before anyone earns a point.
+    let TelegramPair { a, b, .. } = telegram_pair(&db, &bot_api).await;
+    let post = |url: String, body: Vec<u8>| {
+        let status = tokio::task::block_in_place(|| post_update(&url, &body));
+        assert_eq!(status, Some(200));
+    };
+    const PERSON: u64 = 711;
+    post(b.url("/webhooks/telegram"), update(1, PERSON, "/join").1);
+    for i in 0..5 {
+        post(
+            b.url("/webhooks/telegram"),
+            update(10 + i, PERSON, "a message worth points").1,
+        );
+    }
+    let line = format!("— {} points", 5 * PER_MESSAGE);
+    let answers = || {
+        fake.calls_with("sendMessage", "chat_id", serde_json::json!(OPEN_CHAT))
+            .iter()
+            .filter_map(|p| p["text"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    // A group gets five answers at once before Telegram's pace applies.
+    for ask in 0..5 {
+        post(
+            a.url("/webhooks/telegram"),
+            update(100 + ask, PERSON, "/leaderboard").1,
+        );
+        if answers().iter().any(|t| t.contains(&line)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let seen = answers();
+    assert!(
+        seen.iter().any(|t| t.contains(&line)),
+        "the first instance's leaderboard lists the {line} earned through the second: {seen:?}"
+    );
     assert!(a.stop().success());
     assert!(b.stop().success());
 }

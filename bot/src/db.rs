@@ -41,7 +41,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
                 .pragma("cache_size", "-65536")
         });
     } else {
-        opts.max_connections(10);
+        // Named in every score-change notice this process's sessions cause
+        // (see engage::follow), so it can pass over its own.
+        let tag = instance_tag();
+        opts.max_connections(10)
+            .map_sqlx_postgres_opts(move |o| o.options([("lyceum.instance", tag.as_str())]));
     }
     let open_err = |e: sea_orm::DbErr| DbError::Open {
         url: redacted_url(url),
@@ -54,6 +58,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
         tokio::spawn(checkpoints(db.clone()));
     }
     Ok(db)
+}
+
+/// Unique enough among the instances of one database: the process id and
+/// the time the connection was opened.
+fn instance_tag() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 /// How often the WAL is copied back into the database file.

@@ -4,6 +4,7 @@
 
 pub mod checkin;
 pub(crate) mod fold;
+mod follow;
 pub mod honours;
 pub mod import;
 pub mod latency;
@@ -103,6 +104,7 @@ impl Engagement {
         wake: Arc<Notify>,
     ) -> CoreResult<Arc<Engagement>> {
         let now = clock.now();
+        let listener = follow::listen(db).await?;
         let mut live = HashMap::new();
         for ctx in communities {
             let keys = Keys::of(&ctx.config, now);
@@ -143,6 +145,14 @@ impl Engagement {
             wake,
         };
         tokio::spawn(writer.run(rx));
+        if let Some(listener) = listener {
+            tokio::spawn(follow::follow(
+                engage.clone(),
+                db.clone(),
+                communities.to_vec(),
+                listener,
+            ));
+        }
         Ok(engage)
     }
 
