@@ -76,11 +76,21 @@ struct TelegramPair {
 }
 
 async fn telegram_pair(db: &TestDb, bot_api: &str) -> TelegramPair {
-    use support::telegram_hook::{config, with_secrets};
+    limited_telegram_pair(db, bot_api, 0, 0).await
+}
+
+/// [`telegram_pair`], with a cooldown and daily cap on message points.
+async fn limited_telegram_pair(
+    db: &TestDb,
+    bot_api: &str,
+    cooldown_secs: u64,
+    daily_cap: i64,
+) -> TelegramPair {
+    use support::telegram_hook::{config_limited, with_secrets};
     let stripe = FakeStripe::default();
     let api_base = stripe.start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), bot_api);
+    let config = config_limited(dir.path(), bot_api, cooldown_secs, daily_cap);
     let run = || {
         let mut cmd = instance(&db.url, &api_base);
         with_secrets(&mut cmd).args(["--config", config.to_str().unwrap(), "run"]);
@@ -248,6 +258,67 @@ async fn points_earned_through_one_instance_show_on_the_others_leaderboard() {
     );
     assert!(a.stop().success());
     assert!(b.stop().success());
+}
+
+/// Posts `n` messages from `person` to `url`, updates `first_id` on, and
+/// waits for each to be taken in; `person` joins first (update 100) when
+/// `first_id` is 1.
+fn messages_to(url: &str, person: u64, first_id: u64, n: u64) {
+    use support::telegram_hook::{post_update, update};
+    if first_id == 1 {
+        assert_eq!(post_update(url, &update(100, person, "/join").1), Some(200));
+    }
+    for i in 0..n {
+        let (_, body) = update(first_id + i, person, "a message worth points");
+        assert_eq!(post_update(url, &body), Some(200));
+    }
+}
+
+/// Sends `person`'s messages as a load balancer might: two to the first
+/// instance, three to the second, two more to the first; returns how many
+/// message awards the ledger holds for them, and their sum.
+async fn spread_messages(db: &TestDb, cooldown_secs: u64, daily_cap: i64, person: u64) -> (i64, i64) {
+    let bot_api = support::telegram::FakeBotApi::default().start().await;
+    let TelegramPair { a, b, .. } = limited_telegram_pair(db, &bot_api, cooldown_secs, daily_cap).await;
+    tokio::task::block_in_place(|| {
+        messages_to(&a.url("/webhooks/telegram"), person, 1, 2);
+        messages_to(&b.url("/webhooks/telegram"), person, 3, 3);
+        messages_to(&a.url("/webhooks/telegram"), person, 6, 2);
+    });
+    let awards = support::telegram_hook::message_awards(&db.url, person).await;
+    assert!(a.stop().success());
+    assert!(b.stop().success());
+    awards
+}
+
+/// Each instance's rules see only its share of a member's messages, but
+/// the cooldown holds across both: after one instance paid, neither pays
+/// again within the hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cooldown_holds_across_instances() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let per = support::telegram_hook::PER_MESSAGE;
+    assert_eq!(
+        spread_messages(&db, 3_600, 0, 721).await,
+        (1, per),
+        "one award in the hour"
+    );
+}
+
+/// The same for the daily cap: both instances together pay up to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_cap_holds_across_instances() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let cap = 3 * support::telegram_hook::PER_MESSAGE;
+    assert_eq!(
+        spread_messages(&db, 0, cap, 722).await,
+        (3, cap),
+        "up to the cap, all told"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,8 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 31] = [
+const PAYMENT_TABLES: [&str; 32] = [
+    "activity_limits",
     "seen_updates",
     "payment_inbox",
     "signing_keys",
@@ -79,10 +80,11 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Twelve steps down undo the score notices, the seen updates, the payment inbox, the
-        // lookup indexes, dashboard sign-in, the audit log, lessons, the score backlog,
-        // engagement, presence, activity and payments only, columns included.
-        Migrator::down(&db, Some(12)).await.unwrap();
+        // Thirteen steps down undo the activity limits, the score notices, the seen updates,
+        // the payment inbox, the lookup indexes, dashboard sign-in, the audit log, lessons,
+        // the score backlog, engagement, presence, activity and payments only, columns
+        // included.
+        Migrator::down(&db, Some(13)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }

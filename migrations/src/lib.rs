@@ -16,6 +16,7 @@ mod m20261123_000010_lookup_indexes;
 mod m20261123_000011_payment_inbox;
 mod m20261204_000012_seen_updates;
 mod m20261204_000013_score_notices;
+mod m20261204_000014_activity_limits;
 mod shape;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_payment_inbox::Migration),
             Box::new(m20261204_000012_seen_updates::Migration),
             Box::new(m20261204_000013_score_notices::Migration),
+            Box::new(m20261204_000014_activity_limits::Migration),
         ]
     }
 }

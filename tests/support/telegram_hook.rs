@@ -18,6 +18,12 @@ pub const PER_MESSAGE: i64 = 10;
 /// The demo, with Telegram updates posted to the webhook and every
 /// message worth the same points.
 pub fn config(dir: &Path, bot_api: &str) -> PathBuf {
+    config_limited(dir, bot_api, 0, 0)
+}
+
+/// [`config`], with messages paying again only after `cooldown_secs` and
+/// up to `daily_cap` points a day (0: no limit).
+pub fn config_limited(dir: &Path, bot_api: &str, cooldown_secs: u64, daily_cap: i64) -> PathBuf {
     let builtin = lyceum::settings::BUILTIN;
     let text = format!(
         "{}\n[[telegram.chats]]\nchat_id = {OPEN_CHAT}\ncommunity = \"demo\"\n",
@@ -30,7 +36,7 @@ pub fn config(dir: &Path, bot_api: &str) -> PathBuf {
             .replacen(
                 "message = { points = 5, min_chars = 8, cooldown_secs = 60, daily_cap = 100 }",
                 &format!(
-                    "message = {{ points = {PER_MESSAGE}, min_chars = 8, cooldown_secs = 0, daily_cap = 0 }}"
+                    "message = {{ points = {PER_MESSAGE}, min_chars = 8, cooldown_secs = {cooldown_secs}, daily_cap = {daily_cap} }}"
                 ),
                 1
             )
@@ -43,7 +49,11 @@ pub fn config(dir: &Path, bot_api: &str) -> PathBuf {
                 1
             )
     );
-    assert!(text.contains("cooldown_secs = 0, daily_cap = 0") && text.contains("flush_ms = 5"));
+    assert!(
+        text.contains(&format!(
+            "cooldown_secs = {cooldown_secs}, daily_cap = {daily_cap}"
+        )) && text.contains("flush_ms = 5")
+    );
     let path = dir.join("lyceum.toml");
     std::fs::write(&path, text).unwrap();
     path

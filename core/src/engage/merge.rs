@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use crate::entity::{activity_day, checkin, perk_grant, redemption, score};
+use crate::entity::{activity_day, activity_limit, checkin, perk_grant, redemption, score};
 use crate::error::CoreResult;
 
 pub async fn merge_members<C: ConnectionTrait>(
@@ -19,6 +19,12 @@ pub async fn merge_members<C: ConnectionTrait>(
 ) -> CoreResult<()> {
     super::touched(community_id, winner);
     super::touched(community_id, loser);
+    // The winner's cooldowns and caps carry on; the loser's are dropped
+    // rather than added, which errs toward paying less.
+    activity_limit::Entity::delete_many()
+        .filter(activity_limit::Column::MemberId.eq(loser))
+        .exec(conn)
+        .await?;
     let kept: BTreeSet<i32> = days(conn, winner).await?;
     checkin::Entity::delete_many()
         .filter(checkin::Column::MemberId.eq(loser))

@@ -14,6 +14,7 @@ pub mod owed;
 pub mod periods;
 pub mod rules;
 pub mod settle;
+mod shared_limits;
 pub mod standings;
 mod tallies;
 pub(crate) mod writer;

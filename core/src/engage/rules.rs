@@ -43,7 +43,7 @@ impl SourceKind {
         SourceKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    fn of(self, p: &Points) -> &Source {
+    pub(crate) fn of(self, p: &Points) -> &Source {
         match self {
             SourceKind::Message => &p.message,
             SourceKind::ReactionReceived => &p.reaction_received,

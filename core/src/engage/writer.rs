@@ -268,6 +268,10 @@ impl Writer {
             let postings = self.postings(&txn, ctx, batch).await?;
             return self.write_owed(ctx, batch, txn, postings, &keys, now).await;
         }
+        // Several instances may share this database: judge the awards again
+        // by every instance's record.
+        let judged = super::shared_limits::judge(&txn, ctx, batch).await?;
+        let batch: &[Pending] = judged.as_deref().unwrap_or(batch);
         add_counts(&txn, &per_day(batch)).await?;
         let postings = self.postings(&txn, ctx, batch).await?;
         let rows = if postings.is_empty() {

@@ -2,6 +2,7 @@
 //! Columns mirror the migration exactly; meaning lives in the domain modules.
 
 pub mod activity_day;
+pub mod activity_limit;
 pub mod audit;
 pub mod badge;
 pub mod billing_customer;

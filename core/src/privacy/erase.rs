@@ -9,9 +9,9 @@ use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::entity::{
-    activity_day, audit, badge, chat_presence, checkin, completion, coupon, entitlement, highlight, history,
-    identity, ledger, lesson_unlock, link_code, member, outbox, perk_grant, purchase, question, redemption,
-    referral_code, reminder, revenue, score, subscription,
+    activity_day, activity_limit, audit, badge, chat_presence, checkin, completion, coupon, entitlement,
+    highlight, history, identity, ledger, lesson_unlock, link_code, member, outbox, perk_grant, purchase,
+    question, redemption, referral_code, reminder, revenue, score, subscription,
 };
 use crate::error::CoreResult;
 
@@ -77,6 +77,7 @@ pub async fn erase<C: ConnectionTrait>(conn: &C, person_id: i64) -> CoreResult<E
         badge,
         checkin,
         activity_day,
+        activity_limit,
         perk_grant,
         redemption,
         completion,

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::clock::iso;
 use crate::entity::{
-    activity_day, badge, billing_customer, chat_presence, checkin, completion, entitlement, history,
-    identity, ledger, lesson_unlock, member, perk_grant, purchase, question, redemption, referral,
+    activity_day, activity_limit, badge, billing_customer, chat_presence, checkin, completion, entitlement,
+    history, identity, ledger, lesson_unlock, member, perk_grant, purchase, question, redemption, referral,
     referral_code, reminder, revenue, score, subscription, trial,
 };
 use crate::error::CoreResult;
@@ -36,6 +36,7 @@ async fn membership<C: ConnectionTrait>(
         "badges": json(conn, badge::Entity::find().filter(badge::Column::MemberId.eq(id))).await?,
         "checkins": json(conn, checkin::Entity::find().filter(checkin::Column::MemberId.eq(id))).await?,
         "activity_days": json(conn, activity_day::Entity::find().filter(activity_day::Column::MemberId.eq(id))).await?,
+        "activity_limits": json(conn, activity_limit::Entity::find().filter(activity_limit::Column::MemberId.eq(id))).await?,
         "perks": json(conn, perk_grant::Entity::find().filter(perk_grant::Column::MemberId.eq(id))).await?,
         "redemptions": json(conn, redemption::Entity::find().filter(redemption::Column::MemberId.eq(id))).await?,
         "completions": json(conn, completion::Entity::find().filter(completion::Column::MemberId.eq(id))).await?,
