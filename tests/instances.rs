@@ -212,52 +212,96 @@ async fn the_same_telegram_updates_sent_to_two_instances_count_once() {
 /// without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn points_earned_through_one_instance_show_on_the_others_leaderboard() {
-    use support::telegram::{FakeBotApi, OPEN_CHAT};
-    use support::telegram_hook::{PER_MESSAGE, post_update, update};
     let Some(db) = TestDb::postgres().await else {
         return;
     };
-    let fake = FakeBotApi::default();
+    let fake = support::telegram::FakeBotApi::default();
     let bot_api = fake.start().await;
     // Both have loaded their boards before anyone earns a point.
     let TelegramPair { a, b, .. } = telegram_pair(&db, &bot_api).await;
-    let post = |url: String, body: Vec<u8>| {
-        let status = tokio::task::block_in_place(|| post_update(&url, &body));
-        assert_eq!(status, Some(200));
-    };
     const PERSON: u64 = 711;
-    post(b.url("/webhooks/telegram"), update(1, PERSON, "/join").1);
-    for i in 0..5 {
-        post(
-            b.url("/webhooks/telegram"),
-            update(10 + i, PERSON, "a message worth points").1,
-        );
-    }
-    let line = format!("— {} points", 5 * PER_MESSAGE);
-    let answers = || {
-        fake.calls_with("sendMessage", "chat_id", serde_json::json!(OPEN_CHAT))
-            .iter()
-            .filter_map(|p| p["text"].as_str().map(str::to_owned))
-            .collect::<Vec<_>>()
-    };
-    // A group gets five answers at once before Telegram's pace applies.
-    for ask in 0..5 {
-        post(
-            a.url("/webhooks/telegram"),
-            update(100 + ask, PERSON, "/leaderboard").1,
-        );
-        if answers().iter().any(|t| t.contains(&line)) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    let seen = answers();
+    tokio::task::block_in_place(|| messages_to(&b.url("/webhooks/telegram"), PERSON, 1, 5));
+    let (line, seen) = leaderboard_until(&fake, &a, PERSON, 5).await;
     assert!(
         seen.iter().any(|t| t.contains(&line)),
         "the first instance's leaderboard lists the {line} earned through the second: {seen:?}"
     );
     assert!(a.stop().success());
     assert!(b.stop().success());
+}
+
+/// The connection an instance hears score changes on is cut while the
+/// instance is paused, and points are earned on the other meanwhile: once
+/// it runs again it re-reads the score rows, and its leaderboard has them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_that_missed_score_changes_reads_them_again() {
+    use sea_orm::ConnectionTrait;
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let fake = support::telegram::FakeBotApi::default();
+    let bot_api = fake.start().await;
+    let TelegramPair { a, b, .. } = telegram_pair(&db, &bot_api).await;
+    const PERSON: u64 = 712;
+    let hook_b = b.url("/webhooks/telegram");
+    tokio::task::block_in_place(|| messages_to(&hook_b, PERSON, 1, 0));
+    let signal = |sig: &str| {
+        let pid = a.child.id().to_string();
+        assert!(Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    };
+    signal("-STOP");
+    let conn = lyceum::db::connect(&db.url).await.unwrap();
+    let cut = conn
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%lyceum_scores%'",
+        )
+        .await
+        .unwrap();
+    assert!(cut.rows_affected() >= 2, "both instances' listeners were cut");
+    tokio::task::block_in_place(|| messages_to(&hook_b, PERSON, 2, 5));
+    signal("-CONT");
+    let (line, seen) = leaderboard_until(&fake, &a, PERSON, 5).await;
+    assert!(
+        seen.iter().any(|t| t.contains(&line)),
+        "after its listener was cut, the first instance's leaderboard still lists the {line}: {seen:?}"
+    );
+    assert!(a.stop().success());
+    assert!(b.stop().success());
+}
+
+/// Asks `on` for the group's leaderboard as `person`, up to five times a
+/// second apart (a group gets five answers before Telegram's pace applies),
+/// until an answer lists `messages` messages' points; returns that line
+/// and every answer in the group.
+async fn leaderboard_until(
+    fake: &support::telegram::FakeBotApi,
+    on: &Running,
+    person: u64,
+    messages: i64,
+) -> (String, Vec<String>) {
+    use support::telegram_hook::{PER_MESSAGE, post_update, update};
+    let line = format!("— {} points", messages * PER_MESSAGE);
+    let answers = || {
+        let group = serde_json::json!(support::telegram::OPEN_CHAT);
+        fake.calls_with("sendMessage", "chat_id", group)
+            .iter()
+            .filter_map(|p| p["text"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let url = on.url("/webhooks/telegram");
+    for ask in 0..5 {
+        let (_, body) = update(200 + ask, person, "/leaderboard");
+        assert_eq!(
+            tokio::task::block_in_place(|| post_update(&url, &body)),
+            Some(200)
+        );
+        if answers().iter().any(|t| t.contains(&line)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    (line, answers())
 }
 
 /// Posts `n` messages from `person` to `url`, updates `first_id` on, and

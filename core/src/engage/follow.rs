@@ -22,7 +22,7 @@ use crate::store::sync::CommunityCtx;
 
 const CHANNEL: &str = "lyceum_scores";
 /// Members re-read per query.
-const RESYNC_PAGE: u64 = 1_000;
+const PAGE: u64 = 1_000;
 
 fn db_err(e: sea_orm::sqlx::Error) -> DbErr {
     DbErr::Custom(format!("listening for score changes: {e}"))
@@ -35,11 +35,26 @@ pub(crate) async fn listen(db: &DatabaseConnection) -> CoreResult<Option<PgListe
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(None);
     }
+    Ok(Some(connect(db).await?))
+}
+
+async fn connect(db: &DatabaseConnection) -> CoreResult<PgListener> {
     let mut listener = PgListener::connect_with(db.get_postgres_connection_pool())
         .await
         .map_err(db_err)?;
     listener.listen(CHANNEL).await.map_err(db_err)?;
-    Ok(Some(listener))
+    Ok(listener)
+}
+
+/// A new listener, once the database answers again.
+async fn reconnect(db: &DatabaseConnection) -> PgListener {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        match connect(db).await {
+            Ok(listener) => return listener,
+            Err(e) => tracing::warn!(error = %e, "cannot listen for score changes yet; trying again"),
+        }
+    }
 }
 
 /// The `lyceum.instance` setting of this instance's sessions, which the
@@ -98,14 +113,19 @@ pub(crate) async fn follow(
                     changed.note(n.payload(), &own);
                 }
             }
+            // The listener reconnected by itself; what was announced
+            // meanwhile is lost.
             Ok(None) => {
                 tracing::warn!("lost the connection that hears score changes; re-reading every score row");
                 resync(&engage, &db, &communities).await;
                 continue;
             }
+            // It could not reconnect. A fresh one listens before the rows
+            // are re-read, so nothing falls between the two.
             Err(e) => {
-                tracing::warn!(error = %e, "cannot hear score changes; trying again shortly");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tracing::warn!(error = %e, "cannot hear score changes; re-reading every score row once listening again");
+                listener = reconnect(&db).await;
+                resync(&engage, &db, &communities).await;
                 continue;
             }
         }
@@ -116,7 +136,7 @@ pub(crate) async fn follow(
             ids.sort_unstable();
             ids.dedup();
             // An import on another instance announces every member at once.
-            for chunk in ids.chunks(RESYNC_PAGE as usize) {
+            for chunk in ids.chunks(PAGE as usize) {
                 if let Err(e) = engage.refresh(&db, ctx, chunk).await {
                     tracing::warn!(community = %ctx.slug(), error = %e, "another instance's score changes not taken in");
                 }
@@ -137,7 +157,7 @@ async fn resync(engage: &Engagement, db: &DatabaseConnection, communities: &[Com
                 .filter(score::Column::CommunityId.eq(ctx.id))
                 .filter(score::Column::MemberId.gt(after))
                 .order_by_asc(score::Column::MemberId)
-                .limit(RESYNC_PAGE)
+                .limit(PAGE)
                 .into_tuple()
                 .all(db)
                 .await;
