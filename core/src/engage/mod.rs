@@ -87,6 +87,12 @@ pub struct Engagement {
     /// SQLite lets one writer in at a time and fails a transaction that read
     /// before another committed; queueing our own writers here avoids that.
     gate: Option<tokio::sync::Mutex<()>>,
+    /// On SQLite, the one connection every write behind the gate uses.
+    /// SQLite drops a connection's page cache when another connection has
+    /// written since, so writes spread over the pool each started from a
+    /// cold cache and read the big indexes' pages again; on one connection
+    /// each write finds the last one's pages.
+    writes: Option<DatabaseConnection>,
     /// Whether score rows follow the ledger in folds (SQLite) rather than
     /// in the same transaction (PostgreSQL, where several processes may
     /// write and the row lock keeps balances right).
@@ -130,17 +136,19 @@ impl Engagement {
         let (tx, rx) = mpsc::channel(QUEUE);
         let defers = db.get_database_backend() == DbBackend::Sqlite;
         let gate = defers.then(|| tokio::sync::Mutex::new(()));
+        let writes = defers.then(|| crate::store::own::own_connection(db));
         let engage = Arc::new(Engagement {
             clock,
             live,
             members: Mutex::new(HashMap::new()),
             tx,
             gate,
+            writes: writes.clone(),
             defers,
             latency: latency::Latency::default(),
         });
         let writer = Writer {
-            db: crate::store::own::own_connection(db),
+            db: writes.unwrap_or_else(|| crate::store::own::own_connection(db)),
             communities: communities.to_vec(),
             engage: engage.clone(),
             wake,
@@ -174,7 +182,7 @@ impl Engagement {
             Some(g) => Some(g.lock().await),
             None => None,
         };
-        let txn = db.begin().await?;
+        let txn = self.writes.as_ref().unwrap_or(db).begin().await?;
         if gate.is_some() {
             txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
                 .await?;
