@@ -182,7 +182,19 @@ impl Engagement {
             Some(g) => Some(g.lock().await),
             None => None,
         };
-        let txn = self.writes.as_ref().unwrap_or(db).begin().await?;
+        let writes = match &self.writes {
+            // The pool closed means the database is being shut: the write
+            // connection, which lives apart from it, must not outlast it.
+            Some(_)
+                if db.get_database_backend() == DbBackend::Sqlite
+                    && db.get_sqlite_connection_pool().is_closed() =>
+            {
+                return Err(sea_orm::DbErr::Custom("the database is closed".into()).into());
+            }
+            Some(w) => w,
+            None => db,
+        };
+        let txn = writes.begin().await?;
         if gate.is_some() {
             txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
                 .await?;
