@@ -395,7 +395,7 @@ pub fn update_key(token: &str, id: u32) -> String {
 
 impl Updates {
     /// Updates answered through `tg`, whose pacer the bot's outbox sink
-    /// shares (see [`crate::sink::TelegramSink::new`]).
+    /// ([`crate::sink::TelegramSink`]) shares.
     pub fn new(core: Arc<Core>, tg: Client, chats: Arc<Chats>) -> Updates {
         Updates {
             core,

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use super::Engagement;
+use super::periods::Keys;
 use crate::entity::score;
 use crate::error::CoreResult;
 use crate::store::sync::CommunityCtx;
@@ -145,35 +146,30 @@ pub(crate) async fn follow(
     }
 }
 
-/// Re-reads every score row, after notices may have been missed. Members
-/// whose rows were deleted meanwhile stay listed until the next restart.
+/// Re-reads every score row, after notices may have been missed, and
+/// puts the rows on the boards as read. Members whose rows were deleted
+/// meanwhile stay listed until the next restart.
 async fn resync(engage: &Engagement, db: &DatabaseConnection, communities: &[CommunityCtx]) {
     for ctx in communities {
         let mut after = i64::MIN;
         loop {
-            let page: Result<Vec<i64>, DbErr> = score::Entity::find()
-                .select_only()
-                .column(score::Column::MemberId)
+            let page = score::Entity::find()
                 .filter(score::Column::CommunityId.eq(ctx.id))
                 .filter(score::Column::MemberId.gt(after))
                 .order_by_asc(score::Column::MemberId)
                 .limit(PAGE)
-                .into_tuple()
                 .all(db)
                 .await;
-            let ids = match page {
-                Ok(ids) => ids,
+            let rows = match page {
+                Ok(rows) => rows,
                 Err(e) => {
                     tracing::warn!(community = %ctx.slug(), error = %e, "score rows not re-read");
                     break;
                 }
             };
-            let Some(&last) = ids.last() else { break };
-            after = last;
-            if let Err(e) = engage.refresh(db, ctx, &ids).await {
-                tracing::warn!(community = %ctx.slug(), error = %e, "score rows not re-read");
-                break;
-            }
+            let Some(last) = rows.last() else { break };
+            after = last.member_id;
+            engage.apply(ctx.id, &rows, &Keys::of(&ctx.config, engage.now()));
         }
     }
 }

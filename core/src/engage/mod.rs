@@ -78,6 +78,16 @@ pub struct Live {
     owed: Mutex<Book>,
 }
 
+/// SQLite's writers, one at a time, on one connection. SQLite drops a
+/// connection's page cache when another connection has written since, so
+/// writes spread over the pool each started from a cold cache and read the
+/// big indexes' pages again; on one connection each write finds the last
+/// one's pages.
+struct Gate {
+    turn: tokio::sync::Mutex<()>,
+    conn: DatabaseConnection,
+}
+
 pub struct Engagement {
     clock: Arc<dyn Clock>,
     live: HashMap<i64, Live>,
@@ -86,13 +96,7 @@ pub struct Engagement {
     tx: mpsc::Sender<Msg>,
     /// SQLite lets one writer in at a time and fails a transaction that read
     /// before another committed; queueing our own writers here avoids that.
-    gate: Option<tokio::sync::Mutex<()>>,
-    /// On SQLite, the one connection every write behind the gate uses.
-    /// SQLite drops a connection's page cache when another connection has
-    /// written since, so writes spread over the pool each started from a
-    /// cold cache and read the big indexes' pages again; on one connection
-    /// each write finds the last one's pages.
-    writes: Option<DatabaseConnection>,
+    gate: Option<Gate>,
     /// Whether score rows follow the ledger in folds (SQLite) rather than
     /// in the same transaction (PostgreSQL, where several processes may
     /// write and the row lock keeps balances right).
@@ -135,20 +139,22 @@ impl Engagement {
         }
         let (tx, rx) = mpsc::channel(QUEUE);
         let defers = db.get_database_backend() == DbBackend::Sqlite;
-        let gate = defers.then(|| tokio::sync::Mutex::new(()));
-        let writes = defers.then(|| crate::store::own::own_connection(db));
+        let writes = crate::store::own::own_connection(db);
+        let gate = defers.then(|| Gate {
+            turn: tokio::sync::Mutex::new(()),
+            conn: writes.clone(),
+        });
         let engage = Arc::new(Engagement {
             clock,
             live,
             members: Mutex::new(HashMap::new()),
             tx,
             gate,
-            writes: writes.clone(),
             defers,
             latency: latency::Latency::default(),
         });
         let writer = Writer {
-            db: writes.unwrap_or_else(|| crate::store::own::own_connection(db)),
+            db: writes,
             communities: communities.to_vec(),
             engage: engage.clone(),
             wake,
@@ -178,28 +184,19 @@ impl Engagement {
         &self,
         db: &DatabaseConnection,
     ) -> CoreResult<(Option<tokio::sync::MutexGuard<'_, ()>>, DatabaseTransaction)> {
-        let gate = match &self.gate {
-            Some(g) => Some(g.lock().await),
-            None => None,
+        let Some(gate) = &self.gate else {
+            return Ok((None, db.begin().await?));
         };
-        let writes = match &self.writes {
-            // The pool closed means the database is being shut: the write
-            // connection, which lives apart from it, must not outlast it.
-            Some(_)
-                if db.get_database_backend() == DbBackend::Sqlite
-                    && db.get_sqlite_connection_pool().is_closed() =>
-            {
-                return Err(sea_orm::DbErr::Custom("the database is closed".into()).into());
-            }
-            Some(w) => w,
-            None => db,
-        };
-        let txn = writes.begin().await?;
-        if gate.is_some() {
-            txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
-                .await?;
+        let turn = gate.turn.lock().await;
+        // The gate's connection lives apart from the pool: once the pool is
+        // closed the database is being shut, and it must not outlast it.
+        if db.get_sqlite_connection_pool().is_closed() {
+            return Err(sea_orm::DbErr::Custom("the database is closed".into()).into());
         }
-        Ok((gate, txn))
+        let txn = gate.conn.begin().await?;
+        txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
+            .await?;
+        Ok((Some(turn), txn))
     }
 
     pub(crate) fn cached_member(&self, community_id: i64, identity: &str) -> Option<i64> {
