@@ -243,6 +243,15 @@ impl Running {
     }
 }
 
+/// A test that fails midway must not leave its server running: the next
+/// tests would share its port range, its database and the machine's cores.
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The status a server at `addr` answers a POST to `path` that declares a
 /// body of `len` bytes without sending it: an oversized body is refused on
 /// its length alone, and a client still writing it could meet a closed
