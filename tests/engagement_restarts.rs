@@ -15,6 +15,19 @@ use support::TestDb;
 use support::points::{act, books_of, capped, msg, score_row, steady};
 use support::world::{DAY, World};
 
+/// A second core on the world's database and clock, as a restart starts.
+async fn started_again(w: &World, tweak: fn(&mut Community)) -> lyceum_core::Core {
+    let mut communities = lyceum::settings::load(None).unwrap().communities;
+    tweak(&mut communities[0]);
+    lyceum_core::Core::start(
+        w.core.db().clone(),
+        &communities,
+        std::sync::Arc::new(w.clock.clone()),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn daily_caps_survive_a_restart_and_yesterday_does_not_count() {
     for db in TestDb::all().await {
@@ -31,15 +44,7 @@ async fn daily_caps_survive_a_restart_and_yesterday_does_not_count() {
 
         // A second core on the same database finds today's 20 points (and
         // not yesterday's), so only 5 more fit under the cap of 25.
-        let mut communities = lyceum::settings::load(None).unwrap().communities;
-        capped(&mut communities[0]);
-        let again = lyceum_core::Core::start(
-            w.core.db().clone(),
-            &communities,
-            std::sync::Arc::new(w.clock.clone()),
-        )
-        .await
-        .unwrap();
+        let again = started_again(&w, capped).await;
         let alice = "console:alice".parse().unwrap();
         let first = again.activity("demo", &alice, msg(40)).await.unwrap();
         assert!(
@@ -158,5 +163,45 @@ async fn levels_reached_together_are_all_stored() {
             assert_eq!(lines(who, "First points"), first, "{who}: {told:?}");
             assert!(w.view(who).await.perks.contains(&"regulars".to_owned()));
         }
+    }
+}
+
+/// The boards a fresh start reads in bulk from the score rows are the ones
+/// the running core built up award by award, period by period.
+#[tokio::test]
+async fn boards_read_at_start_are_the_boards_that_were_running() {
+    for db in TestDb::all().await {
+        let w = World::with(&db, steady).await;
+        let names = ["console:alice", "console:bob", "console:carol"];
+        for who in names {
+            w.say(who, "/join").await;
+        }
+        for (who, n) in [("console:alice", 3), ("console:bob", 1)] {
+            for _ in 0..n {
+                act(&w, who, msg(40)).await;
+            }
+        }
+        // A later week: earlier points leave the week's board, not the others.
+        // The writer stamps an award's periods when it commits it.
+        w.core.flush_activity().await;
+        w.clock.advance(8 * DAY);
+        for (who, n) in [("console:carol", 2), ("console:bob", 1)] {
+            for _ in 0..n {
+                act(&w, who, msg(40)).await;
+            }
+        }
+        w.core.flush_activity().await;
+        w.core.engagement().fold_everything().await;
+
+        let again = started_again(&w, steady).await;
+        let ctx = w.core.community("demo").unwrap().clone();
+        for board in Board::ALL {
+            let running = w.core.engagement().page(&ctx, board, 0, 10);
+            let read = again.engagement().page(&ctx, board, 0, 10);
+            assert!(!running.0.is_empty(), "{:?} on {}", board, db.backend);
+            assert_eq!(read, running, "{:?} on {}", board, db.backend);
+        }
+        let week = again.engagement().page(&ctx, Board::Week, 0, 10);
+        assert_eq!(week.1, 2, "only carol and bob earned this week: {week:?}");
     }
 }

@@ -2,6 +2,7 @@
 //! The rules and boards live in memory for speed; every point is still a
 //! ledger row, committed in small groups by the writer task.
 
+mod bulk;
 pub mod checkin;
 pub(crate) mod fold;
 mod follow;
@@ -25,10 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use self::owed::{Book, Order, Owed};
@@ -66,7 +64,6 @@ pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
 
 /// Events waiting for the writer before new ones are turned away.
 const QUEUE: usize = 20_000;
-const LOAD_PAGE: u64 = 50_000;
 /// Members moved on the boards per hold of their lock while catching up.
 const CATCH_UP_SLICE: usize = 256;
 
@@ -475,7 +472,7 @@ impl Engagement {
 }
 
 /// Reads the community's score rows page by page (keyset on member id),
-/// only the columns the boards need and by position, so a million members
+/// only the columns the boards need and in bulk, so a million members
 /// never sit in memory as full rows. A task reads the next page while the
 /// last one is put on the boards, and the four boards are sorted and built
 /// side by side: with a million members this is most of the time before
@@ -483,7 +480,7 @@ impl Engagement {
 async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys) -> CoreResult<Standings> {
     let started = std::time::Instant::now();
     let (tx, mut pages) = mpsc::channel::<Vec<Totals>>(2);
-    let reader = tokio::spawn(read_totals(db.clone(), community_id, tx));
+    let reader = tokio::spawn(bulk::read(db.clone(), community_id, tx));
     let mut loader = Loader::new(keys);
     while let Some(page) = pages.recv().await {
         for r in &page {
@@ -506,38 +503,4 @@ async fn load_standings(db: &DatabaseConnection, community_id: i64, keys: &Keys)
         "leaderboards loaded"
     );
     Ok(standings)
-}
-
-/// The columns of [`Totals`], in its order, read by position.
-type TotalsRow = (i64, i64, i32, i64, i32, i64, i32, i64, i64);
-
-/// Sends the community's score rows, a page at a time.
-async fn read_totals(
-    db: DatabaseConnection,
-    community_id: i64,
-    pages: mpsc::Sender<Vec<Totals>>,
-) -> CoreResult<()> {
-    use score::Column as S;
-    let mut after = i64::MIN;
-    loop {
-        let page: Vec<TotalsRow> = score::Entity::find()
-            .select_only()
-            .columns([S::MemberId, S::Earned, S::WeekKey, S::WeekPoints, S::MonthKey])
-            .columns([S::MonthPoints, S::SeasonKey, S::SeasonPoints, S::Version])
-            .filter(S::CommunityId.eq(community_id))
-            .filter(S::MemberId.gt(after))
-            .order_by_asc(S::MemberId)
-            .limit(LOAD_PAGE)
-            .into_tuple()
-            .all(&db)
-            .await?;
-        let Some(end) = page.last() else { break };
-        after = end.0;
-        let full = page.len() as u64 == LOAD_PAGE;
-        let page = page.into_iter().map(Totals::from).collect();
-        if pages.send(page).await.is_err() || !full {
-            break;
-        }
-    }
-    Ok(())
 }

@@ -63,22 +63,6 @@ pub struct Totals {
     pub version: i64,
 }
 
-impl From<(i64, i64, i32, i64, i32, i64, i32, i64, i64)> for Totals {
-    fn from(r: (i64, i64, i32, i64, i32, i64, i32, i64, i64)) -> Totals {
-        Totals {
-            member_id: r.0,
-            earned: r.1,
-            week_key: r.2,
-            week_points: r.3,
-            month_key: r.4,
-            month_points: r.5,
-            season_key: r.6,
-            season_points: r.7,
-            version: r.8,
-        }
-    }
-}
-
 impl From<&score::Model> for Totals {
     fn from(r: &score::Model) -> Totals {
         Totals {
