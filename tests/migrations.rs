@@ -80,11 +80,11 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Thirteen steps down undo the activity limits, the score notices, the seen updates,
-        // the payment inbox, the lookup indexes, dashboard sign-in, the audit log, lessons,
-        // the score backlog, engagement, presence, activity and payments only, columns
-        // included.
-        Migrator::down(&db, Some(13)).await.unwrap();
+        // Fourteen steps down undo the outbox's waiting index, the activity limits, the score
+        // notices, the seen updates, the payment inbox, the lookup indexes, dashboard sign-in,
+        // the audit log, lessons, the score backlog, engagement, presence, activity and
+        // payments only, columns included.
+        Migrator::down(&db, Some(14)).await.unwrap();
         for t in PAYMENT_TABLES {
             assert!(!table_exists(&db, t).await, "{}: {t} left", test_db.backend);
         }
