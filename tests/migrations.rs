@@ -80,7 +80,7 @@ async fn migrations_go_up_down_and_up_again() {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
         let all = Migrator::migrations().len();
 
-        // Fourteen steps down undo the outbox's waiting index, the activity limits, the score
+        // Fourteen steps down undo the sweep indexes, the activity limits, the score
         // notices, the seen updates, the payment inbox, the lookup indexes, dashboard sign-in,
         // the audit log, lessons, the score backlog, engagement, presence, activity and
         // payments only, columns included.

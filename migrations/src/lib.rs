@@ -17,7 +17,7 @@ mod m20261123_000011_payment_inbox;
 mod m20261204_000012_seen_updates;
 mod m20261204_000013_score_notices;
 mod m20261204_000014_activity_limits;
-mod m20261204_000015_outbox_waiting;
+mod m20261204_000015_sweep_indexes;
 mod shape;
 
 pub struct Migrator;
@@ -40,7 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_seen_updates::Migration),
             Box::new(m20261204_000013_score_notices::Migration),
             Box::new(m20261204_000014_activity_limits::Migration),
-            Box::new(m20261204_000015_outbox_waiting::Migration),
+            Box::new(m20261204_000015_sweep_indexes::Migration),
         ]
     }
 }

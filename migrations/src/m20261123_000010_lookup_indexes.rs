@@ -6,13 +6,12 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::shape::index;
+use crate::shape::{Plain, create_plain, drop_plain};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Name, table and columns of each index.
-const INDEXES: [(&str, &str, &[&str]); 3] = [
+const INDEXES: [Plain; 3] = [
     (
         "ix_outbox_recipient",
         "outbox",
@@ -25,20 +24,10 @@ const INDEXES: [(&str, &str, &[&str]); 3] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, cols) in INDEXES {
-            manager
-                .create_index(index(name, Alias::new(table), cols, false))
-                .await?;
-        }
-        Ok(())
+        create_plain(manager, &INDEXES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, _) in INDEXES {
-            manager
-                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_plain(manager, &INDEXES).await
     }
 }

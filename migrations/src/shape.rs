@@ -30,3 +30,26 @@ pub(crate) fn index(
     }
     stmt.to_owned()
 }
+
+/// Name, table and columns of a plain index.
+pub(crate) type Plain = (&'static str, &'static str, &'static [&'static str]);
+
+/// Creates each plain index, for a migration that only adds indexes.
+pub(crate) async fn create_plain(manager: &SchemaManager<'_>, indexes: &[Plain]) -> Result<(), DbErr> {
+    for &(name, table, cols) in indexes {
+        manager
+            .create_index(index(name, Alias::new(table), cols, false))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops each plain index again.
+pub(crate) async fn drop_plain(manager: &SchemaManager<'_>, indexes: &[Plain]) -> Result<(), DbErr> {
+    for &(name, table, _) in indexes {
+        manager
+            .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+            .await?;
+    }
+    Ok(())
+}
