@@ -34,11 +34,12 @@ pub(super) async fn read(
     community_id: i64,
     pages: mpsc::Sender<Vec<Totals>>,
 ) -> CoreResult<()> {
-    let sql = page_sql(db.get_database_backend());
+    let backend = db.get_database_backend();
+    let sql = page_sql(backend);
     let mut after = i64::MIN;
     loop {
         let stmt = Statement::from_sql_and_values(
-            db.get_database_backend(),
+            backend,
             sql.as_str(),
             [community_id.into(), after.into(), (PAGE as i64).into()],
         );
@@ -65,19 +66,23 @@ pub(super) async fn read(
 /// The aggregates read the ordered page in one stream, so the n-th item of
 /// every column belongs to the same row.
 fn page_sql(backend: DbBackend) -> String {
-    let (joined, params): (fn(&str) -> String, [&str; 3]) = match backend {
-        DbBackend::Postgres => (|c| format!("string_agg({c}::text, ',')"), ["$1", "$2", "$3"]),
-        _ => (|c| format!("group_concat({c})"), ["?", "?", "?"]),
-    };
-    let aggregates: Vec<String> = COLUMNS.iter().map(|c| joined(c)).collect();
+    let pg = backend == DbBackend::Postgres;
+    let joined: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| {
+            if pg {
+                format!("string_agg({c}::text, ',')")
+            } else {
+                format!("group_concat({c})")
+            }
+        })
+        .collect();
+    let [community, after, limit] = if pg { ["$1", "$2", "$3"] } else { ["?"; 3] };
     format!(
-        "SELECT count(*), {} FROM (SELECT {} FROM scores WHERE community_id = {} AND member_id > {} \
-         ORDER BY member_id LIMIT {}) AS page",
-        aggregates.join(", "),
+        "SELECT count(*), {} FROM (SELECT {} FROM scores WHERE community_id = {community} \
+         AND member_id > {after} ORDER BY member_id LIMIT {limit}) AS page",
+        joined.join(", "),
         COLUMNS.join(", "),
-        params[0],
-        params[1],
-        params[2],
     )
 }
 
