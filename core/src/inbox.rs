@@ -126,7 +126,7 @@ async fn store_group(
     now: i64,
     group: &[(Delivery, Reply)],
 ) -> CoreResult<Vec<Accepted>> {
-    let (_gate, txn) = engage.begin_write(db).await?;
+    let (_gate, txn) = engage.begin_store(db).await?;
     let mut results = Vec::with_capacity(group.len());
     for (d, _) in group {
         let inserted = payment_inbox::Entity::insert(payment_inbox::ActiveModel {

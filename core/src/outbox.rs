@@ -306,6 +306,12 @@ pub struct PassReport {
     pub failed: u32,
 }
 
+/// Least time from one pass to the next when woken. Every applied payment
+/// and every batch of activity wakes the worker; a pass per wake-up read the
+/// waiting effects hundreds of times a second during a burst of webhooks,
+/// and the effects that came in meanwhile are delivered by the next pass.
+const WOKEN_GAP: Duration = Duration::from_millis(20);
+
 pub struct OutboxWorker {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
@@ -514,13 +520,17 @@ impl OutboxWorker {
     /// is still seen.
     pub async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         loop {
+            let started = tokio::time::Instant::now();
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "outbox pass failed");
             }
-            tokio::select! {
-                () = wake.notified() => {}
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            let woken = tokio::select! {
+                () = wake.notified() => true,
+                () = tokio::time::sleep(Duration::from_secs(1)) => false,
                 _ = stop.wait_for(|stopped| *stopped) => break,
+            };
+            if woken {
+                tokio::time::sleep_until(started + WOKEN_GAP).await;
             }
         }
     }

@@ -6,6 +6,7 @@ mod bulk;
 pub mod checkin;
 pub(crate) mod fold;
 mod follow;
+mod gate;
 pub mod honours;
 pub mod import;
 pub mod latency;
@@ -29,6 +30,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use self::gate::{Caller, Gate, Turn};
 use self::owed::{Book, Order, Owed};
 use self::periods::{Board, Keys};
 use self::rules::Rules;
@@ -73,16 +75,6 @@ pub struct Live {
     standings: RwLock<Standings>,
     /// Taken before `standings` where both are held.
     owed: Mutex<Book>,
-}
-
-/// SQLite's writers, one at a time, on one connection. SQLite drops a
-/// connection's page cache when another connection has written since, so
-/// writes spread over the pool each started from a cold cache and read the
-/// big indexes' pages again; on one connection each write finds the last
-/// one's pages.
-struct Gate {
-    turn: tokio::sync::Mutex<()>,
-    conn: DatabaseConnection,
 }
 
 pub struct Engagement {
@@ -137,10 +129,7 @@ impl Engagement {
         let (tx, rx) = mpsc::channel(QUEUE);
         let defers = db.get_database_backend() == DbBackend::Sqlite;
         let writes = crate::store::own::own_connection(db);
-        let gate = defers.then(|| Gate {
-            turn: tokio::sync::Mutex::new(()),
-            conn: writes.clone(),
-        });
+        let gate = defers.then(|| Gate::new(writes.clone()));
         let engage = Arc::new(Engagement {
             clock,
             live,
@@ -172,27 +161,33 @@ impl Engagement {
         self.live.get(&community_id)
     }
 
-    /// Begins a transaction that will write, behind the gate. On SQLite its
-    /// first statement is a write that changes nothing, so it holds the
-    /// write lock from the start: a read inside it can then never go stale
-    /// under another connection's commit (SQLITE_BUSY_SNAPSHOT, which no
-    /// busy timeout retries), and a second writer waits its turn instead.
+    /// Begins a transaction that will write, behind the gate on SQLite
+    /// (see [`gate`]).
     pub async fn begin_write(
         &self,
         db: &DatabaseConnection,
-    ) -> CoreResult<(Option<tokio::sync::MutexGuard<'_, ()>>, DatabaseTransaction)> {
+    ) -> CoreResult<(Option<Turn<'_>>, DatabaseTransaction)> {
+        self.begin_as(db, Caller::Other).await
+    }
+
+    /// Like [`Engagement::begin_write`], for a webhook's store: it has the
+    /// gate before any other writer still waiting.
+    pub(crate) async fn begin_store(
+        &self,
+        db: &DatabaseConnection,
+    ) -> CoreResult<(Option<Turn<'_>>, DatabaseTransaction)> {
+        self.begin_as(db, Caller::Store).await
+    }
+
+    async fn begin_as(
+        &self,
+        db: &DatabaseConnection,
+        who: Caller,
+    ) -> CoreResult<(Option<Turn<'_>>, DatabaseTransaction)> {
         let Some(gate) = &self.gate else {
             return Ok((None, db.begin().await?));
         };
-        let turn = gate.turn.lock().await;
-        // The gate's connection lives apart from the pool: once the pool is
-        // closed the database is being shut, and it must not outlast it.
-        if db.get_sqlite_connection_pool().is_closed() {
-            return Err(sea_orm::DbErr::Custom("the database is closed".into()).into());
-        }
-        let txn = gate.conn.begin().await?;
-        txn.execute_unprepared("UPDATE communities SET id = id WHERE 0 = 1")
-            .await?;
+        let (turn, txn) = gate.begin(db, who).await?;
         Ok((Some(turn), txn))
     }
 
