@@ -189,8 +189,8 @@ async fn points_committed_before_confirmed(db: TestDb) {
 /// process is sent every update again: nothing counts twice, not a
 /// message's points, not a reaction's, and no command runs again.
 async fn redelivered_updates_count_once(db: TestDb) {
-    use lyceum_core::entity::{ledger, outbox};
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use lyceum_core::entity::ledger;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (fake, first, stop, url) = start(&db, support::points::steady).await;
     // People of their own, commands in their private chats: replies are
     // paced per chat for the whole process, which other tests share.
@@ -227,12 +227,7 @@ async fn redelivered_updates_count_once(db: TestDb) {
     // The badge notice goes out through the outbox, after the replies; a
     // count taken before it went out saw it as a second answer later.
     support::eventually_async(10, "the first life's notices sent", || async {
-        outbox::Entity::find()
-            .filter(outbox::Column::Status.eq(lyceum_core::outbox::PENDING))
-            .count(first.db())
-            .await
-            .unwrap()
-            == 0
+        first.outbox_backlog().await.unwrap().0 == 0
     })
     .await;
     let replies = fake.calls("sendMessage").len();

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::error::CoreResult;
 
 /// How long a writer lets stores go first before it claims the next turn.
-pub(crate) const PATIENCE: Duration = Duration::from_millis(100);
+const PATIENCE: Duration = Duration::from_millis(100);
 
 pub(crate) struct Gate {
     state: std::sync::Mutex<State>,
