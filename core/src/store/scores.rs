@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SimpleExpr};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait, Set};
 
 use crate::engage::periods::Keys;
 use crate::entity::{ledger, score};
@@ -165,7 +165,8 @@ pub async fn post<C: ConnectionTrait>(
 /// Appends ledger rows and nothing else; the caller answers for the score
 /// rows (see engage::owed).
 pub async fn append<C: ConnectionTrait>(conn: &C, community_id: i64, postings: &[Posting]) -> CoreResult<()> {
-    for chunk in postings.chunks(LEDGER_CHUNK) {
+    let backend = conn.get_database_backend();
+    let build = |chunk: &[Posting]| {
         let rows = chunk.iter().map(|p| ledger::ActiveModel {
             community_id: Set(community_id),
             member_id: Set(p.member_id),
@@ -176,9 +177,16 @@ pub async fn append<C: ConnectionTrait>(conn: &C, community_id: i64, postings: &
             at: Set(p.at),
             ..Default::default()
         });
-        ledger::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
+        ledger::Entity::insert_many(rows).build(backend)
+    };
+    let mut chunks = postings.chunks(LEDGER_CHUNK);
+    let mut next = chunks.next().map(build);
+    while let Some(stmt) = next.take() {
+        // The next chunk's statement is built while this one runs on the
+        // driver's thread.
+        let (done, following) = tokio::join!(conn.execute_raw(stmt), async { chunks.next().map(build) });
+        done?;
+        next = following;
     }
     Ok(())
 }
