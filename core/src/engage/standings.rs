@@ -1,14 +1,12 @@
-//! Leaderboards held in memory: for each board an order-statistic B-tree
-//! (indexset) of (points descending, member ascending), so a rank is one
-//! `rank()` call and a page is an index range, with no round trip to any
-//! server. The `scores` table is the durable copy; this is rebuilt from it
+//! Leaderboards held in memory: for each board a ranked set (ladder.rs) of
+//! (points descending, member ascending), so a rank is one `rank()` call
+//! and a page is a slice, with no round trip to any server. The `scores` table is the durable copy; this is rebuilt from it
 //! at start and kept current from the rows each commit returns.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
-use indexset::BTreeSet;
-
+use super::ladder::Ladder;
 use super::periods::{Board, Keys};
 use crate::entity::score;
 
@@ -23,7 +21,7 @@ struct Held {
 /// One community's four boards.
 #[derive(Default)]
 pub struct Standings {
-    sets: [BTreeSet<Entry>; 4],
+    sets: [Ladder<Entry>; 4],
     keys: [i32; 4],
     /// Every member's points now, committed amounts included at once.
     held: HashMap<i64, Held>,
@@ -33,6 +31,9 @@ pub struct Standings {
     /// look at the boards catches up first, while a look at one member's
     /// points needs no wait.
     stale: HashMap<i64, [i64; 4]>,
+    /// Entries leaving and joining each board, applied together by
+    /// `settle_moves`.
+    moves: [(Vec<Entry>, Vec<Entry>); 4],
 }
 
 /// Points earned by a member in the periods (week, month, season).
@@ -133,14 +134,14 @@ impl Loader {
     /// Sorts and builds the four boards, each on a thread of its own.
     pub fn finish(self) -> Standings {
         let mut s = self.s;
-        let built: Vec<BTreeSet<Entry>> = std::thread::scope(|scope| {
+        let built: Vec<Ladder<Entry>> = std::thread::scope(|scope| {
             let builders: Vec<_> = self
                 .entries
                 .into_iter()
                 .map(|mut list| {
                     scope.spawn(move || {
                         list.sort_unstable();
-                        list.into_iter().collect::<BTreeSet<Entry>>()
+                        Ladder::from_sorted(&list)
                     })
                 })
                 .collect();
@@ -173,6 +174,7 @@ impl Standings {
         if let Some(held) = self.held.remove(&member_id) {
             let listed = self.stale.remove(&member_id).unwrap_or(held.points);
             self.relist(member_id, listed, [0; 4]);
+            self.settle_moves();
         }
     }
 
@@ -194,33 +196,41 @@ impl Standings {
     }
 
     /// Moves at most `n` lagging members; returns whether any still lag.
+    /// The more members at once, the cheaper each move: a board rewrites
+    /// each block it touches once however many entries land there.
     pub fn catch_up_some(&mut self, n: usize) -> bool {
         let due: Vec<i64> = self.stale.keys().take(n).copied().collect();
         for m in due {
-            self.put_in_place(m);
+            if let Some(listed) = self.stale.remove(&m) {
+                let now = self.held.get(&m).map_or([0; 4], |h| h.points);
+                self.relist(m, listed, now);
+            }
         }
+        self.settle_moves();
         self.is_behind()
     }
 
-    /// Moves one member to their place on the boards, if it lags.
-    fn put_in_place(&mut self, member_id: i64) {
-        if let Some(listed) = self.stale.remove(&member_id) {
-            let now = self.held.get(&member_id).map_or([0; 4], |h| h.points);
-            self.relist(member_id, listed, now);
-        }
-    }
-
-    /// Replaces a member's entries on the boards.
+    /// Notes that a member's entries on the boards change; they do at the
+    /// next `settle_moves`.
     fn relist(&mut self, member_id: i64, old: [i64; 4], new: [i64; 4]) {
         for i in 0..4 {
             if old[i] == new[i] {
                 continue;
             }
+            let (gone, joined) = &mut self.moves[i];
             if old[i] > 0 {
-                self.sets[i].remove(&(Reverse(old[i]), member_id));
+                gone.push((Reverse(old[i]), member_id));
             }
             if new[i] > 0 {
-                self.sets[i].insert((Reverse(new[i]), member_id));
+                joined.push((Reverse(new[i]), member_id));
+            }
+        }
+    }
+
+    fn settle_moves(&mut self) {
+        for (set, (gone, joined)) in self.sets.iter_mut().zip(self.moves.iter_mut()) {
+            if !gone.is_empty() || !joined.is_empty() {
+                set.update(std::mem::take(gone), std::mem::take(joined));
             }
         }
     }
@@ -233,7 +243,8 @@ impl Standings {
             let i = b.index();
             if keys.get(b) > self.keys[i] {
                 self.keys[i] = keys.get(b);
-                self.sets[i] = BTreeSet::new();
+                self.sets[i] = Ladder::default();
+                self.moves[i] = Default::default();
                 for held in self.held.values_mut() {
                     held.points[i] = 0;
                 }
@@ -265,17 +276,13 @@ impl Standings {
         let old = std::mem::replace(&mut held.points, new);
         let listed = self.stale.remove(&row.member_id).unwrap_or(old);
         self.relist(row.member_id, listed, new);
+        self.settle_moves();
     }
 
-    /// Adds `n` points earned in `periods` (week, month, season) without a
-    /// new row version, and puts the member in place: owed points show at
-    /// once, and the row that later holds them replaces this.
-    pub fn bump(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
-        self.add(member_id, periods, n, keys);
-        self.put_in_place(member_id);
-    }
-
-    /// `bump` without the move on the boards, which is left for later.
+    /// Adds `n` points earned in `periods` (week, month, season) to a
+    /// member's points, without a new row version (the row that later holds
+    /// them replaces this) and without the move on the boards, which is
+    /// left for `catch_up`.
     fn add(&mut self, member_id: i64, periods: (i32, i32, i32), n: i64, keys: &Keys) {
         self.roll(keys);
         if n == 0 {
@@ -326,8 +333,9 @@ impl Standings {
             return Vec::new();
         }
         let end = (offset + n).min(set.len());
-        set.range_idx(offset..end)
-            .map(|(Reverse(p), m)| (*m, *p))
+        set.slice(offset..end)
+            .into_iter()
+            .map(|(Reverse(p), m)| (m, p))
             .collect()
     }
 
