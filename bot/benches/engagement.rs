@@ -5,7 +5,8 @@
 //!   the local Redis (skipped with a line when none answers);
 //! - sustained point awards from activity events, durable in SQLite, vs
 //!   raw batched inserts of the same ledger rows into the same database
-//!   (the two take turns, so both meet the ledger at the same sizes), and
+//!   (the two take turns, so both meet the ledger at the same sizes, and
+//!   every timed part starts on an empty WAL), and
 //!   how long events waited for their commit. Lyceum's rate is given
 //!   twice: until every award is committed, and until every owed amount is
 //!   folded into the score rows as well. Latency is measured at full
@@ -32,7 +33,7 @@ use lyceum_core::entity::ledger;
 use lyceum_core::{Core, Invoker};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
 const READS: usize = 100_000;
 const ACTIVE: i64 = 100_000;
@@ -192,7 +193,10 @@ async fn main() {
     // same states. Run once before Lyceum, the baseline inserted 182k rows/s;
     // run again after Lyceum's awards, 93k/s. Lyceum's owed amounts are
     // folded at the end of each of its rounds, so the baseline never shares
-    // the database with those folds.
+    // the database with those folds. Every timed part starts on an empty
+    // WAL (`empty_wal`): how long the log is when a part starts depends on
+    // when the part before it happened to stop, and it moved the baseline
+    // between 61k and 150k rows/s at the same ledger size.
     let who: Vec<lyceum_core::domain::IdentityRef> = (1..=ACTIVE.min(members))
         .map(|m| format!("discord:{}", discord_id(m)).parse().unwrap())
         .collect();
@@ -212,6 +216,7 @@ async fn main() {
         let took = raw_inserts(&raw, ctx.id, ROUND, &mut base_rng).await;
         theirs += took;
         per_round.push(per_sec(ROUND, took));
+        empty_wal(&db).await;
         let t = Instant::now();
         for _ in 0..ROUND {
             let w = &who[rng.random_range(0..who.len())];
@@ -265,6 +270,7 @@ async fn main() {
     // of the active set is picked with probability falling off as a power
     // law (u³ over the set), so one batch often holds several events of
     // the same member and their score rows are written once.
+    empty_wal(&db).await;
     let t = Instant::now();
     for _ in 0..AWARDS {
         let u: f64 = rng.random();
@@ -326,6 +332,7 @@ async fn steady(
     offered: f64,
 ) -> lyceum_core::engage::latency::Summary {
     let engage = core.engagement();
+    empty_wal(core.db()).await;
     engage.latency.reset();
     let gap = Duration::from_secs_f64(1.0 / offered);
     let t = Instant::now();
@@ -339,6 +346,14 @@ async fn steady(
     }
     core.flush_activity().await;
     engage.latency.summary()
+}
+
+/// Copies the WAL back and empties it, with no writer running, so the part
+/// timed next starts from the same state whatever ran before it.
+async fn empty_wal(db: &DatabaseConnection) {
+    db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
 }
 
 /// ZADD the same totals, then time ZREVRANK and ZREVRANGE over loopback.
@@ -382,6 +397,7 @@ fn redis_reads(members: i64, picks: &[i64]) -> Option<(Vec<Duration>, Vec<Durati
 /// per transaction (the writer's largest batch), with nothing else done.
 /// Returns the time taken.
 async fn raw_inserts(db: &DatabaseConnection, community_id: i64, n: usize, rng: &mut StdRng) -> Duration {
+    empty_wal(db).await;
     let t = Instant::now();
     for batch in 0..n.div_ceil(5_000) {
         let txn = db.begin().await.unwrap();
