@@ -194,9 +194,9 @@ async fn main() {
     // run again after Lyceum's awards, 93k/s. Lyceum's owed amounts are
     // folded at the end of each of its rounds, so the baseline never shares
     // the database with those folds. Every timed part starts on an empty
-    // WAL (`empty_wal`): how long the log is when a part starts depends on
-    // when the part before it happened to stop, and it moved the baseline
-    // between 61k and 150k rows/s at the same ledger size.
+    // WAL (`clock_from_empty_wal`): how long the log is when a part starts
+    // depends on when the part before it happened to stop, and it moved the
+    // baseline between 61k and 150k rows/s at the same ledger size.
     let who: Vec<lyceum_core::domain::IdentityRef> = (1..=ACTIVE.min(members))
         .map(|m| format!("discord:{}", discord_id(m)).parse().unwrap())
         .collect();
@@ -216,8 +216,7 @@ async fn main() {
         let took = raw_inserts(&raw, ctx.id, ROUND, &mut base_rng).await;
         theirs += took;
         per_round.push(per_sec(ROUND, took));
-        empty_wal(&db).await;
-        let t = Instant::now();
+        let t = clock_from_empty_wal(&db).await;
         for _ in 0..ROUND {
             let w = &who[rng.random_range(0..who.len())];
             core.activity("demo", w, message()).await.unwrap();
@@ -270,8 +269,7 @@ async fn main() {
     // of the active set is picked with probability falling off as a power
     // law (u³ over the set), so one batch often holds several events of
     // the same member and their score rows are written once.
-    empty_wal(&db).await;
-    let t = Instant::now();
+    let t = clock_from_empty_wal(&db).await;
     for _ in 0..AWARDS {
         let u: f64 = rng.random();
         let w = &who[((u * u * u) * who.len() as f64) as usize];
@@ -332,10 +330,9 @@ async fn steady(
     offered: f64,
 ) -> lyceum_core::engage::latency::Summary {
     let engage = core.engagement();
-    empty_wal(core.db()).await;
     engage.latency.reset();
     let gap = Duration::from_secs_f64(1.0 / offered);
-    let t = Instant::now();
+    let t = clock_from_empty_wal(core.db()).await;
     for i in 0..100_000.min(AWARDS) {
         let due = t + gap * i as u32;
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
@@ -348,12 +345,14 @@ async fn steady(
     engage.latency.summary()
 }
 
-/// Copies the WAL back and empties it, with no writer running, so the part
-/// timed next starts from the same state whatever ran before it.
-async fn empty_wal(db: &DatabaseConnection) {
+/// Copies the WAL back and empties it, with no writer running, then starts
+/// the clock: every timed part starts from the same state whatever ran
+/// before it.
+async fn clock_from_empty_wal(db: &DatabaseConnection) -> Instant {
     db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
         .await
         .unwrap();
+    Instant::now()
 }
 
 /// ZADD the same totals, then time ZREVRANK and ZREVRANGE over loopback.
@@ -397,8 +396,7 @@ fn redis_reads(members: i64, picks: &[i64]) -> Option<(Vec<Duration>, Vec<Durati
 /// per transaction (the writer's largest batch), with nothing else done.
 /// Returns the time taken.
 async fn raw_inserts(db: &DatabaseConnection, community_id: i64, n: usize, rng: &mut StdRng) -> Duration {
-    empty_wal(db).await;
-    let t = Instant::now();
+    let t = clock_from_empty_wal(db).await;
     for batch in 0..n.div_ceil(5_000) {
         let txn = db.begin().await.unwrap();
         for chunk in 0..5 {

@@ -78,9 +78,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// themselves and the WAL starts over whenever writes pause. Under writes
 /// back to back with no pause it never starts over and keeps growing:
 /// emptying it then means holding the writer while the last pages are
-/// copied and synced. In the award bench that held events back for up to
-/// 250 ms, where a log left to grow over the whole run held them at most
-/// 158 ms, so it is not done. Ends when the pool is closed.
+/// copied and synced, 35 to 60 ms each time in the award bench, which took
+/// the longest wait at half the baseline's rate from about 90 ms to
+/// between 129 and 248 ms, so it is not done. Ends when the pool is closed.
 async fn checkpoints(db: DatabaseConnection) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
