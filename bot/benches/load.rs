@@ -17,6 +17,8 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod fixture;
+#[path = "../../tests/support/spec/mod.rs"]
+mod spec;
 #[path = "../../tests/support/stripe.rs"]
 mod stripe;
 

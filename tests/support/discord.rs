@@ -17,6 +17,8 @@ use axum::routing::{any, get};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use super::spec::{self, Refusal, Refusals};
+
 pub const APP: u64 = 4242;
 pub const BOT: u64 = 1000;
 pub const GUILD: u64 = 900;
@@ -52,10 +54,21 @@ enum Fault {
     Stall(std::time::Duration),
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FakeDiscord {
     inner: Arc<Mutex<Inner>>,
     pub base: Arc<Mutex<String>>,
+    refusals: Arc<Refusals>,
+}
+
+impl Default for FakeDiscord {
+    fn default() -> FakeDiscord {
+        FakeDiscord {
+            inner: Arc::default(),
+            base: Arc::default(),
+            refusals: Refusals::new("Discord"),
+        }
+    }
 }
 
 pub fn user(id: u64, name: &str, bot: bool) -> Value {
@@ -102,7 +115,7 @@ impl FakeDiscord {
         let app = Router::new()
             .route("/ws", get(gateway))
             .route("/api/v10/{*rest}", any(rest))
-            .with_state(self.clone());
+            .with_state(self.serving());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         *self.base.lock().unwrap() = base.clone();
@@ -110,6 +123,20 @@ impl FakeDiscord {
             let _ = axum::serve(listener, app).await;
         });
         base
+    }
+
+    /// The handle the server keeps: it shares everything but never fails
+    /// a test by itself.
+    fn serving(&self) -> FakeDiscord {
+        FakeDiscord {
+            refusals: self.refusals.unarmed(),
+            ..self.clone()
+        }
+    }
+
+    /// The requests refused so far, which then no longer fail the test.
+    pub fn take_refusals(&self) -> Vec<Refusal> {
+        self.refusals.take()
     }
 
     pub fn seen(&self, method: &str, path_contains: &str) -> Vec<Seen> {
@@ -263,6 +290,30 @@ impl FakeDiscord {
     }
 }
 
+/// Discord's answer to a request it refuses: Invalid Form Body with the
+/// broken fields, or its 404 and 405.
+fn refuse(refusal: &Refusal) -> Response {
+    if refusal.status != 400 {
+        return error(
+            refusal.status,
+            0,
+            &format!("{}: {}", refusal.status, refusal.first()),
+        );
+    }
+    let errors: serde_json::Map<String, Value> = refusal
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.at.clone(),
+                json!({"_errors": [{"code": "BASE_TYPE_INVALID", "message": p.rule}]}),
+            )
+        })
+        .collect();
+    let body = json!({"code": 50035, "message": "Invalid Form Body", "errors": errors});
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
 async fn gateway(ws: WebSocketUpgrade, State(fake): State<FakeDiscord>) -> Response {
     ws.on_upgrade(move |socket| session(socket, fake))
 }
@@ -336,6 +387,11 @@ async fn rest(
         None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
     };
     let base = fake.base.lock().unwrap().clone();
+    if let Err(refusal) = spec::discord::check(method.as_str(), &path, uri.query(), reason.as_deref(), &body)
+    {
+        fake.refusals.record(&refusal);
+        return refuse(&refusal);
+    }
     let fault = {
         let mut inner = fake.inner.lock().unwrap();
         inner.seen.push(Seen {

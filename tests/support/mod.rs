@@ -12,6 +12,7 @@ pub mod discord;
 pub mod multipart;
 pub mod points;
 pub mod proxy;
+pub mod spec;
 pub mod stripe;
 pub mod telegram;
 pub mod telegram_bot;

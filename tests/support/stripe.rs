@@ -14,6 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use serde_json::{Value, json};
 
+use super::spec::{self, Refusal, Refusals};
+
 pub const WEBHOOK_SECRET: &str = "whsec_test_lyceum";
 pub const SECRET_KEY: &str = "sk_test_lyceum";
 
@@ -241,13 +243,25 @@ pub struct Seen {
     pub form: HashMap<String, String>,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FakeStripe {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// The next request is answered with this status and error instead.
     pub fail_next: Arc<Mutex<Option<(u16, Value)>>>,
     /// Charges the fake knows: id → (customer, created).
     pub charges: Arc<Mutex<HashMap<String, (String, i64)>>>,
+    refusals: Arc<Refusals>,
+}
+
+impl Default for FakeStripe {
+    fn default() -> FakeStripe {
+        FakeStripe {
+            seen: Arc::default(),
+            fail_next: Arc::default(),
+            charges: Arc::default(),
+            refusals: Refusals::new("Stripe"),
+        }
+    }
 }
 
 impl FakeStripe {
@@ -259,6 +273,11 @@ impl FakeStripe {
             .filter(|s| s.path.starts_with(path_prefix))
             .cloned()
             .collect()
+    }
+
+    /// The requests refused so far, which then no longer fail the test.
+    pub fn take_refusals(&self) -> Vec<Refusal> {
+        self.refusals.take()
     }
 
     pub fn add_charge(&self, id: &str, customer: &str, created: i64) {
@@ -284,7 +303,11 @@ impl FakeStripe {
             .route("/v1/coupons", post(coupon))
             .route("/v1/promotion_codes", post(promotion_code))
             .route("/v1/charges/{id}", axum::routing::get(get_charge))
-            .with_state(self.clone());
+            .fallback(unknown)
+            .with_state(FakeStripe {
+                refusals: self.refusals.unarmed(),
+                ..self.clone()
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -295,9 +318,14 @@ impl FakeStripe {
 
     fn record(
         &self,
+        method: &str,
         path: String,
         body: &str,
     ) -> Result<HashMap<String, String>, (StatusCode, axum::Json<Value>)> {
+        if let Err(refusal) = spec::stripe::check(method, &path, body) {
+            self.refusals.record(&refusal);
+            return Err(refuse(&refusal));
+        }
         let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
             .into_owned()
             .collect();
@@ -312,10 +340,41 @@ impl FakeStripe {
     }
 }
 
+/// Stripe's answer to a request it refuses, naming the parameter.
+fn refuse(refusal: &Refusal) -> (StatusCode, axum::Json<Value>) {
+    let param = refusal.problems.first().map(|p| p.at.clone()).unwrap_or_default();
+    let body =
+        json!({"error": {"type": "invalid_request_error", "message": refusal.first(), "param": param}});
+    (StatusCode::from_u16(refusal.status).unwrap(), axum::Json(body))
+}
+
+/// Any route the fake does not serve: refused as Stripe refuses it, or, if
+/// Stripe has it, a gap in the fake that the test should hear about.
+async fn unknown(
+    State(fake): State<FakeStripe>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    body: String,
+) -> Answer {
+    let form = if method == axum::http::Method::GET {
+        uri.query().unwrap_or_default().to_owned()
+    } else {
+        body
+    };
+    fake.record(method.as_str(), uri.path().to_owned(), &form)?;
+    let refusal = Refusal::new(
+        404,
+        format!("{method} {}", uri.path()),
+        vec![spec::Problem::new("", "not served by the fake")],
+    );
+    fake.refusals.record(&refusal);
+    Err(refuse(&refusal))
+}
+
 type Answer = Result<axum::Json<Value>, (StatusCode, axum::Json<Value>)>;
 
 async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
-    let form = fake.record("/v1/checkout/sessions".into(), &body)?;
+    let form = fake.record("POST", "/v1/checkout/sessions".into(), &body)?;
     let n = fake.seen.lock().unwrap().len();
     let id = format!("cs_test_{n}");
     Ok(axum::Json(json!({
@@ -331,7 +390,7 @@ async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
 }
 
 async fn portal(State(fake): State<FakeStripe>, body: String) -> Answer {
-    let form = fake.record("/v1/billing_portal/sessions".into(), &body)?;
+    let form = fake.record("POST", "/v1/billing_portal/sessions".into(), &body)?;
     Ok(axum::Json(json!({
         "id": "bps_test_1", "object": "billing_portal.session", "configuration": "bpc_test_1",
         "created": 1_790_000_000, "customer": form.get("customer"), "livemode": false,
@@ -340,7 +399,7 @@ async fn portal(State(fake): State<FakeStripe>, body: String) -> Answer {
 }
 
 async fn update_subscription(State(fake): State<FakeStripe>, Path(id): Path<String>, body: String) -> Answer {
-    let form = fake.record(format!("/v1/subscriptions/{id}"), &body)?;
+    let form = fake.record("POST", format!("/v1/subscriptions/{id}"), &body)?;
     Ok(axum::Json(json!({
         "id": id, "object": "subscription", "automatic_tax": {"enabled": false, "liability": null, "disabled_reason": null},
         "billing_cycle_anchor": 1_790_000_000, "billing_mode": {"type": "classic", "flexible": null, "updated_at": null},
@@ -354,7 +413,7 @@ async fn update_subscription(State(fake): State<FakeStripe>, Path(id): Path<Stri
 }
 
 async fn coupon(State(fake): State<FakeStripe>, body: String) -> Answer {
-    let form = fake.record("/v1/coupons".into(), &body)?;
+    let form = fake.record("POST", "/v1/coupons".into(), &body)?;
     Ok(axum::Json(json!({
         "id": "coupon_test_1", "object": "coupon", "created": 1_790_000_000,
         "duration": form.get("duration").cloned().unwrap_or_default(), "livemode": false,
@@ -364,7 +423,7 @@ async fn coupon(State(fake): State<FakeStripe>, body: String) -> Answer {
 }
 
 async fn promotion_code(State(fake): State<FakeStripe>, body: String) -> Answer {
-    let form = fake.record("/v1/promotion_codes".into(), &body)?;
+    let form = fake.record("POST", "/v1/promotion_codes".into(), &body)?;
     Ok(axum::Json(json!({
         "id": "promo_test_1", "object": "promotion_code", "active": true,
         "code": form.get("code"), "created": 1_790_000_000, "livemode": false,
@@ -373,8 +432,12 @@ async fn promotion_code(State(fake): State<FakeStripe>, body: String) -> Answer 
     })))
 }
 
-async fn get_charge(State(fake): State<FakeStripe>, Path(id): Path<String>) -> Answer {
-    fake.record(format!("/v1/charges/{id}"), "")?;
+async fn get_charge(
+    State(fake): State<FakeStripe>,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Answer {
+    fake.record("GET", format!("/v1/charges/{id}"), &query.unwrap_or_default())?;
     let Some((customer, created)) = fake.charges.lock().unwrap().get(&id).cloned() else {
         return Err((
             StatusCode::NOT_FOUND,

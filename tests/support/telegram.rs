@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
+use super::spec::{self, Refusal, Refusals};
+
 pub const TOKEN: &str = "123456:TEST-token";
 pub const BOT_ID: u64 = 99;
 pub const PAID_CHAT: i64 = -1001;
@@ -52,9 +54,19 @@ enum Fault {
     Stall(Duration),
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FakeBotApi {
     inner: Arc<Mutex<Inner>>,
+    refusals: Arc<Refusals>,
+}
+
+impl Default for FakeBotApi {
+    fn default() -> FakeBotApi {
+        FakeBotApi {
+            inner: Arc::default(),
+            refusals: Refusals::new("Telegram Bot API"),
+        }
+    }
 }
 
 pub fn user(id: u64, lang: &str) -> Value {
@@ -74,13 +86,21 @@ impl FakeBotApi {
     pub async fn start(&self) -> String {
         let app = Router::new()
             .route("/{bot}/{method}", post(method))
-            .with_state(self.clone());
+            .with_state(FakeBotApi {
+                refusals: self.refusals.unarmed(),
+                ..self.clone()
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         url
+    }
+
+    /// The calls refused so far, which then no longer fail the test.
+    pub fn take_refusals(&self) -> Vec<Refusal> {
+        self.refusals.take()
     }
 
     pub fn calls(&self, method: &str) -> Vec<Call> {
@@ -279,6 +299,19 @@ async fn method(
         Some(f) => (Value::Object(f.fields), f.files),
         None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
     };
+    let file_fields: Vec<String> = files.iter().map(|f| f.field.clone()).collect();
+    if let Err(refusal) = spec::telegram::check(&method, &params, &file_fields) {
+        fake.refusals.record(&refusal);
+        let (status, description) = match refusal.status {
+            404 => (StatusCode::NOT_FOUND, "Not Found".to_owned()),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                format!("Bad Request: {}", refusal.first()),
+            ),
+        };
+        let body = json!({"ok": false, "error_code": status.as_u16(), "description": description});
+        return (status, axum::Json(body)).into_response();
+    }
     // Bot API method names are case-insensitive; teloxide sends "GetUpdates".
     let method = method.to_ascii_lowercase();
     if method == "getupdates" {
