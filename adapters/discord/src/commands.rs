@@ -9,6 +9,16 @@ use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 /// Discord's limit on descriptions.
 const MAX_DESCRIPTION: usize = 100;
 
+/// The largest integer bound Discord accepts (2^53 − 1): a bulk overwrite
+/// carrying a larger one is refused whole.
+const MAX_INT_BOUND: i64 = (1 << 53) - 1;
+
+/// A bound Discord can be sent: within its range and, as serenity writes
+/// integer bounds unsigned, not negative.
+fn bound(value: i64) -> Option<u64> {
+    u64::try_from(value).ok().filter(|v| *v <= MAX_INT_BOUND as u64)
+}
+
 fn text(locale: Locale, key: &str) -> String {
     let s = t(locale, key);
     if s.chars().count() > MAX_DESCRIPTION {
@@ -30,12 +40,14 @@ fn option(spec: &CommandSpec, o: &OptionSpec) -> CreateCommandOption {
         .required(o.required);
     match o.kind {
         OptionKind::Integer { min, max } => {
-            // serenity can only send non-negative integer bounds; a negative
-            // minimum is left to the core's own range check.
-            if let Ok(min) = u64::try_from(min) {
+            // A bound that cannot be sent is left to the core's own range
+            // check: an unbounded option simply has none.
+            if let Some(min) = bound(min) {
                 opt = opt.min_int_value(min);
             }
-            opt = opt.max_int_value(u64::try_from(max).unwrap_or(u64::MAX));
+            if let Some(max) = bound(max) {
+                opt = opt.max_int_value(max);
+            }
         }
         OptionKind::Text { max_len } | OptionKind::Word { max_len } => {
             opt = opt.max_length(u16::try_from(max_len).unwrap_or(u16::MAX));
@@ -106,6 +118,42 @@ pub fn all() -> Vec<CreateCommand> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every integer bound in the registration, wherever it is nested.
+    fn bounds(v: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map {
+                    if (k == "min_value" || k == "max_value") && !x.is_null() {
+                        out.push(x.clone());
+                    }
+                    bounds(x, out);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|x| bounds(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn integer_bounds_stay_within_what_discord_accepts() {
+        let json = serde_json::to_value(all()).unwrap_or_default();
+        let mut found = Vec::new();
+        bounds(&json, &mut found);
+        assert!(!found.is_empty());
+        for b in &found {
+            let b = b.as_i64().unwrap_or(i64::MAX);
+            assert!((-MAX_INT_BOUND..=MAX_INT_BOUND).contains(&b), "bound {b}");
+        }
+        let answer = json
+            .as_array()
+            .and_then(|l| l.iter().find(|c| c["name"] == "answer"))
+            .cloned()
+            .unwrap_or_default();
+        let question = &answer["options"][0];
+        assert_eq!(question["min_value"], 1);
+        assert!(question["max_value"].is_null(), "unbounded: {question}");
+    }
 
     #[test]
     fn every_command_has_both_languages_and_typed_options() {

@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod cards;
 pub mod commands;
 pub mod config;
+pub mod dms;
 pub mod guidance;
 pub mod handler;
 pub mod interaction;
@@ -81,6 +82,7 @@ pub fn sink(opts: &Options) -> sink::DiscordSink {
         alerts: alerts::Alerts::new(http.clone(), opts.alerts.clone()),
         http,
         bindings: opts.bindings.clone(),
+        dms: dms::DmChannels::default(),
     }
 }
 

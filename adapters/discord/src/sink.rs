@@ -13,12 +13,14 @@ use serenity::http::HttpError;
 
 use crate::alerts::Alerts;
 use crate::config::{Bindings, GuildBinding};
+use crate::dms::{DmChannels, UNKNOWN_CHANNEL};
 use crate::rest::retrying;
 
 pub struct DiscordSink {
     pub http: Arc<Http>,
     pub bindings: Arc<Bindings>,
     pub alerts: Alerts,
+    pub dms: DmChannels,
 }
 
 /// Discord's JSON error codes that decide what to do.
@@ -98,9 +100,15 @@ impl DiscordSink {
 
     async fn dm(&self, user: UserId, text: String) -> Result<(), DeliveryError> {
         let sent = retrying("direct message", || async {
-            let channel = user.create_dm_channel(&self.http).await?;
+            let channel = self.dms.of(&self.http, user).await?;
             let msg = CreateMessage::new().content(text.clone());
-            channel.send_message(&self.http, msg).await
+            let sent = channel.send_message(&self.http, msg).await;
+            if let Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) = &sent
+                && r.error.code == UNKNOWN_CHANNEL
+            {
+                self.dms.forget(user);
+            }
+            sent
         })
         .await;
         sent.map(|_| ()).map_err(|e| delivery(&e))
