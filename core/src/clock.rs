@@ -41,9 +41,44 @@ impl Clock for ManualClock {
     }
 }
 
+/// A day as people write it, in their language and the community's time
+/// zone: "8 January 2027", "2027年1月8日".
+pub fn human_date(secs: i64, locale: crate::domain::Locale, zone: chrono_tz::Tz) -> String {
+    use chrono::Datelike;
+    let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
+        return iso(secs);
+    };
+    let day = t.with_timezone(&zone).date_naive();
+    match locale {
+        crate::domain::Locale::En => day.format("%-d %B %Y").to_string(),
+        crate::domain::Locale::ZhCn => format!("{}年{}月{}日", day.year(), day.month(), day.day()),
+    }
+}
+
 /// RFC 3339 in UTC, the form timestamps take in replies and JSON.
 pub fn iso(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_else(|| secs.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Locale;
+
+    #[test]
+    fn dates_are_written_for_people_in_the_communitys_zone() {
+        // 2027-01-07T23:30:00Z: still the 7th in UTC, already the 8th in Shanghai.
+        let t = 1_799_364_600;
+        assert_eq!(human_date(t, Locale::En, chrono_tz::UTC), "7 January 2027");
+        assert_eq!(
+            human_date(t, Locale::En, chrono_tz::Asia::Shanghai),
+            "8 January 2027"
+        );
+        assert_eq!(
+            human_date(t, Locale::ZhCn, chrono_tz::Asia::Shanghai),
+            "2027年1月8日"
+        );
+    }
 }

@@ -207,6 +207,7 @@ cause-admin_revoke = revoked by an admin
 cause-expiry = access period ended
 cause-link = accounts linked
 cause-payment = payment event
+cause-checkout = payment at checkout (dates follow from the subscription)
 
 ## Refusals
 

@@ -177,6 +177,7 @@ cause-admin_revoke = 管理员撤销
 cause-expiry = 有效期结束
 cause-link = 账号关联
 cause-payment = 支付事件
+cause-checkout = 结账付款（日期以订阅为准）
 
 ## 拒绝原因
 

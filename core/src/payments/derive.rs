@@ -68,6 +68,9 @@ pub struct SubFacts {
     pub ended_at: Option<i64>,
     /// A full refund or a lost dispute took the money back.
     pub reversed: bool,
+    /// Known only from a completed checkout, whose period is a guess until
+    /// the subscription's own event says it.
+    pub provisional: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -81,6 +84,8 @@ pub struct Derived {
     pub tier_id: i64,
     pub status: EntitlementStatus,
     pub access_until: Option<i64>,
+    /// From a provisional snapshot: its date is not yet the provider's.
+    pub provisional: bool,
 }
 
 fn one(s: &SubFacts, rules: Rules, now: i64) -> Derived {
@@ -120,6 +125,7 @@ fn one(s: &SubFacts, rules: Rules, now: i64) -> Derived {
         tier_id: s.tier_id,
         status,
         access_until: until,
+        provisional: s.provisional,
     }
 }
 
@@ -160,6 +166,7 @@ mod tests {
             cancel_at_period_end: false,
             ended_at: None,
             reversed: false,
+            provisional: false,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 
 use super::Billing;
 use super::derive::{self, Rules, SubFacts};
@@ -11,7 +11,7 @@ use super::event::SubStatus;
 use super::facts;
 use super::lookup::find_offer;
 use crate::domain::EntitlementStatus;
-use crate::entity::{history, member};
+use crate::entity::member;
 use crate::error::CoreResult;
 use crate::store::access::{self, Cause, Change, tier_by_id};
 use crate::store::sync::CommunityCtx;
@@ -73,6 +73,7 @@ pub async fn recompute<C: ConnectionTrait>(
             cancel_at_period_end: s.cancel_at_period_end,
             ended_at: s.ended_at,
             reversed,
+            provisional: s.snapshot_source == derive::SOURCE_CHECKOUT,
         });
     }
     let rules = Rules {
@@ -81,6 +82,10 @@ pub async fn recompute<C: ConnectionTrait>(
     };
     let derived = derive::derive(&subs, rules, now);
     let current = crate::store::membership::entitlement_of(conn, m.id).await?;
+    let cause = match derived {
+        Some(d) if d.provisional => Cause::Checkout,
+        _ => Cause::Payment,
+    };
     let (tier, status, until) = match (derived, &current) {
         (Some(d), _) => (tier_by_id(conn, Some(d.tier_id)).await?, d.status, d.access_until),
         // Subscriptions that never got paid for (incomplete) give nothing:
@@ -110,7 +115,7 @@ pub async fn recompute<C: ConnectionTrait>(
         tier,
         status,
         access_until: until,
-        cause: Cause::Payment,
+        cause,
         actor: why.actor,
         note: why.note,
         portal_url: why.billing.and_then(|b| b.portal_link(m.id, now)),
@@ -121,10 +126,6 @@ pub async fn recompute<C: ConnectionTrait>(
 
 /// Whether the member's entitlement was last set by an admin's hand.
 async fn set_by_admin<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
-    let last = history::Entity::find()
-        .filter(history::Column::MemberId.eq(member_id))
-        .order_by_desc(history::Column::Id)
-        .one(conn)
-        .await?;
-    Ok(last.is_some_and(|h| h.cause == Cause::AdminGrant.as_str() || h.cause == Cause::AdminRevoke.as_str()))
+    let last = access::last_cause(conn, member_id).await?;
+    Ok(last.is_some_and(|c| c == Cause::AdminGrant.as_str() || c == Cause::AdminRevoke.as_str()))
 }

@@ -23,7 +23,15 @@ fn every_status_cause_and_refusal_has_text() {
     for st in EntitlementStatus::ALL {
         assert!(has_own_text(Locale::En, &format!("status-{st}")), "{st}");
     }
-    for cause in ["join", "admin_grant", "admin_revoke", "expiry", "link", "payment"] {
+    for cause in [
+        "join",
+        "admin_grant",
+        "admin_revoke",
+        "expiry",
+        "link",
+        "payment",
+        "checkout",
+    ] {
         assert!(has_own_text(Locale::En, &format!("cause-{cause}")), "{cause}");
     }
     let refusals = [

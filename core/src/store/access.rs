@@ -12,7 +12,7 @@ use sea_orm::{
 use super::membership::entitlement_of;
 use super::people::{identities_of, identity_locale};
 use super::sync::CommunityCtx;
-use crate::clock::iso;
+use crate::clock::human_date;
 use crate::domain::{EntitlementStatus, Locale, LocalizedText};
 use crate::entity::{entitlement, history, identity, member, perk_grant, tier};
 use crate::error::{CoreError, CoreResult};
@@ -27,6 +27,10 @@ pub enum Cause {
     Expiry,
     Link,
     Payment,
+    /// A completed checkout, before the subscription's own event gives the
+    /// period: access opens at once, and the member is told when the date
+    /// is the provider's.
+    Checkout,
     /// The person asked for their data to be erased.
     Erasure,
 }
@@ -39,6 +43,7 @@ impl Cause {
             Cause::Expiry => "expiry",
             Cause::Link => "link",
             Cause::Payment => "payment",
+            Cause::Checkout => "checkout",
             Cause::Erasure => "erasure",
         }
     }
@@ -203,6 +208,18 @@ pub async fn apply_since<C: ConnectionTrait>(
     let had_access = old_status.has_access(current.access_until, now);
     let has_access = change.status.has_access(change.access_until, now);
 
+    // One purchase, one notice: a checkout's guessed date is not told, and
+    // the provider's date is told once it replaces the guess, even when the
+    // two happen to agree.
+    let provisional = change.cause == Cause::Checkout;
+    let same_terms = old_tier.as_ref().map(|t| t.id) == change.tier.as_ref().map(|t| t.id)
+        && current.access_until == change.access_until;
+    let guess_confirmed = !provisional
+        && had_access
+        && has_access
+        && same_terms
+        && last_cause(conn, m.id).await?.as_deref() == Some(Cause::Checkout.as_str());
+
     let mut a: entitlement::ActiveModel = current.clone().into();
     a.tier_id = Set(change.tier.as_ref().map(|t| t.id));
     a.status = Set(change.status.as_str().to_owned());
@@ -239,15 +256,21 @@ pub async fn apply_since<C: ConnectionTrait>(
                 (old_status != EntitlementStatus::PastDue).then(|| Notice::PaymentFailed {
                     community,
                     tier: tier_name(ctx, t, locale),
-                    grace_until: change.access_until.map(iso),
+                    grace_until: change
+                        .access_until
+                        .map(|u| human_date(u, locale, ctx.config.time_zone)),
                     portal_url: change.portal_url.clone(),
                 })
             }
-            (Some(t), _, true) if !had_access || tier_changed || until_changed => {
+            (Some(t), _, true)
+                if !provisional && (!had_access || tier_changed || until_changed || guess_confirmed) =>
+            {
                 Some(Notice::AccessGranted {
                     community,
                     tier: tier_name(ctx, t, locale),
-                    access_until: change.access_until.map(iso),
+                    access_until: change
+                        .access_until
+                        .map(|u| human_date(u, locale, ctx.config.time_zone)),
                 })
             }
             (_, true, false) => Some(Notice::AccessEnded {
@@ -264,6 +287,16 @@ pub async fn apply_since<C: ConnectionTrait>(
     };
     notify_person(conn, ctx, m.person_id, effects_in, now).await?;
     Ok(updated)
+}
+
+/// The cause of the member's latest history row.
+pub async fn last_cause<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Option<String>> {
+    Ok(history::Entity::find()
+        .filter(history::Column::MemberId.eq(member_id))
+        .order_by_desc(history::Column::Id)
+        .one(conn)
+        .await?
+        .map(|h| h.cause))
 }
 
 /// Revokes for perks held only before, grants for perks held only after.
