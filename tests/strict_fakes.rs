@@ -61,6 +61,12 @@ fn refused(mut taken: Vec<Refusal>, endpoint: &str, field: &str, rule: &str) {
     );
 }
 
+/// A request the fake answered with a 400 or 404 and refused once.
+fn answered_with_refusal(status: u16, what: &str, taken: Vec<Refusal>, field: &str, rule: &str) {
+    assert!(status == 400 || status == 404, "{what}: {status}");
+    refused(taken, "", field, rule);
+}
+
 fn specs_present() -> bool {
     if spec::dir().is_none() {
         println!("skip: no platform specs, nothing to check the fakes against");
@@ -152,9 +158,13 @@ async fn discord_refuses_what_discord_refuses() {
         (format!("{api}/no/such/route"), json!({}), "", "no such endpoint"),
     ];
     for (url, body, field, rule) in cases {
-        let status = blocking(post_json(url.clone(), body)).await;
-        assert!(status == 400 || status == 404, "{url}: {status}");
-        refused(fake.take_refusals(), "", field, rule);
+        answered_with_refusal(
+            blocking(post_json(url.clone(), body)).await,
+            &url,
+            fake.take_refusals(),
+            field,
+            rule,
+        );
     }
 }
 
@@ -226,9 +236,13 @@ async fn telegram_refuses_what_the_bot_api_refuses() {
         ),
     ];
     for (method, body, field, rule) in cases {
-        let status = blocking(post_json(format!("{url}/{method}"), body)).await;
-        assert!(status == 400 || status == 404, "{method}: {status}");
-        refused(fake.take_refusals(), "", field, rule);
+        answered_with_refusal(
+            blocking(post_json(format!("{url}/{method}"), body)).await,
+            method,
+            fake.take_refusals(),
+            field,
+            rule,
+        );
     }
 }
 
@@ -266,8 +280,12 @@ async fn stripe_refuses_what_stripe_refuses() {
         ("v1/nowhere", "a=b", "", "Unrecognized request URL"),
     ];
     for (path, form, field, rule) in cases {
-        let status = blocking(post_form(format!("{base}{path}"), form)).await;
-        assert!(status == 400 || status == 404, "{path}: {status}");
-        refused(fake.take_refusals(), "", field, rule);
+        answered_with_refusal(
+            blocking(post_form(format!("{base}{path}"), form)).await,
+            path,
+            fake.take_refusals(),
+            field,
+            rule,
+        );
     }
 }

@@ -274,22 +274,7 @@ impl Checker<'_> {
             }
         }
         let n = map.len() as u64;
-        if let Some(max) = s.get("maxProperties").and_then(Value::as_u64)
-            && n > max
-        {
-            out.push(Problem::new(
-                at,
-                format!("must have at most {max} entries, has {n}"),
-            ));
-        }
-        if let Some(min) = s.get("minProperties").and_then(Value::as_u64)
-            && n < min
-        {
-            out.push(Problem::new(
-                at,
-                format!("must have at least {min} entries, has {n}"),
-            ));
-        }
+        count(s, ("minProperties", "maxProperties"), n, "entries", at, out);
     }
 
     fn array_rules(
@@ -300,22 +285,7 @@ impl Checker<'_> {
         out: &mut Vec<Problem>,
     ) {
         let n = items.len() as u64;
-        if let Some(max) = s.get("maxItems").and_then(Value::as_u64)
-            && n > max
-        {
-            out.push(Problem::new(
-                at,
-                format!("must have at most {max} items, has {n}"),
-            ));
-        }
-        if let Some(min) = s.get("minItems").and_then(Value::as_u64)
-            && n < min
-        {
-            out.push(Problem::new(
-                at,
-                format!("must have at least {min} items, has {n}"),
-            ));
-        }
+        count(s, ("minItems", "maxItems"), n, "items", at, out);
         if s.get("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, item) in items.iter().enumerate() {
                 if items[..i].contains(item) {
@@ -341,6 +311,33 @@ impl Checker<'_> {
                     Value::String(e) => e == s,
                     other => *other == s,
                 }))
+    }
+}
+
+/// A count (of entries, items) against the schema's lower and upper keys.
+fn count(
+    s: &serde_json::Map<String, Value>,
+    (min_key, max_key): (&str, &str),
+    n: u64,
+    unit: &str,
+    at: &str,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(max) = s.get(max_key).and_then(Value::as_u64)
+        && n > max
+    {
+        out.push(Problem::new(
+            at,
+            format!("must have at most {max} {unit}, has {n}"),
+        ));
+    }
+    if let Some(min) = s.get(min_key).and_then(Value::as_u64)
+        && n < min
+    {
+        out.push(Problem::new(
+            at,
+            format!("must have at least {min} {unit}, has {n}"),
+        ));
     }
 }
 
