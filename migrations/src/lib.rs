@@ -18,6 +18,7 @@ mod m20261204_000012_seen_updates;
 mod m20261204_000013_score_notices;
 mod m20261204_000014_activity_limits;
 mod m20261204_000015_sweep_indexes;
+mod m20261207_000016_chosen_community;
 mod shape;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_score_notices::Migration),
             Box::new(m20261204_000014_activity_limits::Migration),
             Box::new(m20261204_000015_sweep_indexes::Migration),
+            Box::new(m20261207_000016_chosen_community::Migration),
         ]
     }
 }

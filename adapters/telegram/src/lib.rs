@@ -12,6 +12,7 @@ pub mod api;
 mod authors;
 pub mod cards;
 pub mod config;
+mod first_contact;
 pub mod reconcile;
 pub mod runtime;
 pub mod sink;

@@ -90,7 +90,7 @@ async fn answer(
     }
 }
 
-async fn send(tg: &Client, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
+pub(crate) async fn send(tg: &Client, chat: ChatId, text: &str) -> Result<(), teloxide::RequestError> {
     for piece in lyceum_core::render::split(text, MAX_TEXT) {
         tg.pace.wait(chat.0).await;
         retrying("send reply", || tg.bot.send_message(chat, piece.clone())).await?;
@@ -144,6 +144,14 @@ async fn command(
     line: &str,
 ) {
     let user = invoker.identity.external_id().parse::<i64>().unwrap_or_default();
+    // `/start` in a group (from its menu) welcomes as it does in private.
+    if crate::first_contact::is_start(line) {
+        let text = crate::first_contact::welcome(core, community, invoker.locale);
+        if let Err(e) = send(tg, ChatId(chat), &text).await {
+            tracing::warn!(chat, error = %e, "could not send a welcome");
+        }
+        return;
+    }
     let outcome = match lyceum_core::Command::parse_line(line) {
         Err(e) => core.refusal(community, invoker, e).await,
         Ok(cmd) => match core.stars_invoice(community, invoker, &cmd).await {
@@ -187,7 +195,10 @@ async fn handle(core: &Core, tg: &Client, authors: &Authors, event: Event, key: 
     let bot = &tg.bot;
     // Commands and button presses act at most once; activity is deduplicated
     // with its points, and joins, leaves and answers are idempotent.
-    let acts = matches!(event, Event::Command { .. } | Event::Unlock { .. });
+    let acts = matches!(
+        event,
+        Event::Command { .. } | Event::Private { .. } | Event::Unlock { .. }
+    );
     if acts && !first_delivery(core, key).await {
         tracing::info!(update = key, "command delivered again; already taken in");
         return;
@@ -196,11 +207,21 @@ async fn handle(core: &Core, tg: &Client, authors: &Authors, event: Event, key: 
         Event::Command {
             community,
             chat,
-            private_chat,
             invoker,
             line,
             ..
-        } => command(core, tg, &community, chat, private_chat, &invoker, &line).await,
+        } => command(core, tg, &community, chat, false, &invoker, &line).await,
+        Event::Private {
+            chat,
+            invoker,
+            line,
+            fallback,
+        } => {
+            let first = crate::first_contact::private(core, tg, chat, &invoker, &line, fallback).await;
+            if let Some(community) = first {
+                command(core, tg, &community, chat, true, &invoker, &line).await;
+            }
+        }
         Event::Unlock {
             query,
             community,

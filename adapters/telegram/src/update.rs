@@ -8,15 +8,23 @@ use crate::config::Chats;
 
 #[derive(Debug, PartialEq)]
 pub enum Event {
-    /// A slash command; personal answers go to the private chat, which is
-    /// decided from the reply.
+    /// A slash command in a bound group; personal answers go to the
+    /// person's private chat, which is decided from the reply.
     Command {
         community: String,
         chat: i64,
-        private_chat: bool,
         user: i64,
         invoker: Invoker,
         line: String,
+    },
+    /// Something typed in a private chat with the bot, a command or not.
+    /// Which community it speaks for is the person's choice, else
+    /// `fallback` (the first bound chat's), else the only one configured.
+    Private {
+        chat: i64,
+        invoker: Invoker,
+        line: String,
+        fallback: Option<String>,
     },
     /// Someone asks to join a paid chat.
     JoinRequest {
@@ -158,16 +166,21 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
                 return Event::Ignored;
             };
             let chat = m.chat.id.0;
-            let private_chat = m.chat.is_private();
-            let community = match (private_chat, chats.for_chat(chat)) {
-                (_, Some(b)) => b.community.clone(),
-                (true, None) => match chats.default_community() {
-                    Some(c) => c.to_owned(),
-                    None => return Event::Ignored,
-                },
-                (false, None) => return Event::Ignored,
-            };
             let Some(text) = m.text() else {
+                return Event::Ignored;
+            };
+            if m.chat.is_private() {
+                let Some(invoker) = invoker(user) else {
+                    return Event::Ignored;
+                };
+                return Event::Private {
+                    chat,
+                    invoker,
+                    line: text.to_owned(),
+                    fallback: chats.default_community().map(str::to_owned),
+                };
+            }
+            let Some(community) = chats.for_chat(chat).map(|b| b.community.clone()) else {
                 return Event::Ignored;
             };
             if text.starts_with('/') {
@@ -177,14 +190,10 @@ pub fn read(update: &Update, chats: &Chats) -> Event {
                 return Event::Command {
                     community,
                     chat,
-                    private_chat,
                     user: i64::try_from(user.id.0).unwrap_or_default(),
                     invoker,
                     line: text.to_owned(),
                 };
-            }
-            if private_chat {
-                return Event::Ignored;
             }
             Event::Message {
                 community,
@@ -282,7 +291,6 @@ mod tests {
         }}));
         let Event::Command {
             community,
-            private_chat,
             invoker,
             line,
             ..
@@ -290,10 +298,7 @@ mod tests {
         else {
             panic!("not a command")
         };
-        assert_eq!(
-            (community.as_str(), private_chat, line.as_str()),
-            ("demo", false, "/points@LyceumBot")
-        );
+        assert_eq!((community.as_str(), line.as_str()), ("demo", "/points@LyceumBot"));
         assert_eq!(invoker.identity.to_string(), "telegram:42");
         assert_eq!(invoker.locale, Some(Locale::ZhCn));
         assert_eq!(
@@ -307,10 +312,7 @@ mod tests {
         }}));
         assert!(matches!(
             read(&private, &chats()),
-            Event::Command {
-                private_chat: true,
-                ..
-            }
+            Event::Private { chat: 42, ref line, fallback: Some(ref c), .. } if line == "/me" && c == "demo"
         ));
     }
 

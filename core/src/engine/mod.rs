@@ -2,6 +2,7 @@
 //! structured reply comes out, and every write it caused commits together.
 
 mod billing;
+mod choice;
 mod dashboard;
 mod dashboard_reads;
 mod engage;

@@ -11,6 +11,8 @@ pub struct Model {
     pub display_name: Option<String>,
     pub locale: Option<String>,
     pub created_at: i64,
+    /// The community this identity's private chat with a bot speaks for.
+    pub chosen_community: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

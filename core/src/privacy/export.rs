@@ -89,6 +89,7 @@ pub async fn person_data<C: ConnectionTrait>(
             json!({
                 "platform": i.platform, "id": i.external_id, "display_name": i.display_name,
                 "locale": i.locale, "first_seen": iso(i.created_at),
+                "chosen_community": i.chosen_community,
             })
         })
         .collect();
