@@ -178,6 +178,12 @@ async fn signing_in(db: TestDb) {
         "{b}: {}",
         detail.body
     );
+    // Dates read as they do in chat, in the community's zone.
+    let until = w.view("console:alice").await.access_until.unwrap();
+    let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap().timestamp();
+    let day = lyceum_core::clock::human_date(until, lyceum_core::domain::Locale::En, chrono_tz::UTC);
+    assert!(detail.body.contains(&day), "{b}: no {day} in {}", detail.body);
+    assert!(!detail.body.contains(":00Z"), "{b}: an RFC 3339 date on the page");
     let bob = w.view("console:bob").await.id;
     let bobs = page(&format!("/members/{bob}")).await;
     assert!(bobs.body.contains("great answer"), "{b}: bob's points say why");

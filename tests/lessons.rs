@@ -282,7 +282,9 @@ async fn drip_courses_and_completion(db: TestDb) {
         matches!(refused(&early), UserError::NotOpenYet { .. }),
         "{early:?}"
     );
-    assert!(early.text().contains(&lyceum_core::clock::iso(T0 + 7 * DAY)));
+    // The opening day, written for people in the community's zone.
+    let opens = lyceum_core::clock::human_date(T0 + 7 * DAY, early.locale, early.zone);
+    assert!(early.text().contains(&opens), "{} lacks {opens}", early.text());
     // Points are not taken for a lesson that is not open yet.
     w.say("console:finn", "/join").await;
     w.say(ADMIN, "/award console:finn 20 welcome").await;

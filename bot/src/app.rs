@@ -36,9 +36,12 @@ impl From<db::DbError> for Failure {
 impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::User(u) => {
-                Failure::Usage(render::reply(Locale::En, "", &lyceum_core::Reply::Refused(u)))
-            }
+            CoreError::User(u) => Failure::Usage(render::reply(
+                Locale::En,
+                chrono_tz::UTC,
+                "",
+                &lyceum_core::Reply::Refused(u),
+            )),
             other => Failure::Runtime(other.to_string()),
         }
     }
@@ -462,7 +465,11 @@ async fn community(loaded: Loaded, cmd: CommunityCmd) -> Result<(), Failure> {
                 community: view.name.clone(),
                 tiers: view.tiers,
             };
-            println!("{}", render::reply(Locale::En, &view.name, &reply));
+            // A tier list holds no date, so no zone is needed.
+            println!(
+                "{}",
+                render::reply(Locale::En, chrono_tz::UTC, &view.name, &reply)
+            );
             Ok(())
         }
     }
@@ -482,13 +489,23 @@ async fn member(loaded: Loaded, cmd: MemberCmd) -> Result<(), Failure> {
     if json {
         return print_json(&view);
     }
-    let name = core
+    let (name, zone) = core
         .community(&community)
-        .map(|c| c.config.name.get(Locale::En, Locale::En).to_owned())
-        .unwrap_or_default();
+        .map(|c| {
+            (
+                c.config.name.get(Locale::En, Locale::En).to_owned(),
+                c.config.time_zone,
+            )
+        })
+        .unwrap_or((String::new(), chrono_tz::UTC));
     println!(
         "{}",
-        render::reply(Locale::En, &name, &lyceum_core::Reply::Member(Box::new(view)))
+        render::reply(
+            Locale::En,
+            zone,
+            &name,
+            &lyceum_core::Reply::Member(Box::new(view))
+        )
     );
     Ok(())
 }

@@ -55,6 +55,19 @@ pub fn human_date(secs: i64, locale: crate::domain::Locale, zone: chrono_tz::Tz)
     }
 }
 
+/// A day and its time as people write them: "8 January 2027, 14:05",
+/// "2027年1月8日 14:05".
+pub fn human_moment(secs: i64, locale: crate::domain::Locale, zone: chrono_tz::Tz) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
+        return iso(secs);
+    };
+    let time = t.with_timezone(&zone).format("%H:%M");
+    match locale {
+        crate::domain::Locale::En => format!("{}, {time}", human_date(secs, locale, zone)),
+        crate::domain::Locale::ZhCn => format!("{} {time}", human_date(secs, locale, zone)),
+    }
+}
+
 /// RFC 3339 in UTC, the form timestamps take in replies and JSON.
 pub fn iso(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -79,6 +92,14 @@ mod tests {
         assert_eq!(
             human_date(t, Locale::ZhCn, chrono_tz::Asia::Shanghai),
             "2027年1月8日"
+        );
+        assert_eq!(
+            human_moment(t, Locale::En, chrono_tz::UTC),
+            "7 January 2027, 23:30"
+        );
+        assert_eq!(
+            human_moment(t, Locale::ZhCn, chrono_tz::Asia::Shanghai),
+            "2027年1月8日 07:30"
         );
     }
 }

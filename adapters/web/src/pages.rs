@@ -13,7 +13,7 @@ use crate::Dashboard;
 use crate::auth::{Admin, failed};
 use crate::charts;
 use crate::views::{
-    Figure, Member, MemberLine, Members, Nav, Overview, Table, Tr, message, money, page, percent, when,
+    Figure, Member, MemberLine, Members, Nav, Overview, Table, Tr, message, money, page, percent,
 };
 use lyceum_core::domain::Locale;
 use lyceum_core::i18n::t_args;
@@ -23,9 +23,11 @@ const LIST: usize = 200;
 
 /// The words of a community's pages, in its default language.
 fn tr(d: &Dashboard, slug: &str) -> Tr {
-    Tr(d.core
+    d.core
         .community(slug)
-        .map_or(Locale::En, |c| c.config.default_locale))
+        .map_or(Tr(Locale::En, chrono_tz::UTC), |c| {
+            Tr(c.config.default_locale, c.config.time_zone)
+        })
 }
 
 fn nav(admin: &Admin, here: &'static str) -> Option<Nav> {
@@ -169,9 +171,9 @@ pub async fn members(
                 identities: r.identities.join(", "),
                 tier: r.tier.unwrap_or_default(),
                 status: r.status,
-                access_until: r.access_until.map(when).unwrap_or_default(),
+                access_until: r.access_until.map(|t| tr.day(t)).unwrap_or_default(),
                 points: r.points,
-                joined: when(r.joined_at),
+                joined: tr.when(r.joined_at),
             })
             .collect(),
     };
@@ -185,21 +187,24 @@ pub async fn member(
 ) -> Response {
     let tr = tr(&d, &slug);
     match d.core.member_detail(&slug, id, LIST as u64).await {
-        Ok(Some((view, points))) => page(
-            StatusCode::OK,
-            &Member {
-                tr,
-                nav: nav(&admin, "dash-members"),
-                title: tr.with("dash-member-title", "id", id),
-                view,
-                here: format!("/dashboard/{slug}/members/{id}"),
-                csrf: admin.session.csrf.clone(),
-                points: points
-                    .into_iter()
-                    .map(|p| (when(p.at), p.delta, format!("{}: {}", p.source, p.reason)))
-                    .collect(),
-            },
-        ),
+        Ok(Some((mut view, points))) => {
+            lyceum_core::render::member_dates(&mut view, tr.0, tr.1);
+            page(
+                StatusCode::OK,
+                &Member {
+                    tr,
+                    nav: nav(&admin, "dash-members"),
+                    title: tr.with("dash-member-title", "id", id),
+                    view,
+                    here: format!("/dashboard/{slug}/members/{id}"),
+                    csrf: admin.session.csrf.clone(),
+                    points: points
+                        .into_iter()
+                        .map(|p| (tr.when(p.at), p.delta, format!("{}: {}", p.source, p.reason)))
+                        .collect(),
+                },
+            )
+        }
         Ok(None) => message(
             StatusCode::NOT_FOUND,
             "No such member",
@@ -228,11 +233,12 @@ pub async fn revenue(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<
         Ok(r) => r,
         Err(e) => return failed(e),
     };
+    let tr = tr(&d, &slug);
     let rows = rows
         .into_iter()
         .map(|r| {
             vec![
-                when(r.at),
+                tr.when(r.at),
                 r.member_id.map(|m| format!("#{m}")).unwrap_or_default(),
                 r.kind,
                 r.offer_key.unwrap_or_default(),
@@ -251,7 +257,6 @@ pub async fn revenue(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<
         "dash-col-provider",
         "dash-col-reference",
     ];
-    let tr = tr(&d, &slug);
     let mut t = table(tr, &admin, "dash-revenue", &head, rows);
     let csv = format!("/dashboard/{slug}/export/payments");
     t.links = vec![(tr.get("dash-download-payments"), csv)];
@@ -334,11 +339,12 @@ pub async fn audit(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<St
         Ok(a) => a,
         Err(e) => return failed(e),
     };
+    let tr = tr(&d, &slug);
     let rows = entries
         .into_iter()
         .map(|a| {
             vec![
-                when(a.at),
+                tr.when(a.at),
                 a.actor,
                 a.platform,
                 format!("/{}", a.command),
@@ -353,10 +359,7 @@ pub async fn audit(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<St
         "dash-col-command",
         "dash-col-said",
     ];
-    page(
-        StatusCode::OK,
-        &table(tr(&d, &slug), &admin, "dash-audit", &head, rows),
-    )
+    page(StatusCode::OK, &table(tr, &admin, "dash-audit", &head, rows))
 }
 
 pub async fn exports(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<String>) -> Response {

@@ -6,9 +6,10 @@ use axum::response::{Html, IntoResponse, Response};
 use lyceum_core::domain::{Locale, Money};
 use lyceum_core::i18n::{t, t_args};
 
-/// The pages' words, in the community's language.
+/// The pages' words, in the community's language, and its time zone for
+/// the dates on them.
 #[derive(Clone, Copy)]
-pub struct Tr(pub Locale);
+pub struct Tr(pub Locale, pub chrono_tz::Tz);
 
 impl Tr {
     pub fn get(&self, key: &str) -> String {
@@ -22,6 +23,16 @@ impl Tr {
 
     pub fn lang(&self) -> &'static str {
         self.0.tag()
+    }
+
+    /// An instant as chat replies write it: day and time of day.
+    pub fn when(&self, t: i64) -> String {
+        lyceum_core::clock::human_moment(t, self.0, self.1)
+    }
+
+    /// A day, as chat replies write access dates.
+    pub fn day(&self, t: i64) -> String {
+        lyceum_core::clock::human_date(t, self.0, self.1)
     }
 }
 
@@ -58,12 +69,6 @@ pub fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "–".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
-pub fn when(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
 /// Renders a page, or says on a page that it could not be.
 pub fn page(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
@@ -94,7 +99,7 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
     page(
         status,
         &Message {
-            tr: Tr(Locale::En),
+            tr: Tr(Locale::En, chrono_tz::UTC),
             nav: None,
             title,
             text,

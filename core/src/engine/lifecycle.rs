@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 
 use super::Core;
-use crate::clock::iso;
+use crate::clock::{human_date, iso};
 use crate::domain::EntitlementStatus;
 use crate::entity::{entitlement, member, outbox, reminder};
 use crate::error::CoreResult;
@@ -260,7 +260,7 @@ async fn remind_one<C: ConnectionTrait>(
             notice: Notice::RenewalReminder {
                 community: ctx.config.name.get(locale, ctx.config.default_locale).to_owned(),
                 tier: tier_name(ctx, &t, locale),
-                access_until: iso(until),
+                access_until: human_date(until, locale, ctx.config.time_zone),
                 days,
             },
         }]

@@ -111,11 +111,13 @@ pub struct Outcome {
     pub locale: Locale,
     /// The community's name in `locale`.
     pub community: String,
+    /// The community's time zone, which dates are written in.
+    pub zone: chrono_tz::Tz,
 }
 
 impl Outcome {
     pub fn text(&self) -> String {
-        render::reply(self.locale, &self.community, &self.reply)
+        render::reply(self.locale, self.zone, &self.community, &self.reply)
     }
 }
 
@@ -269,6 +271,7 @@ impl Core {
             reply,
             locale,
             community: Self::community_name(ctx, locale),
+            zone: ctx.map_or(chrono_tz::UTC, |c| c.config.time_zone),
         }
     }
 

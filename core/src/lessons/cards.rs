@@ -6,7 +6,7 @@
 use sea_orm::ConnectionTrait;
 
 use super::store::Shelf;
-use crate::clock::iso;
+use crate::clock::human_date;
 use crate::entity::lesson;
 use crate::error::CoreResult;
 use crate::outbox::{EffectKind, Letters};
@@ -38,7 +38,7 @@ pub async fn card<C: ConnectionTrait>(
         tier: shelf.tier(l.tier_id).map(|t| tier_name(ctx, t, locale)),
         price: shelf.sale_price(l),
         points: l.points_cost,
-        opens: l.opens_at.map(iso),
+        opens: l.opens_at.map(|t| human_date(t, locale, c.time_zone)),
         drip_days: l.drip_days,
     })
 }

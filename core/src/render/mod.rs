@@ -9,6 +9,9 @@ use crate::reply::{HistoryEntry, MemberView, Notice, Reply};
 mod engage;
 pub mod lessons;
 mod qa;
+mod when;
+
+pub use when::member_dates;
 
 pub use engage::board_name;
 
@@ -126,8 +129,11 @@ fn member_card(locale: Locale, title: String, m: &MemberView, with_history: bool
     out.join("\n")
 }
 
-/// Renders a reply. `community` is the community's display name in `locale`.
-pub fn reply(locale: Locale, community: &str, reply: &Reply) -> String {
+/// Renders a reply. `community` is the community's display name in
+/// `locale`; dates are written in `zone`, the community's time zone.
+pub fn reply(locale: Locale, zone: chrono_tz::Tz, community: &str, reply: &Reply) -> String {
+    let humanized = when::humanize(reply, locale, zone);
+    let reply = humanized.as_ref();
     let c = || -> (&str, Arg) { ("community", community.into()) };
     match reply {
         Reply::Help { commands } => {

@@ -44,8 +44,8 @@ fn every_status_cause_and_refusal_has_text() {
     ];
     for e in refusals {
         assert!(has_own_text(Locale::En, e.key()));
-        let zh = reply(Locale::ZhCn, "演示", &Reply::Refused(e.clone()));
-        let en = reply(Locale::En, "Demo", &Reply::Refused(e));
+        let zh = reply(Locale::ZhCn, chrono_tz::UTC, "演示", &Reply::Refused(e.clone()));
+        let en = reply(Locale::En, chrono_tz::UTC, "Demo", &Reply::Refused(e));
         assert!(!zh.is_empty() && zh != en);
         assert!(
             !zh.contains('{') && !en.contains('{'),
@@ -377,11 +377,26 @@ fn every_reply_and_notice_renders_with_known_keys_in_both_locales() {
     for locale in Locale::ALL {
         let texts = replies
             .iter()
-            .map(|r| reply(locale, "D", r))
+            .map(|r| reply(locale, chrono_tz::UTC, "D", r))
             .chain(notices.iter().map(|n| notice(locale, n)));
         for text in texts {
             assert!(!text.contains("Unknown localization key"), "{locale}: {text}");
             assert!(!text.trim().is_empty());
         }
+    }
+}
+
+#[test]
+fn replies_write_dates_for_people_in_the_communitys_zone() {
+    let card = Reply::Member(Box::new(member()));
+    let zh = reply(Locale::ZhCn, chrono_tz::Asia::Shanghai, "演示", &card);
+    assert!(zh.contains("2030年1月1日"), "{zh}");
+    assert!(zh.contains("2029年1月1日 08:00"), "{zh}");
+    let en = reply(Locale::En, chrono_tz::America::New_York, "Demo", &card);
+    // Midnight UTC is still the evening before in New York.
+    assert!(en.contains("31 December 2029"), "{en}");
+    assert!(en.contains("31 December 2028, 19:00"), "{en}");
+    for text in [&zh, &en] {
+        assert!(!text.contains("T00:00:00Z"), "{text}");
     }
 }
