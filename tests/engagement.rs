@@ -399,7 +399,14 @@ async fn the_shop_sells_within_balance_and_stock_and_delivers() {
             "{sold_out:?}"
         );
         let broke = w.say("console:alice", "/redeem ten-off").await;
-        assert_eq!(refused(&broke), Some(&UserError::NotEnoughPoints { balance: 5 }));
+        assert_eq!(
+            refused(&broke),
+            Some(&UserError::NotEnoughPoints {
+                balance: 5,
+                needed: 10
+            })
+        );
+        assert!(broke.text().contains("this needs 10."), "{}", broke.text());
         assert_eq!(
             w.view("console:bob").await.points,
             45,

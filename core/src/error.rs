@@ -107,6 +107,8 @@ pub enum UserError {
     },
     NotEnoughPoints {
         balance: i64,
+        /// What it costs.
+        needed: i64,
     },
     AwardTooLarge {
         max: i64,
@@ -319,7 +321,9 @@ impl UserError {
             | UserError::OutOfStock { name } => {
                 vec![("name", name.clone())]
             }
-            UserError::NotEnoughPoints { balance } => vec![("balance", balance.to_string())],
+            UserError::NotEnoughPoints { balance, needed } => {
+                vec![("balance", balance.to_string()), ("needed", needed.to_string())]
+            }
             UserError::AwardTooLarge { max } => vec![("max", max.to_string())],
             UserError::AlreadyCheckedIn { streak } => vec![("streak", streak.to_string())],
             UserError::UnknownBoard { input }

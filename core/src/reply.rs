@@ -169,7 +169,10 @@ pub struct MemberView {
     pub has_access: bool,
     pub perks: Vec<String>,
     pub points: i64,
+    /// Badge keys, as configured.
     pub badges: Vec<String>,
+    /// The same badges by name, in the reader's language.
+    pub badge_names: Vec<String>,
     pub history: Vec<HistoryEntry>,
 }
 

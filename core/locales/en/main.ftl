@@ -142,7 +142,10 @@ card-unranked = not ranked yet
 card-level = Level { $level }
 card-progress = { $into } / { $needed } to next level
 card-footer = { $balance } points · { $streak }-day streak · { $badges } badges
-checked-in = Checked in! +{ $points } points. Streak: { $streak ->
+checked-in = Checked in! +{ $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    }. Streak: { $streak ->
         [one] { $streak } day
        *[other] { $streak } days
     } (best { $best }). Balance: { $balance }.
@@ -163,11 +166,20 @@ redeemed-perk = Redeemed { $reward } for { $price } points: { $perk } is yours u
 redeemed-offer = Redeemed { $reward } for { $price } points: { $name } is yours. Balance: { $balance }.
 redeemed-coupon = Redeemed { $reward } for { $price } points. Your code: { $code } ({ $percent }% off). Balance: { $balance }.
 redeemed-coupon-pending = Redeemed { $reward } for { $price } points. Your code { $code } ({ $percent }% off) will work within minutes; the payment provider is slow to answer. Balance: { $balance }.
-badge-rule-points = reach { $n } points
+badge-rule-points = reach { $n ->
+        [one] { $n } point
+       *[other] { $n } points
+    }
 badge-rule-level = reach level { $n }
 badge-rule-streak = a { $n }-day check-in streak
-badge-rule-checkins = check in { $n } times
-badge-rule-lessons = complete { $n } lessons
+badge-rule-checkins = check in { $n ->
+        [one] once
+       *[other] { $n } times
+    }
+badge-rule-lessons = complete { $n ->
+        [one] a lesson
+       *[other] { $n } lessons
+    }
 badge-rule-weekly-top = finish a week in the top { $n }
 badge-rule-first-payment = your first payment
 badge-rule-early-supporter = be among the first { $n } paying members
@@ -249,9 +261,15 @@ err-referral-invalid = "{ $code }" is not a referral code of this community.
 err-self-referral = You cannot use your own referral code.
 err-referral-too-late = A referral code only counts before your first payment, and only once.
 err-unknown-payment = There is no Telegram Stars payment "{ $payment }" from that member.
-err-not-enough-points = You have { $balance } points, which is not enough. Nothing was changed.
+err-not-enough-points = You have { $balance ->
+        [one] { $balance } point
+       *[other] { $balance } points
+    }, which is not enough: this needs { $needed }. Nothing was changed.
 err-award-too-large = An award can be at most { $max } points either way, and not zero. Nothing was changed.
-err-already-checked-in = You have already checked in today (streak: { $streak } days). Come back tomorrow.
+err-already-checked-in = You have already checked in today (streak: { $streak ->
+        [one] { $streak } day
+       *[other] { $streak } days
+    }). Come back tomorrow.
 err-unknown-reward = There is no reward "{ $key }" in the shop. Rewards: { $available }.
 err-out-of-stock = "{ $name }" is sold out. Nothing was changed.
 err-unknown-board = There is no leaderboard "{ $input }". Choose all, week, month or season.
@@ -357,7 +375,10 @@ lesson-edited = Lesson { $key } updated: "{ $title }". { $channels ->
        *[other] { $channels } channels' cards are
     } being updated.
 lesson-removed = The lesson "{ $title }" was removed; its cards are being taken down.
-lesson-unlocked-points = Unlocked for { $points } points. Balance: { $balance }.
+lesson-unlocked-points = Unlocked for { $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    }. Balance: { $balance }.
 lesson-attachments = Attached: { $links }
 lesson-done-already = ✅ You completed this lesson.
 lesson-complete-hint = Done? Send /complete { $key } to record it and earn points.
@@ -381,7 +402,10 @@ courses-title = Courses:
 course-empty = No lessons in this course yet.
 course-ways = Get the whole course by:
 progress-title = You completed { $done } of { $total } lessons.
-lesson-completed = ✅ "{ $title }" completed. +{ $points } points, balance { $balance }.
+lesson-completed = ✅ "{ $title }" completed. +{ $points ->
+        [one] { $points } point
+       *[other] { $points } points
+    }, balance { $balance }.
 card-tier = { $tier } and above
 card-price = { $price }
 card-points = { $points } points

@@ -115,7 +115,7 @@ fn member_card(locale: Locale, title: String, m: &MemberView, with_history: bool
     out.push(t_args(
         locale,
         "field-badges",
-        &[("badges", list(locale, &m.badges).into())],
+        &[("badges", list(locale, &m.badge_names).into())],
     ));
     if with_history {
         out.push(t(locale, "history-title"));
@@ -386,7 +386,12 @@ pub fn reply(locale: Locale, zone: chrono_tz::Tz, community: &str, reply: &Reply
             ],
         ),
         Reply::Refused(err) => {
-            let args: Vec<(&str, Arg)> = err.args().into_iter().map(|(k, v)| (k, Arg::Text(v))).collect();
+            // Numbers stay numbers, so plural selectors can choose a form.
+            let args: Vec<(&str, Arg)> = err
+                .args()
+                .into_iter()
+                .map(|(k, v)| (k, v.parse::<i64>().map_or(Arg::Text(v), Arg::from)))
+                .collect();
             t_args(locale, err.key(), &args)
         }
         Reply::Internal => t(locale, "err-internal"),

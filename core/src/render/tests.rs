@@ -67,6 +67,7 @@ fn member() -> MemberView {
         perks: vec!["lounge".into()],
         points: 5,
         badges: vec![],
+        badge_names: vec![],
         history: vec![HistoryEntry {
             at: "2029-01-01T00:00:00Z".into(),
             from_status: "none".into(),
@@ -399,4 +400,42 @@ fn replies_write_dates_for_people_in_the_communitys_zone() {
     for text in [&zh, &en] {
         assert!(!text.contains("T00:00:00Z"), "{text}");
     }
+}
+
+#[test]
+fn counts_take_their_plural_and_refusals_say_what_is_needed() {
+    use crate::config::BadgeRule;
+    assert_eq!(engage::rule(Locale::En, BadgeRule::Points(1)), "reach 1 point");
+    assert_eq!(
+        engage::rule(Locale::En, BadgeRule::Points(100)),
+        "reach 100 points"
+    );
+    assert_eq!(
+        engage::rule(Locale::En, BadgeRule::Lessons(1)),
+        "complete a lesson"
+    );
+    assert_eq!(engage::rule(Locale::En, BadgeRule::Checkins(1)), "check in once");
+    let poor = Reply::Refused(UserError::NotEnoughPoints {
+        balance: 1,
+        needed: 300,
+    });
+    let en = reply(Locale::En, chrono_tz::UTC, "Demo", &poor);
+    assert!(
+        en.starts_with("You have 1 point, which is not enough: this needs 300."),
+        "{en}"
+    );
+    let zh = reply(Locale::ZhCn, chrono_tz::UTC, "演示", &poor);
+    assert!(zh.contains("这需要 300 积分"), "{zh}");
+}
+
+#[test]
+fn me_shows_badges_by_name() {
+    let mut m = member();
+    m.badges = vec!["first-points".into()];
+    m.badge_names = vec!["First points".into()];
+    let text = reply(Locale::En, chrono_tz::UTC, "Demo", &Reply::Me(Box::new(m)));
+    assert!(
+        text.contains("First points") && !text.contains("first-points"),
+        "{text}"
+    );
 }

@@ -214,6 +214,7 @@ pub async fn add<C: ConnectionTrait>(
             if row.balance < 0 {
                 return Err(UserError::NotEnoughPoints {
                     balance: row.balance - m.balance,
+                    needed: -m.balance,
                 }
                 .into());
             }

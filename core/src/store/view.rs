@@ -53,6 +53,7 @@ pub async fn member_view<C: ConnectionTrait>(
             note: h.note,
         })
         .collect();
+    let badges = badges_of(conn, m.id).await?;
     Ok(MemberView {
         id: m.id,
         community: ctx.slug().to_owned(),
@@ -68,7 +69,17 @@ pub async fn member_view<C: ConnectionTrait>(
         has_access,
         perks,
         points: balance(conn, m.id).await?,
-        badges: badges_of(conn, m.id).await?,
+        badge_names: badges.iter().map(|k| badge_name(ctx, k, locale)).collect(),
+        badges,
         history,
     })
+}
+
+/// A badge's configured name in `locale`; its key if it is no longer configured.
+fn badge_name(ctx: &CommunityCtx, key: &str, locale: Locale) -> String {
+    let c = &ctx.config;
+    c.badges.iter().find(|b| b.key.as_str() == key).map_or_else(
+        || key.to_owned(),
+        |b| b.name.get(locale, c.default_locale).to_owned(),
+    )
 }
