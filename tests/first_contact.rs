@@ -38,11 +38,21 @@ name = { en = "Crab", zh-CN = "螃蟹" }
 perks = []
 "#;
 
+/// What signs the binary's links, so the test can make a signed payload
+/// as a web page would.
+const SECRET: &str = "a secret for signed start payloads";
+
 fn start(db: &TestDb, config: &str) -> Running {
     let mut cmd = support::lyceum(&db.url);
     cmd.env("LYCEUM__TELEGRAM__TOKEN", TOKEN)
+        .env("LYCEUM__HTTP__DASHBOARD_SECRET", SECRET)
         .args(["--config", config, "run"]);
     Running::start(cmd, false)
+}
+
+fn signed(slug: &str, at: i64) -> String {
+    let links = lyceum_core::signin::SignInLinks::new("http://unused", SECRET.as_bytes());
+    links.start_payload(slug, at).unwrap()
 }
 
 /// The texts the bot sent to the private chat of `user`, after waiting for
@@ -128,6 +138,23 @@ async fn two_communities(db: &TestDb, dir: &Path) {
     fake.message(i64_of(202), 202, "zh-hans", "/start demo");
     let said = said_to(&fake, 202, 2).await;
     assert!(said[1].starts_with("欢迎来到 Lyceum 演示社群"), "{said:?}");
+
+    // A signed payload from a web page picks its community; an old one is
+    // refused with the links that work.
+    let now = chrono::Utc::now().timestamp();
+    fake.message(
+        i64_of(203),
+        203,
+        "en",
+        &format!("/start {}", signed("rustaceans", now)),
+    );
+    let said = said_to(&fake, 203, 1).await;
+    assert!(said[0].starts_with("Welcome to Rustaceans Club!"), "{said:?}");
+    let old = signed("demo", now - lyceum_core::signin::START_TTL_SECS - 60);
+    fake.message(i64_of(204), 204, "en", &format!("/start {old}"));
+    let said = said_to(&fake, 204, 1).await;
+    assert!(said[0].starts_with("That link has expired"), "{said:?}");
+    assert!(said[0].contains("?start=demo"), "{said:?}");
     assert!(server.stop().success());
 }
 

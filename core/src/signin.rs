@@ -3,6 +3,8 @@
 //! on first use, so a second use is refused), and is signed with
 //! HMAC-SHA256 so none of that can be changed or made up.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -11,6 +13,15 @@ use sha2::Sha256;
 pub const LINK_TTL_SECS: i64 = 600;
 /// How long a browser stays signed in.
 pub const SESSION_TTL_SECS: i64 = 8 * 3_600;
+/// How long a signed `/start` payload stays good: a page that hands them
+/// out makes new ones, and one copied elsewhere stops working.
+pub const START_TTL_SECS: i64 = 7 * 86_400;
+/// What marks a `/start` payload as signed; a slug never has `_`.
+pub const START_PREFIX: &str = "s_";
+/// The payload's tag is HMAC-SHA256 cut to 8 bytes (11 characters), so a
+/// slug of up to 34 characters still fits Telegram's 64.
+const START_TAG_BYTES: usize = 8;
+const START_TAG_CHARS: usize = 11;
 
 /// What a valid link says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +172,49 @@ impl SignInLinks {
             nonce: (*nonce).to_owned(),
         })
     }
+
+    /// A `/start` payload for a deep link (`t.me/<bot>?start=…`) that names
+    /// `community`, for a web page to hand out: at most 64 characters of
+    /// the alphabet Telegram allows, good for [`START_TTL_SECS`]. `None`
+    /// when the slug is too long to fit.
+    pub fn start_payload(&self, community: &str, now: i64) -> Option<String> {
+        let expires = u32::try_from(now.saturating_add(START_TTL_SECS)).ok()?;
+        let mut bytes = expires.to_be_bytes().to_vec();
+        bytes.extend_from_slice(community.as_bytes());
+        let tag = self.mac("start", &bytes)?.finalize().into_bytes();
+        let payload = format!(
+            "{START_PREFIX}{}{}",
+            URL_SAFE_NO_PAD.encode(&bytes),
+            URL_SAFE_NO_PAD.encode(&tag[..START_TAG_BYTES])
+        );
+        (payload.len() <= 64).then_some(payload)
+    }
+
+    /// The community a signed `/start` payload names, if we made it and it
+    /// is still good.
+    pub fn verify_start(&self, payload: &str, now: i64) -> Result<String, Refusal> {
+        let body = payload.strip_prefix(START_PREFIX).ok_or(Refusal::Forged)?;
+        let split = body.len().checked_sub(START_TAG_CHARS).ok_or(Refusal::Forged)?;
+        let (data, tag) = (body.get(..split), body.get(split..));
+        let (Some(data), Some(tag)) = (data, tag) else {
+            return Err(Refusal::Forged);
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(data).map_err(|_| Refusal::Forged)?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| Refusal::Forged)?;
+        if tag.len() != START_TAG_BYTES {
+            return Err(Refusal::Forged);
+        }
+        self.mac("start", &bytes)
+            .ok_or(Refusal::Forged)?
+            .verify_truncated_left(&tag)
+            .map_err(|_| Refusal::Forged)?;
+        let (expires, community) = bytes.split_at_checked(4).ok_or(Refusal::Forged)?;
+        let expires = u32::from_be_bytes(expires.try_into().map_err(|_| Refusal::Forged)?);
+        if now > i64::from(expires) {
+            return Err(Refusal::Expired);
+        }
+        String::from_utf8(community.to_vec()).map_err(|_| Refusal::Forged)
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +247,27 @@ mod tests {
             links.verify(token(&again), 1_000).map(|c| c.nonce),
             Ok(claim.nonce)
         );
+    }
+
+    #[test]
+    fn start_payloads_fit_telegram_and_cannot_be_changed() {
+        let links = SignInLinks::new("http://x", b"secret one");
+        let p = links.start_payload("rustaceans", 1_000).unwrap_or_default();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        assert!(p.len() <= 64 && p.chars().all(allowed), "{p}");
+        let good = links.verify_start(&p, 1_000 + START_TTL_SECS);
+        assert_eq!(good, Ok("rustaceans".to_owned()));
+        let late = links.verify_start(&p, 1_001 + START_TTL_SECS);
+        assert_eq!(late, Err(Refusal::Expired));
+        let other = SignInLinks::new("http://x", b"secret two");
+        assert_eq!(other.verify_start(&p, 1_000), Err(Refusal::Forged));
+        let mut changed = p.clone().into_bytes();
+        changed[4] = if changed[4] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(changed).unwrap_or_default();
+        assert_eq!(links.verify_start(&changed, 1_000), Err(Refusal::Forged));
+        assert_eq!(links.verify_start("demo", 1_000), Err(Refusal::Forged));
+        assert_eq!(links.verify_start("s_", 1_000), Err(Refusal::Forged));
+        assert!(links.start_payload(&"x".repeat(40), 1_000).is_none());
     }
 
     #[test]

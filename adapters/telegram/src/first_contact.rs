@@ -3,9 +3,11 @@
 //! the community it names, and every private message speaks for the
 //! community they chose, else the first bound chat's, else the only one.
 //! With several and none chosen, the answer lists them with their links:
-//! silence is never the answer.
+//! silence is never the answer. A web page hands out signed payloads
+//! (`Core::start_payload`), good for a week.
 
 use lyceum_core::domain::Locale;
+use lyceum_core::engine::Pick;
 use lyceum_core::i18n::{Arg, t, t_args};
 use lyceum_core::{Core, Invoker};
 use teloxide::prelude::*;
@@ -52,22 +54,23 @@ pub(crate) async fn private(
     fallback: Option<String>,
 ) -> Option<String> {
     let said = said(line);
-    let mut unknown = None;
+    let mut refused = None;
     if let Said::Start(Some(payload)) = said {
         match core.choose_community(invoker, payload).await {
-            Ok(true) => {}
-            Ok(false) => unknown = Some(payload),
+            Ok(Pick::Chosen(_)) => {}
+            Ok(Pick::Unknown) => refused = Some(("welcome-unknown", payload)),
+            Ok(Pick::Expired) => refused = Some(("welcome-expired", payload)),
             Err(e) => tracing::warn!(error = %e, "could not remember the chosen community"),
         }
     }
-    let community = match unknown {
+    let community = match refused {
         Some(_) => None,
         None => pick(core, invoker, fallback).await,
     };
     let text = match (community, said) {
         (Some(c), Said::Command) => return Some(c),
         (Some(c), _) => welcome(core, &c, invoker.locale),
-        (None, _) => choices(core, tg, invoker.locale.unwrap_or(Locale::En), unknown).await,
+        (None, _) => choices(core, tg, invoker.locale.unwrap_or(Locale::En), refused).await,
     };
     if let Err(e) = crate::runtime::send(tg, ChatId(chat), &text).await {
         tracing::warn!(chat, error = %e, "could not answer a private message");
@@ -101,8 +104,9 @@ pub(crate) fn welcome(core: &Core, slug: &str, locale: Option<Locale>) -> String
     t_args(locale, "welcome-start", &[("community", Arg::from(name))])
 }
 
-/// Every community with the link that opens the bot for it.
-async fn choices(core: &Core, tg: &Client, locale: Locale, unknown: Option<&str>) -> String {
+/// Every community with the link that opens the bot for it, after what
+/// was wrong with the payload given, if one was: (message key, payload).
+async fn choices(core: &Core, tg: &Client, locale: Locale, refused: Option<(&str, &str)>) -> String {
     let bot = match tg.bot.get_me().await {
         Ok(me) => me.username.clone().unwrap_or_default(),
         Err(e) => {
@@ -111,12 +115,8 @@ async fn choices(core: &Core, tg: &Client, locale: Locale, unknown: Option<&str>
         }
     };
     let mut lines = Vec::new();
-    if let Some(slug) = unknown {
-        lines.push(t_args(
-            locale,
-            "welcome-unknown",
-            &[("slug", Arg::from(slug.to_owned()))],
-        ));
+    if let Some((key, payload)) = refused {
+        lines.push(t_args(locale, key, &[("slug", Arg::from(payload.to_owned()))]));
     }
     lines.push(t(locale, "welcome-choose"));
     for ctx in core.communities() {

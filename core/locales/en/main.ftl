@@ -282,6 +282,7 @@ notice-access-granted-open = You now have { $tier } in { $community }.
 notice-access-ended = Your { $tier } access in { $community } has ended.
 telegram-invite = Your personal invite for { $perk }: { $link } Open it and ask to join; you are let in at once.
 welcome-start = Welcome to { $community }! I look after its memberships, lessons and points. Type /tiers to see the memberships, /join to become a member, and /help for everything you can do.
+welcome-expired = That link has expired; here are the links that work now.
 welcome-choose = I serve more than one community. Tap the one you mean:
 welcome-unknown = I do not know a community called “{ $slug }”.
 telegram-start-me = I have a private answer for you: open a chat with me, press Start, and send the command again.

@@ -234,6 +234,7 @@ notice-access-granted-open = 你在 { $community } 获得了 { $tier }。
 notice-access-ended = 你在 { $community } 的 { $tier } 访问权限已结束。
 telegram-invite = 你的 { $perk } 专属邀请链接：{ $link } 打开后申请加入，会立即通过。
 welcome-start = 欢迎来到 { $community }！我负责这里的会员、课程和积分。发送 /tiers 查看会员等级，发送 /join 加入，发送 /help 查看全部命令。
+welcome-expired = 这个链接已过期，下面是现在可用的链接。
 welcome-choose = 我服务多个社群，请点选你要进入的那个：
 welcome-unknown = 我不知道名为“{ $slug }”的社群。
 telegram-start-me = 我有一条只发给你的回复：请私聊我并点击"开始"，然后再发送一次命令。

@@ -6,7 +6,19 @@ use sea_orm::{ActiveModelTrait, Set};
 use super::{Core, Invoker};
 use crate::domain::IdentityRef;
 use crate::error::CoreResult;
+use crate::signin::{Refusal, START_PREFIX};
 use crate::store::people::{ensure_identity, find_identity};
+
+/// What a `/start` payload picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// This community, now remembered for the person's private chat.
+    Chosen(String),
+    /// No community by that name, or a signed payload we did not make.
+    Unknown,
+    /// A signed payload past its time.
+    Expired,
+}
 
 impl Core {
     /// The community the person last chose for their private chat, if it
@@ -18,13 +30,27 @@ impl Core {
         Ok(chosen.filter(|slug| self.community(slug).is_some()))
     }
 
-    /// Remembers `slug` for the person's private chat. False, with nothing
-    /// written, when no community has that slug.
-    pub async fn choose_community(&self, invoker: &Invoker, slug: &str) -> CoreResult<bool> {
-        if self.community(slug).is_none() {
-            return Ok(false);
-        }
+    /// A signed `/start` payload naming `slug`, for a page to hand out.
+    pub fn start_payload(&self, slug: &str) -> Option<String> {
+        self.sign_in.as_ref()?.start_payload(slug, self.clock.now())
+    }
+
+    /// Remembers the community a `/start` payload names (a slug, or a
+    /// signed payload) for the person's private chat; nothing is written
+    /// when it names none.
+    pub async fn choose_community(&self, invoker: &Invoker, payload: &str) -> CoreResult<Pick> {
         let now = self.clock.now();
+        let slug = match &self.sign_in {
+            Some(links) if payload.starts_with(START_PREFIX) => match links.verify_start(payload, now) {
+                Ok(slug) => slug,
+                Err(Refusal::Expired) => return Ok(Pick::Expired),
+                Err(_) => return Ok(Pick::Unknown),
+            },
+            _ => payload.to_owned(),
+        };
+        if self.community(&slug).is_none() {
+            return Ok(Pick::Unknown);
+        }
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let found = ensure_identity(
             &txn,
@@ -34,12 +60,12 @@ impl Core {
             now,
         )
         .await?;
-        if found.chosen_community.as_deref() != Some(slug) {
+        if found.chosen_community.as_deref() != Some(slug.as_str()) {
             let mut row: crate::entity::identity::ActiveModel = found.into();
-            row.chosen_community = Set(Some(slug.to_owned()));
+            row.chosen_community = Set(Some(slug.clone()));
             row.update(&txn).await?;
         }
         txn.commit().await?;
-        Ok(true)
+        Ok(Pick::Chosen(slug))
     }
 }

@@ -39,6 +39,7 @@ use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
 use crate::store::sync::{CommunityCtx, sync_communities};
 
+pub use choice::Pick;
 pub use dashboard::{Opened, Session};
 pub use dashboard_reads::LessonStats;
 pub(crate) use execute::price_display;
