@@ -96,18 +96,7 @@ pub fn post_signed(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String)
 /// `invoice` its first paid invoice. `tag` keeps the ids apart.
 pub fn paid_start(tag: &str, member: i64, t: i64, invoice: bool) -> Vec<(String, Vec<u8>)> {
     let (customer, sub_id) = (format!("cus_{tag}"), format!("sub_{tag}"));
-    let sub = Sub {
-        id: &sub_id,
-        customer: &customer,
-        status: "active",
-        price: "price_demo_pro_monthly",
-        period_end: t + 30 * 86_400,
-        cancel_at_period_end: false,
-        ended_at: None,
-        member: Some(member),
-        offer: Some("pro-monthly"),
-        start: t,
-    };
+    let sub = active_pro(&sub_id, &customer, member, t, t + 30 * 86_400);
     let mut objects = vec![
         (
             "checkout.session.completed",
@@ -133,6 +122,23 @@ pub fn paid_start(tag: &str, member: i64, t: i64, invoice: bool) -> Vec<(String,
             (id, body)
         })
         .collect()
+}
+
+/// An active monthly Pro subscription of `member`, started at `start`,
+/// paid until `period_end`.
+pub fn active_pro<'a>(id: &'a str, customer: &'a str, member: i64, start: i64, period_end: i64) -> Sub<'a> {
+    Sub {
+        id,
+        customer,
+        status: "active",
+        price: "price_demo_pro_monthly",
+        period_end,
+        cancel_at_period_end: false,
+        ended_at: None,
+        member: Some(member),
+        offer: Some("pro-monthly"),
+        start,
+    }
 }
 
 fn meta(member: Option<i64>, offer: Option<&str>) -> Value {
