@@ -558,7 +558,7 @@ async fn run_concurrently(db: &TestDb, ops: Vec<Op>) {
     let (page, total) = w
         .core
         .engagement()
-        .page(ctx, lyceum_core::engage::periods::Board::AllTime, 0, 10);
+        .page(ctx, lyceum_core::periods::Board::AllTime, 0, 10);
     assert_eq!(
         page, reference,
         "{}: boards agree with the stored totals",

@@ -144,7 +144,7 @@ pub fn png(locale: Locale, community: &str, r: &RankView) -> Result<Vec<u8>, Car
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engage::periods::Board;
+    use crate::periods::Board;
 
     fn view(name: &str) -> RankView {
         RankView {

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::catalogue::CommandSpec;
 use crate::config::{BadgeRule, RewardKind};
-use crate::engage::periods::Board;
 use crate::error::UserError;
+use crate::periods::Board;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TierView {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use lyceum_core::payments::event::{
+use lyceum_core::purchases::event::{
     CheckoutCompleted, CheckoutMode, DisputeState, InvoicePayment, PaymentEvent, PaymentFact, Refs,
     SubStatus, SubscriptionSnapshot,
 };

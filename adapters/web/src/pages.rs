@@ -5,8 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lyceum_core::analytics::Snapshot;
-use lyceum_core::engage::periods::Board;
 use lyceum_core::engine::Export;
+use lyceum_core::periods::Board;
 use serde::Deserialize;
 
 use crate::Dashboard;

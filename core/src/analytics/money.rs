@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::DAY;
 use crate::config::OfferKind;
 use crate::entity::{offer, subscription, tier, trial};
-use crate::payments::event::SubStatus;
+use crate::purchases::event::SubStatus;
 
 /// One subscription's paying span and monthly amount.
 #[derive(Clone, Debug, PartialEq, Eq)]

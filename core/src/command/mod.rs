@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::catalogue::{self, CommandSpec, OptionKind};
 use crate::domain::{IdentityRef, Key};
-use crate::engage::periods::Board;
 use crate::error::UserError;
+use crate::periods::Board;
 
 mod line;
 mod value;

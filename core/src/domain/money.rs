@@ -19,6 +19,14 @@ pub enum BadMoney {
     Negative(i64),
 }
 
+/// An amount as people read it, such as `19.99 USD`; a stored amount whose
+/// currency is not ISO 4217 still shows, as its raw units and code.
+pub fn price_text(amount_minor: i64, currency: &str) -> String {
+    Money::new(amount_minor, currency)
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| format!("{amount_minor} {currency}"))
+}
+
 impl Money {
     pub fn new(amount_minor: i64, currency_code: &str) -> Result<Self, BadMoney> {
         if amount_minor < 0 {

@@ -5,12 +5,12 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::periods::Keys;
 use super::settle::{award_badges, crossed, settle, tell};
 use crate::config::{BadgeRule, Points};
 use crate::domain::Key;
 use crate::entity::{checkin, member, score};
 use crate::error::{CoreResult, UserError};
+use crate::periods::Keys;
 use crate::store::scores::{Posting, fresh_row, post, score_of};
 use crate::store::sync::CommunityCtx;
 
@@ -91,7 +91,7 @@ pub async fn check_in<C: ConnectionTrait>(
         let fresh = score::ActiveModel::from(fresh_row(m.id, ctx.id, &keys));
         score::Entity::insert(fresh).exec_without_returning(conn).await?;
     }
-    crate::engage::touched(ctx.id, m.id);
+    crate::store::scores::touched(ctx.id, m.id);
     let best = streak.max(before.as_ref().map_or(0, |s| s.best_streak));
     score::Entity::update_many()
         .col_expr(score::Column::Streak, Expr::value(streak))
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn bonus_grows_with_the_streak_up_to_its_cap() {
-        let mut p = crate::engage::periods::tests::community("UTC").points;
+        let mut p = crate::periods::tests::community("UTC").points;
         p.checkin_points = 10;
         p.streak_bonus = 2;
         p.streak_bonus_max = 6;

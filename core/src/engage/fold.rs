@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::owed::{Book, Owed, Periods, periods};
-use super::periods::Keys;
 use super::settle::settle;
 use super::writer::{Counts, add_counts};
 use crate::entity::{member, score, score_backlog};
 use crate::error::{CoreError, CoreResult};
+use crate::periods::Keys;
 use crate::store::chunked::rows_in;
 use crate::store::scores::{Moved, add, add_unread};
 use crate::store::sync::CommunityCtx;

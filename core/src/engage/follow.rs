@@ -16,9 +16,9 @@ use sea_orm::{
 };
 
 use super::Engagement;
-use super::periods::Keys;
 use crate::entity::score;
 use crate::error::CoreResult;
+use crate::periods::Keys;
 use crate::store::sync::CommunityCtx;
 
 const CHANNEL: &str = "lyceum_scores";

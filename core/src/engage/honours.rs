@@ -5,11 +5,11 @@
 use sea_orm::sea_query::{Expr, Func, OnConflict, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::periods::{Board, Keys};
 use super::settle::{award_badges, crossed, tell};
 use crate::config::BadgeRule;
 use crate::entity::{member, period_close, revenue, score};
 use crate::error::CoreResult;
+use crate::periods::{Board, Keys};
 use crate::store::sync::CommunityCtx;
 
 /// After a payment by `m` is recorded: the first-payment badge, and the

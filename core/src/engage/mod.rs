@@ -12,9 +12,7 @@ pub mod import;
 mod ladder;
 pub mod latency;
 pub mod levels;
-pub mod merge;
 pub mod owed;
-pub mod periods;
 pub mod rules;
 pub mod settle;
 mod shared_limits;
@@ -22,7 +20,6 @@ pub mod standings;
 mod tallies;
 pub(crate) mod writer;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -33,37 +30,14 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use self::gate::{Caller, Gate, Turn};
 use self::owed::{Book, Order, Owed};
-use self::periods::{Board, Keys};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
 use self::writer::{FOLD_AFTER, MOST_OWED, Msg, Pending, Writer};
 use crate::clock::Clock;
 use crate::entity::score;
 use crate::error::CoreResult;
+use crate::periods::{Board, Keys};
 use crate::store::sync::CommunityCtx;
-
-tokio::task_local! {
-    /// Members whose score rows the current task wrote, so their place on
-    /// the boards can be re-read once the transaction commits.
-    static TOUCHED: RefCell<Vec<(i64, i64)>>;
-}
-
-/// Notes that `member_id`'s score row changed in this task's transaction.
-pub(crate) fn touched(community_id: i64, member_id: i64) {
-    let _ = TOUCHED.try_with(|t| t.borrow_mut().push((community_id, member_id)));
-}
-
-/// Runs `work`, returning what it returned and the members whose scores it
-/// wrote.
-pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
-    TOUCHED
-        .scope(RefCell::new(Vec::new()), async {
-            let out = work.await;
-            let touched = TOUCHED.with(|t| t.take());
-            (out, touched)
-        })
-        .await
-}
 
 /// Events waiting for the writer before senders wait for room. One full
 /// batch: the writer takes it whole while committing nothing else, so a

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::periods::Keys;
 use super::writer::Counts;
 use crate::entity::score;
+use crate::periods::Keys;
 
 /// The week, month and season an amount counts toward.
 pub type Periods = (i32, i32, i32);

@@ -242,7 +242,7 @@ impl Rules {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use crate::engage::periods::tests::community;
+    use crate::periods::tests::community;
 
     fn rules(edit: impl FnOnce(&mut Community)) -> (Rules, ManualClock) {
         let mut c = community("UTC");

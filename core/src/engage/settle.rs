@@ -267,7 +267,7 @@ pub async fn award_points<C: ConnectionTrait>(
     reason: &str,
     now: i64,
 ) -> CoreResult<i64> {
-    let keys = super::periods::Keys::of(&ctx.config, now);
+    let keys = crate::periods::Keys::of(&ctx.config, now);
     let posting = crate::store::scores::Posting {
         member_id: m.id,
         delta,
@@ -282,20 +282,6 @@ pub async fn award_points<C: ConnectionTrait>(
     tell_points(conn, ctx, m, delta, reason, balance, now).await?;
     Ok(balance)
 }
-
-/// The keys of the badges a member holds, oldest first.
-pub async fn badges_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Vec<String>> {
-    use sea_orm::QueryOrder;
-    Ok(badge::Entity::find()
-        .filter(badge::Column::MemberId.eq(member_id))
-        .order_by_asc(badge::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|b| b.badge_key)
-        .collect())
-}
-
 /// Settles every row `post` returned; returns the rows as stored after.
 /// Without `announce` (imports), members are not told of levels and badges;
 /// perk changes still go out.
@@ -397,7 +383,7 @@ async fn store_levels<C: ConnectionTrait>(conn: &C, levels: &[(i64, u32)]) -> Co
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engage::periods::tests::community;
+    use crate::periods::tests::community;
 
     #[test]
     fn reward_perks_stack_or_replace() {

@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use super::periods::Keys;
 use super::rules::SourceKind;
 use super::writer::Pending;
 use crate::entity::activity_limit::{Column, Entity};
 use crate::error::{CoreError, CoreResult};
+use crate::periods::Keys;
 use crate::store::sync::CommunityCtx;
 
 /// Rows per statement: five values each, well under PostgreSQL's limit.
@@ -202,7 +202,7 @@ async fn store(txn: &DatabaseTransaction, changed: &[(Key, Limit)]) -> CoreResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engage::periods::tests::community;
+    use crate::periods::tests::community;
 
     fn ctx(cooldown_secs: u64, daily_cap: i64) -> CommunityCtx {
         let mut config = community("UTC");

@@ -7,8 +7,8 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use super::ladder::Ladder;
-use super::periods::{Board, Keys};
 use crate::entity::score;
+use crate::periods::{Board, Keys};
 
 type Entry = (Reverse<i64>, i64);
 

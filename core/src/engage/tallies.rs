@@ -6,10 +6,10 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::periods::{self, Keys};
 use super::rules::{Rules, SourceKind};
 use crate::entity::ledger;
 use crate::error::CoreResult;
+use crate::periods::{self, Keys};
 use crate::store::sync::CommunityCtx;
 
 /// Rows may reach the ledger a little out of time order (transactions

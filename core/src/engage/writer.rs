@@ -17,12 +17,12 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use super::Engagement;
 use super::fold::{fold, fold_unread, prune, record};
 use super::owed::{Order, Owed, periods};
-use super::periods::Keys;
 use super::rules::SourceKind;
 use super::settle::settle;
 use crate::domain::EntitlementStatus;
 use crate::entity::{activity_day, entitlement};
 use crate::error::CoreResult;
+use crate::periods::Keys;
 use crate::store::access::tiers_of;
 use crate::store::chunked::rows_in;
 use crate::store::scores::{Posting, append, excluded, post};
@@ -538,7 +538,7 @@ pub(crate) async fn tiers_of_members<C: sea_orm::ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engage::periods::tests::community;
+    use crate::periods::tests::community;
 
     fn ctx(multipliers: &[(&str, u32)]) -> CommunityCtx {
         let mut config = community("UTC");

@@ -13,11 +13,10 @@ use crate::config::OfferKind;
 use crate::domain::{Locale, LocalizedText};
 use crate::entity::{coupon, member, offer, subscription};
 use crate::error::{CoreError, CoreResult, UserError};
-use crate::payments::event::SubStatus;
-use crate::payments::find_offer;
-use crate::payments::{
-    BillingError, CheckoutPrice, CheckoutRequest, CouponRequest, facts, owned_offers, trials,
-};
+use crate::payments::{BillingError, CheckoutPrice, CheckoutRequest, CouponRequest};
+use crate::purchases::event::SubStatus;
+use crate::purchases::find_offer;
+use crate::purchases::{facts, owned_offers, trials};
 use crate::reply::Reply;
 use crate::store::access::{tier_by_id, tier_name, tiers_of, unknown_tier};
 use crate::store::sync::CommunityCtx;

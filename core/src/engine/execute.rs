@@ -9,10 +9,10 @@ use crate::domain::{EntitlementStatus, IdentityRef, Locale};
 use crate::engage::Engagement;
 use crate::entity::{member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
+use crate::linking;
 use crate::payments::referrals;
 use crate::reply::{PriceView, Reply, TierView};
 use crate::store::access::{self, Cause, Change, tier_by_id, tier_name, tier_perks, tiers_of};
-use crate::store::linking;
 use crate::store::membership::{ensure_member, entitlement_of, find_member};
 use crate::store::people::{ensure_identity, find_identity};
 use crate::store::sync::CommunityCtx;
@@ -266,20 +266,13 @@ pub(super) async fn tier_views<C: ConnectionTrait>(
         .collect())
 }
 
-/// An offer's price as people read it, such as `19.99 USD`.
-pub(crate) fn price_display(o: &offer::Model) -> String {
-    crate::domain::Money::new(o.amount_minor, &o.currency)
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("{} {}", o.amount_minor, o.currency))
-}
-
 pub(super) fn price_view(o: &offer::Model) -> PriceView {
     PriceView {
         offer: o.key.clone(),
         kind: o.kind.clone(),
         amount: o.amount_minor,
         currency: o.currency.clone(),
-        display: price_display(o),
+        display: crate::domain::money::price_text(o.amount_minor, &o.currency),
     }
 }
 

@@ -5,9 +5,9 @@ use sea_orm::DatabaseTransaction;
 
 use super::Core;
 use crate::engage::import::{ImportReport, Problem, Row, parse};
-use crate::engage::periods::Keys;
 use crate::engage::settle::settle;
 use crate::error::{CoreError, CoreResult};
+use crate::periods::Keys;
 use crate::store::membership::ensure_member;
 use crate::store::people::ensure_identity;
 use crate::store::scores::{IMPORT, Posting, post, score_of};
@@ -31,7 +31,7 @@ impl Core {
         let ctx = self.ctx_for(slug)?;
         let rows = parse(data).map_err(ImportError::Rows)?;
         let (gate, txn) = self.engage.begin_write(&self.db).await?;
-        let (report, touched) = crate::engage::collecting(import(&txn, ctx, &rows, self.now())).await;
+        let (report, touched) = crate::store::scores::collecting(import(&txn, ctx, &rows, self.now())).await;
         let mut report = report?;
         report.dry_run = dry_run;
         if dry_run {

@@ -31,9 +31,9 @@ use crate::command::Command;
 use crate::config::Community;
 use crate::domain::{IdentityRef, Locale};
 use crate::engage::Engagement;
-use crate::engage::periods::Keys;
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::payments::Billing;
+use crate::periods::Keys;
 use crate::render;
 use crate::reply::Reply;
 use crate::store::people::{find_identity, identities_of, identity_locale, identity_string};
@@ -42,7 +42,6 @@ use crate::store::sync::{CommunityCtx, sync_communities};
 pub use choice::Pick;
 pub use dashboard::{Opened, Session};
 pub use dashboard_reads::LessonStats;
-pub(crate) use execute::price_display;
 pub use exports::{Export, MemberRow};
 pub use import::ImportError;
 pub use lessons::lesson_offer_key;
@@ -431,7 +430,7 @@ impl Core {
         };
         // Dropping the transaction on an error rolls it back: a refused
         // command leaves nothing behind.
-        let (result, touched) = crate::engage::collecting(async {
+        let (result, touched) = crate::store::scores::collecting(async {
             for (c, taken) in &owed {
                 crate::engage::fold::fold(&txn, c, taken, &Keys::of(&c.config, now), now).await?;
                 if linking {

@@ -4,7 +4,8 @@ use sea_orm::EntityTrait;
 
 use super::Core;
 use crate::error::{CoreError, CoreResult, UserError};
-use crate::payments::{Applier, BillingError, EventOutcome, PaymentEvent, PaymentFact, facts};
+use crate::payments::{Applier, BillingError, EventOutcome, PaymentEvent, PaymentFact};
+use crate::purchases::facts;
 use crate::store::people::{identities_of, identity_locale};
 
 impl Core {

@@ -10,12 +10,12 @@ use sea_orm::{EntityTrait, Set};
 
 use super::Core;
 use crate::domain::{IdentityRef, Platform};
-use crate::engage::periods::Keys;
 use crate::engage::rules::{Decision, Event, Refusal, SourceKind};
 use crate::engage::writer::{Counts, Pending};
 use crate::entity::chat_presence;
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::outbox::{EffectKind, enqueue};
+use crate::periods::Keys;
 use crate::store::access::held_perks;
 use crate::store::membership::find_member;
 use crate::store::people::{find_identity, identity_locale};

@@ -95,7 +95,7 @@ impl Call<'_> {
                 };
                 access::apply(conn, c, m, change, self.now).await?;
             }
-            crate::engage::touched(c.id, m.id);
+            crate::store::scores::touched(c.id, m.id);
         }
         let erased = erase(conn, me.person_id).await?;
         // The audit names the erased only by number; an admin who erased

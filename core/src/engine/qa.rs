@@ -10,10 +10,10 @@ use sea_orm::{
 
 use super::execute::Call;
 use crate::clock::iso;
-use crate::engage::periods::Keys;
 use crate::entity::{highlight, identity, lesson, member, question};
 use crate::error::{CoreResult, UserError};
 use crate::outbox::EffectKind;
+use crate::periods::Keys;
 use crate::reply::{DigestItem, Notice, QuestionLine, Reply};
 use crate::store::access::{notify_identities, notify_person};
 use crate::store::people::{display_name, ensure_identity, identities_of};
@@ -54,7 +54,7 @@ impl Call<'_> {
             let keys = Keys::of(&self.ctx.config, self.now);
             let after = post(conn, self.ctx.id, &keys, &[spend]).await?;
             left = after.first().map_or(left, |(row, _)| row.balance);
-            crate::engage::touched(self.ctx.id, m.id);
+            crate::store::scores::touched(self.ctx.id, m.id);
         }
         let saved = question::ActiveModel {
             community_id: Set(self.ctx.id),

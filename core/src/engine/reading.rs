@@ -12,7 +12,6 @@ use crate::clock::iso;
 use crate::command::UnlockWith;
 use crate::config::BadgeRule;
 use crate::domain::Key;
-use crate::engage::periods::Keys;
 use crate::engage::rules::{Decision, Event, SourceKind};
 use crate::engage::settle::{award_badges, crossed, settle, tell};
 use crate::entity::{completion, lesson, lesson_unlock, member, offer};
@@ -20,6 +19,7 @@ use crate::error::{CoreError, CoreResult, UserError};
 use crate::lessons::access::{Holder, Standing, opens_for, standing};
 use crate::lessons::recommend::recommend;
 use crate::lessons::store::{Shelf, completed, count_view, holder, live, readable, signals};
+use crate::periods::Keys;
 use crate::reply::{CourseLine, LessonLine, LessonState, LessonView, Reply, UnlockWay};
 use crate::store::scores::{Posting, SPEND, balance, post};
 
@@ -154,7 +154,7 @@ impl Call<'_> {
                 })
                 .exec_without_returning(conn)
                 .await?;
-                crate::engage::touched(self.ctx.id, m.id);
+                crate::store::scores::touched(self.ctx.id, m.id);
                 count_view(conn, l.id).await?;
                 Ok(Reply::Lesson(Box::new(self.view(
                     &l,
@@ -372,7 +372,7 @@ impl Call<'_> {
             let moved = post(conn, self.ctx.id, &keys, &[posting]).await?;
             let rows = settle(conn, self.ctx, moved, self.now, true).await?;
             balance_now = rows.first().map_or(balance_now, |r| r.balance);
-            crate::engage::touched(self.ctx.id, m.id);
+            crate::store::scores::touched(self.ctx.id, m.id);
         }
         let count = completion::Entity::find()
             .filter(completion::Column::MemberId.eq(m.id))

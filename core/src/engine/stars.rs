@@ -8,7 +8,7 @@ use super::{Core, Invoker};
 use crate::command::Command;
 use crate::config::{Offer, OfferKind};
 use crate::error::{CoreResult, UserError};
-use crate::payments::event::{
+use crate::purchases::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
     SubscriptionSnapshot,
 };

@@ -101,7 +101,8 @@ impl Shelf {
     /// Telegram Stars, or both), if it is for sale.
     pub fn sale_price(&self, l: &lesson::Model) -> Option<String> {
         let o = self.offer(l.offer_id).filter(|o| o.active)?;
-        let money = (o.amount_minor > 0).then(|| crate::engine::price_display(o));
+        let money =
+            (o.amount_minor > 0).then(|| crate::domain::money::price_text(o.amount_minor, &o.currency));
         let stars = l.stars.map(|n| format!("{n} ⭐"));
         let parts: Vec<String> = money.into_iter().chain(stars).collect();
         (!parts.is_empty()).then(|| parts.join(" / "))
@@ -151,7 +152,7 @@ pub async fn holder<C: ConnectionTrait>(
         }
         None => None,
     };
-    let offers = crate::payments::owned_offers(conn, m)
+    let offers = crate::purchases::owned_offers(conn, m)
         .await?
         .into_iter()
         .map(|o| o.key)
@@ -180,41 +181,6 @@ pub async fn completed<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResu
         .into_iter()
         .map(|c| c.lesson_id)
         .collect())
-}
-
-/// Moves `loser`'s rows of a per-member-per-lesson table to `winner`,
-/// dropping those for lessons the winner already has.
-macro_rules! move_lesson_rows {
-    ($conn:expr, $entity:ident, $winner:expr, $loser:expr) => {{
-        let held: BTreeSet<i64> = $entity::Entity::find()
-            .filter($entity::Column::MemberId.eq($winner))
-            .all($conn)
-            .await?
-            .into_iter()
-            .map(|r| r.lesson_id)
-            .collect();
-        $entity::Entity::delete_many()
-            .filter($entity::Column::MemberId.eq($loser))
-            .filter($entity::Column::LessonId.is_in(held))
-            .exec($conn)
-            .await?;
-        $entity::Entity::update_many()
-            .col_expr(
-                $entity::Column::MemberId,
-                sea_orm::sea_query::Expr::value($winner),
-            )
-            .filter($entity::Column::MemberId.eq($loser))
-            .exec($conn)
-            .await?;
-    }};
-}
-
-/// When `/link` folds `loser` into `winner`, completions and points
-/// unlocks follow; a lesson both had counts once.
-pub async fn merge_members<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) -> CoreResult<()> {
-    move_lesson_rows!(conn, completion, winner, loser);
-    move_lesson_rows!(conn, lesson_unlock, winner, loser);
-    Ok(())
 }
 
 /// At most this many recent takers of each of a member's lessons inform

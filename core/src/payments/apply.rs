@@ -7,18 +7,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use sea_orm::ConnectionTrait;
 
 use super::Billing;
-use super::derive::{SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey};
-use super::event::{
-    CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
-    SubscriptionSnapshot,
-};
-use super::facts::{self, NewPurchase, NewRevenue, NewReversal};
-use super::lookup::{self, find_offer};
 use super::recompute::{Why, recompute};
 use super::referrals;
 use crate::config::OfferKind;
 use crate::entity::{member, offer};
 use crate::error::CoreResult;
+use crate::purchases::derive::{SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey};
+use crate::purchases::event::{
+    CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
+    SubscriptionSnapshot,
+};
+use crate::purchases::facts::{self, NewPurchase, NewRevenue, NewReversal};
+use crate::purchases::lookup::{self, find_offer};
 use crate::store::access;
 use crate::store::sync::CommunityCtx;
 
@@ -383,7 +383,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         if let Some(m) = &m
             && (s.status == SubStatus::Trialing || s.trial_end.is_some())
         {
-            super::trials::record(self.conn, m, &s.id, self.ev.created).await?;
+            crate::purchases::trials::record(self.conn, m, &s.id, self.ev.created).await?;
         }
         if m.is_none() {
             return Ok(unmatched(&s.refs));

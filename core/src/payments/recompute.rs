@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 use sea_orm::ConnectionTrait;
 
 use super::Billing;
-use super::derive::{self, Rules, SubFacts};
-use super::event::SubStatus;
-use super::facts;
-use super::lookup::find_offer;
 use crate::domain::EntitlementStatus;
 use crate::entity::member;
 use crate::error::CoreResult;
+use crate::purchases::derive::{self, Rules, SubFacts};
+use crate::purchases::event::SubStatus;
+use crate::purchases::facts;
+use crate::purchases::lookup::find_offer;
 use crate::store::access::{self, Cause, Change, tier_by_id};
 use crate::store::sync::CommunityCtx;
 

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::event::SubStatus;
-use super::lookup::find_offer;
 use crate::config::OfferKind;
 use crate::entity::{member, referral, revenue, subscription, tier};
 use crate::error::CoreResult;
+use crate::purchases::event::SubStatus;
+use crate::purchases::lookup::find_offer;
 
 pub async fn has_paid<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
     Ok(revenue::Entity::find()

@@ -2,8 +2,8 @@
 
 use crate::config::{BadgeRule, RewardKind};
 use crate::domain::Locale;
-use crate::engage::periods::Board;
 use crate::i18n::{Arg, t, t_args};
+use crate::periods::Board;
 use crate::reply::{BadgeView, Delivered, LeaderEntry, LedgerLine, RankView, RewardView};
 
 fn n(v: impl TryInto<i64>) -> Arg {

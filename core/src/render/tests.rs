@@ -85,7 +85,7 @@ fn member() -> MemberView {
 #[test]
 fn every_reply_and_notice_renders_with_known_keys_in_both_locales() {
     use crate::config::{BadgeRule, RewardKind};
-    use crate::engage::periods::Board;
+    use crate::periods::Board;
     use crate::reply::{BadgeView, Delivered, LedgerLine, RankView, RewardView};
     let rules = [
         BadgeRule::Points(3),

@@ -172,7 +172,7 @@ pub async fn perks_beyond_tier<C: ConnectionTrait>(
 /// Perks of the offers the member owns (courses, lessons).
 pub async fn owned_perks<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult<BTreeSet<String>> {
     let mut perks = BTreeSet::new();
-    for offer in crate::payments::owned_offers(conn, m).await? {
+    for offer in crate::purchases::owned_offers(conn, m).await? {
         perks.extend(serde_json::from_str::<Vec<String>>(&offer.perks).unwrap_or_default());
     }
     Ok(perks)

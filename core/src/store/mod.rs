@@ -5,7 +5,6 @@ pub mod access;
 pub mod audit;
 pub mod chunked;
 pub mod keys;
-pub mod linking;
 pub mod membership;
 pub mod own;
 pub mod people;

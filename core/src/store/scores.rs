@@ -3,14 +3,38 @@
 //! in one multi-row upsert that returns the new rows. Both happen on the
 //! caller's transaction, so the score row always equals the ledger's sums.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SimpleExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait, Set};
 
-use crate::engage::periods::Keys;
 use crate::entity::{ledger, score};
 use crate::error::{CoreResult, UserError};
+use crate::periods::Keys;
+
+tokio::task_local! {
+    /// Members whose score rows the current task wrote, so their place on
+    /// the boards can be re-read once the transaction commits.
+    static TOUCHED: RefCell<Vec<(i64, i64)>>;
+}
+
+/// Notes that `member_id`'s score row changed in this task's transaction.
+pub(crate) fn touched(community_id: i64, member_id: i64) {
+    let _ = TOUCHED.try_with(|t| t.borrow_mut().push((community_id, member_id)));
+}
+
+/// Runs `work`, returning what it returned and the members whose scores it
+/// wrote.
+pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
+    TOUCHED
+        .scope(RefCell::new(Vec::new()), async {
+            let out = work.await;
+            let touched = TOUCHED.with(|t| t.take());
+            (out, touched)
+        })
+        .await
+}
 
 /// Ledger `source` of points spent in the shop: they lower the balance but
 /// not lifetime points, levels or ranks.
@@ -218,7 +242,7 @@ pub async fn add<C: ConnectionTrait>(
                 }
                 .into());
             }
-            crate::engage::touched(community_id, row.member_id);
+            touched(community_id, row.member_id);
             out.push((row, m));
         }
     }

@@ -10,8 +10,7 @@ use super::scores::balance;
 use super::sync::CommunityCtx;
 use crate::clock::iso;
 use crate::domain::{EntitlementStatus, Locale};
-use crate::engage::settle::badges_of;
-use crate::entity::{history, member};
+use crate::entity::{badge, history, member};
 use crate::error::{CoreError, CoreResult};
 use crate::reply::{HistoryEntry, MemberView};
 
@@ -82,4 +81,16 @@ fn badge_name(ctx: &CommunityCtx, key: &str, locale: Locale) -> String {
         || key.to_owned(),
         |b| b.name.get(locale, c.default_locale).to_owned(),
     )
+}
+
+/// The keys of the badges a member holds, oldest first.
+async fn badges_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Vec<String>> {
+    Ok(badge::Entity::find()
+        .filter(badge::Column::MemberId.eq(member_id))
+        .order_by_asc(badge::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| b.badge_key)
+        .collect())
 }

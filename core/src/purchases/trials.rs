@@ -38,26 +38,3 @@ pub async fn used<C: ConnectionTrait>(conn: &C, m: &member::Model) -> CoreResult
         .await?
         .is_some())
 }
-
-/// Moves the loser's trials to the winner; where both had one in a
-/// community, the winner's stands.
-pub async fn merge<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) -> CoreResult<()> {
-    let held: Vec<i64> = trial::Entity::find()
-        .filter(trial::Column::PersonId.eq(winner))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| t.community_id)
-        .collect();
-    trial::Entity::delete_many()
-        .filter(trial::Column::PersonId.eq(loser))
-        .filter(trial::Column::CommunityId.is_in(held))
-        .exec(conn)
-        .await?;
-    trial::Entity::update_many()
-        .col_expr(trial::Column::PersonId, sea_orm::sea_query::Expr::value(winner))
-        .filter(trial::Column::PersonId.eq(loser))
-        .exec(conn)
-        .await?;
-    Ok(())
-}

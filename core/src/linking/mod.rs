@@ -4,16 +4,17 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::access::{Cause, held_perks, notify_identities, perk_diff, tier_by_id};
-use super::membership::{entitlement_of, find_member};
-use super::people::{find_identity, identities_of, identity_string};
-use super::sync::CommunityCtx;
-use crate::domain::{EntitlementStatus, IdentityRef, Locale};
-use crate::entity::{badge, entitlement, history, identity, ledger, link_code, member, person};
+mod merge;
+
+use crate::domain::{IdentityRef, Locale};
+use crate::entity::{history, identity, link_code, member};
 use crate::error::{CoreError, CoreResult, UserError};
+use crate::store::access::{Cause, held_perks, notify_identities, perk_diff, tier_by_id};
+use crate::store::membership::{entitlement_of, find_member};
+use crate::store::people::{find_identity, identities_of, identity_string};
+use crate::store::sync::CommunityCtx;
 
 // No 0/O or 1/I: codes are read off one screen and typed on another.
 const CODE_LEN: usize = 8;
@@ -41,21 +42,6 @@ pub async fn create_code<C: ConnectionTrait>(conn: &C, person_id: i64, now: i64)
     Ok(code)
 }
 
-/// Orders entitlements: access first, then the higher tier, then the later end.
-async fn score<C: ConnectionTrait>(
-    conn: &C,
-    e: &entitlement::Model,
-    now: i64,
-) -> CoreResult<(bool, i32, i64)> {
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
-    let rank = tier_by_id(conn, e.tier_id).await?.map_or(-1, |t| t.rank);
-    Ok((
-        status.has_access(e.access_until, now),
-        rank,
-        e.access_until.unwrap_or(i64::MAX),
-    ))
-}
-
 async fn perks_in<C: ConnectionTrait>(
     conn: &C,
     ctx: &CommunityCtx,
@@ -65,63 +51,6 @@ async fn perks_in<C: ConnectionTrait>(
         Some(m) => held_perks(conn, ctx, m).await,
         None => Ok(BTreeSet::new()),
     }
-}
-
-/// Folds the loser member into the winner member of the same community.
-async fn merge_member<C: ConnectionTrait>(
-    conn: &C,
-    winner: &member::Model,
-    loser: member::Model,
-    now: i64,
-) -> CoreResult<()> {
-    ledger::Entity::update_many()
-        .col_expr(ledger::Column::MemberId, Expr::value(winner.id))
-        .filter(ledger::Column::CommunityId.eq(loser.community_id))
-        .filter(ledger::Column::MemberId.eq(loser.id))
-        .exec(conn)
-        .await?;
-    history::Entity::update_many()
-        .col_expr(history::Column::MemberId, Expr::value(winner.id))
-        .filter(history::Column::MemberId.eq(loser.id))
-        .exec(conn)
-        .await?;
-    crate::payments::merge_members(conn, winner, &loser).await?;
-    crate::engage::merge::merge_members(conn, winner.community_id, winner.id, loser.id).await?;
-    let held: Vec<String> = badge::Entity::find()
-        .filter(badge::Column::MemberId.eq(winner.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|b| b.badge_key)
-        .collect();
-    badge::Entity::delete_many()
-        .filter(badge::Column::MemberId.eq(loser.id))
-        .filter(badge::Column::BadgeKey.is_in(held))
-        .exec(conn)
-        .await?;
-    badge::Entity::update_many()
-        .col_expr(badge::Column::MemberId, Expr::value(winner.id))
-        .filter(badge::Column::MemberId.eq(loser.id))
-        .exec(conn)
-        .await?;
-
-    let (Some(w), Some(l)) = (
-        entitlement_of(conn, winner.id).await?,
-        entitlement_of(conn, loser.id).await?,
-    ) else {
-        return Err(CoreError::Corrupt("member without entitlement row".into()));
-    };
-    if score(conn, &l, now).await? > score(conn, &w, now).await? {
-        let mut a: entitlement::ActiveModel = w.into();
-        a.tier_id = Set(l.tier_id);
-        a.status = Set(l.status.clone());
-        a.access_until = Set(l.access_until);
-        a.updated_at = Set(now);
-        a.update(conn).await?;
-    }
-    l.delete(conn).await?;
-    loser.delete(conn).await?;
-    Ok(())
 }
 
 async fn record_link<C: ConnectionTrait>(
@@ -232,7 +161,7 @@ pub async fn redeem<C: ConnectionTrait>(
         let loser_before = perks_in(conn, ctx, l_member.as_ref()).await?;
         let merged = match (w_member, l_member) {
             (Some(w), Some(l)) => {
-                merge_member(conn, &w, l, now).await?;
+                merge::members(conn, &w, l, now).await?;
                 Some(w)
             }
             (None, Some(l)) => {
@@ -252,17 +181,7 @@ pub async fn redeem<C: ConnectionTrait>(
     }
 
     if let Some(loser) = loser {
-        identity::Entity::update_many()
-            .col_expr(identity::Column::PersonId, Expr::value(winner))
-            .filter(identity::Column::PersonId.eq(loser))
-            .exec(conn)
-            .await?;
-        link_code::Entity::delete_many()
-            .filter(link_code::Column::PersonId.eq(loser))
-            .exec(conn)
-            .await?;
-        crate::payments::merge_trials(conn, winner, loser).await?;
-        person::Entity::delete_by_id(loser).exec(conn).await?;
+        merge::people(conn, winner, loser).await?;
     }
     Ok(identities_of(conn, winner)
         .await?
