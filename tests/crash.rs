@@ -10,10 +10,11 @@
 
 mod support;
 
+use parking_lot::Mutex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lyceum_core::entity::{outbox, payment_event, payment_inbox, revenue};
@@ -114,7 +115,7 @@ async fn crash_and_redeliver(db: TestDb) {
             for (id, body) in messages {
                 match post_update(&tg_url, &body) {
                     Some(200) => {
-                        acked.lock().unwrap().insert(id);
+                        acked.lock().insert(id);
                     }
                     Some(_) => {}
                     None => return,
@@ -130,10 +131,7 @@ async fn crash_and_redeliver(db: TestDb) {
     // it only stores the event, so the senders keep a pace of a post every
     // 25 ms, or they could be done before the kill lands.
     let flowing = tg_acked.clone();
-    support::eventually(60, "messages answered", move || {
-        flowing.lock().unwrap().len() >= 3
-    })
-    .await;
+    support::eventually(60, "messages answered", move || flowing.lock().len() >= 3).await;
     let answered = Arc::new(AtomicUsize::new(0));
     let acked: Arc<Mutex<BTreeSet<String>>> = Arc::default();
     let senders: Vec<_> = (0..2)
@@ -144,7 +142,7 @@ async fn crash_and_redeliver(db: TestDb) {
                 for (id, body) in mine {
                     match try_deliver(&url, &body) {
                         Some((200, _)) => {
-                            acked.lock().unwrap().insert(id);
+                            acked.lock().insert(id);
                         }
                         Some(_) => {}
                         None => return,
@@ -165,9 +163,9 @@ async fn crash_and_redeliver(db: TestDb) {
         s.join().unwrap();
     }
     chatter.join().unwrap();
-    let acked = acked.lock().unwrap().clone();
+    let acked = acked.lock().clone();
     assert!(!acked.is_empty() && acked.len() < all.len(), "{acked:?}");
-    let tg_acked = tg_acked.lock().unwrap().clone();
+    let tg_acked = tg_acked.lock().clone();
     assert!(
         !tg_acked.is_empty() && tg_acked.len() < messages.len(),
         "the kill lands among the messages: {} answered",

@@ -185,11 +185,8 @@ async fn no_secret_in_the_logs(db: TestDb) {
 
     let log = server.log.clone();
     assert!(server.stop().success());
-    support::eventually(10, "the log to end", || {
-        log.lock().unwrap().contains("shutting down")
-    })
-    .await;
-    logs.push(log.lock().unwrap().clone());
+    support::eventually(10, "the log to end", || log.lock().contains("shutting down")).await;
+    logs.push(log.lock().clone());
     let all = logs.concat();
     assert!(all.contains("DEBUG"), "the run was not at debug level:\n{all}");
     for secret in [

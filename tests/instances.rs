@@ -8,8 +8,9 @@
 
 mod support;
 
+use parking_lot::Mutex;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -40,7 +41,7 @@ fn log_of(server: &Running) -> Arc<Mutex<String>> {
 }
 
 async fn says(log: &Arc<Mutex<String>>, needle: &str) {
-    support::eventually(30, needle, || log.lock().unwrap().contains(needle)).await;
+    support::eventually(30, needle, || log.lock().contains(needle)).await;
 }
 
 const LEADS: &str = "this instance now runs the periodic jobs";
@@ -137,21 +138,21 @@ async fn a_leader_that_loses_its_lock_stops_and_one_instance_takes_over() {
     // Whichever took it says so; the other says it follows, and several
     // beats later still only one session holds it.
     let leads_after = |log: &Arc<Mutex<String>>| {
-        let log = log.lock().unwrap();
+        let log = log.lock();
         let lost = log.find(LOST).unwrap_or(0);
         log[lost..].contains(LEADS)
     };
     support::eventually(30, "the new leader says so", || {
-        leads_after(&first_log) || second_log.lock().unwrap().contains(LEADS)
+        leads_after(&first_log) || second_log.lock().contains(LEADS)
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(lock_holders(&conn).await.len(), 1);
     assert!(
-        !(leads_after(&first_log) && second_log.lock().unwrap().contains(LEADS)),
+        !(leads_after(&first_log) && second_log.lock().contains(LEADS)),
         "both instances lead:\n{}\n---\n{}",
-        first_log.lock().unwrap(),
-        second_log.lock().unwrap()
+        first_log.lock(),
+        second_log.lock()
     );
     assert!(first.stop().success());
     assert!(second.stop().success());
@@ -380,7 +381,7 @@ async fn the_periodic_jobs_run_on_one_instance_and_move_when_it_is_killed() {
     says(&second_log, FOLLOWS).await;
     // Several beats later, still only the first.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(!second_log.lock().unwrap().contains(LEADS));
+    assert!(!second_log.lock().contains(LEADS));
 
     first.child.kill().unwrap();
     first.child.wait().unwrap();

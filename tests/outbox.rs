@@ -5,8 +5,9 @@
 
 mod support;
 
+use parking_lot::Mutex;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use lyceum_core::clock::ManualClock;
 use lyceum_core::domain::Platform;
@@ -54,10 +55,7 @@ impl EffectSink for Flaky {
         {
             return Err(DeliveryError::Retry("platform returned 503".into()));
         }
-        self.delivered
-            .lock()
-            .unwrap()
-            .push((effect.id, effect.kind.clone()));
+        self.delivered.lock().push((effect.id, effect.kind.clone()));
         Ok(())
     }
 }
@@ -120,7 +118,7 @@ async fn fails_twice_then_delivers_exactly_once() {
             .all(core.db())
             .await
             .unwrap();
-        let delivered: Vec<i64> = sink.delivered.lock().unwrap().iter().map(|(id, _)| *id).collect();
+        let delivered: Vec<i64> = sink.delivered.lock().iter().map(|(id, _)| *id).collect();
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         assert_eq!(
             delivered, ids,
@@ -149,7 +147,7 @@ async fn a_waiting_effect_holds_back_later_ones_for_the_same_recipient() {
 
     worker.run_once().await.unwrap();
     assert!(
-        sink.delivered.lock().unwrap().is_empty(),
+        sink.delivered.lock().is_empty(),
         "nothing may overtake the failed first grant"
     );
     clock.advance(10);
@@ -157,7 +155,6 @@ async fn a_waiting_effect_holds_back_later_ones_for_the_same_recipient() {
     let kinds: Vec<String> = sink
         .delivered
         .lock()
-        .unwrap()
         .iter()
         .map(|(_, k)| match k {
             EffectKind::GrantPerk { perk } => format!("+{perk}"),
@@ -168,7 +165,7 @@ async fn a_waiting_effect_holds_back_later_ones_for_the_same_recipient() {
     let first_revoke = kinds.iter().position(|k| k.starts_with('-')).unwrap();
     let last_grant = kinds.iter().rposition(|k| k.starts_with('+')).unwrap();
     assert!(last_grant < first_revoke, "{kinds:?}");
-    let ids: Vec<i64> = sink.delivered.lock().unwrap().iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = sink.delivered.lock().iter().map(|(id, _)| *id).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted, "delivered in the order written");
@@ -203,7 +200,7 @@ async fn permanent_failures_and_exhausted_retries_are_recorded() {
         "gives up after max_attempts"
     );
     assert!(down.last_error.as_deref().unwrap().contains("503"));
-    assert!(sink.delivered.lock().unwrap().is_empty());
+    assert!(sink.delivered.lock().is_empty());
 }
 
 #[tokio::test]
@@ -222,7 +219,7 @@ async fn two_workers_on_one_database_deliver_each_effect_once() {
         let rows = outbox::Entity::find().all(core.db()).await.unwrap();
         assert_eq!(rows.len(), 40, "a points message and a first badge each");
         assert_eq!(a.delivered + b.delivered, 40, "{}: {a:?} {b:?}", db.backend);
-        let mut ids: Vec<i64> = sink.delivered.lock().unwrap().iter().map(|(id, _)| *id).collect();
+        let mut ids: Vec<i64> = sink.delivered.lock().iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 40, "no effect delivered twice");

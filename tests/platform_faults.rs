@@ -91,7 +91,7 @@ async fn delivered_once(db: &TestDb, platform: &str, server: &Running) {
         !rows.is_empty() && rows.iter().all(|r| r.status == "delivered")
     })
     .await;
-    let log = server.log.lock().unwrap().clone();
+    let log = server.log.lock().clone();
     assert!(
         log.contains("the platform did not answer in time; will retry"),
         "{log}"

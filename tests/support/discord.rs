@@ -5,8 +5,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use parking_lot::Mutex;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -103,7 +104,7 @@ impl FakeDiscord {
     /// Serves on a free port; returns the base URL for serenity's proxy.
     pub async fn start(&self) -> String {
         {
-            let mut inner = self.inner.lock().unwrap();
+            let mut inner = self.inner.lock();
             inner.members.insert(BOT, [BOT_ROLE].into());
             inner.roles = vec![
                 (GUILD, "@everyone".into(), 0, 0),
@@ -118,7 +119,7 @@ impl FakeDiscord {
             .with_state(self.serving());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        *self.base.lock().unwrap() = base.clone();
+        *self.base.lock() = base.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -142,7 +143,6 @@ impl FakeDiscord {
     pub fn seen(&self, method: &str, path_contains: &str) -> Vec<Seen> {
         self.inner
             .lock()
-            .unwrap()
             .seen
             .iter()
             .filter(|s| s.method == method && s.path.contains(path_contains))
@@ -152,7 +152,7 @@ impl FakeDiscord {
 
     /// Every request seen, for failure messages.
     pub fn log(&self) -> String {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         inner
             .seen
             .iter()
@@ -163,22 +163,21 @@ impl FakeDiscord {
     pub fn join(&self, user: u64, roles: &[u64]) {
         self.inner
             .lock()
-            .unwrap()
             .members
             .insert(user, roles.iter().copied().collect());
     }
 
     pub fn leave(&self, user: u64) {
-        self.inner.lock().unwrap().members.remove(&user);
+        self.inner.lock().members.remove(&user);
     }
 
     pub fn roles_of(&self, user: u64) -> Option<BTreeSet<u64>> {
-        self.inner.lock().unwrap().members.get(&user).cloned()
+        self.inner.lock().members.get(&user).cloned()
     }
 
     /// Moves a role's position (to break or fix the hierarchy).
     pub fn set_role_position(&self, role: u64, position: u16) {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         if let Some(r) = inner.roles.iter_mut().find(|r| r.0 == role) {
             r.2 = position;
         }
@@ -195,25 +194,21 @@ impl FakeDiscord {
     }
 
     fn fault_next(&self, path_contains: &str, fault: Fault) {
-        self.inner
-            .lock()
-            .unwrap()
-            .faults
-            .push((path_contains.to_owned(), fault));
+        self.inner.lock().faults.push((path_contains.to_owned(), fault));
     }
 
     /// Faults queued but not yet met.
     pub fn faults_left(&self) -> usize {
-        self.inner.lock().unwrap().faults.len()
+        self.inner.lock().faults.len()
     }
 
     pub fn connected(&self) -> bool {
-        self.inner.lock().unwrap().gateway.is_some()
+        self.inner.lock().gateway.is_some()
     }
 
     /// Sends a dispatch (op 0) of type `t` to the connected bot.
     pub fn dispatch(&self, t: &str, d: Value) {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         inner.seq += 1;
         let frame = json!({"op": 0, "t": t, "s": inner.seq, "d": d});
         if let Some(tx) = &inner.gateway {
@@ -336,7 +331,7 @@ async fn session(mut socket: WebSocket, fake: FakeDiscord) {
                 match v["op"].as_u64() {
                     // IDENTIFY: READY, then the guild.
                     Some(2) => {
-                        let base = fake.base.lock().unwrap().replace("http", "ws");
+                        let base = fake.base.lock().replace("http", "ws");
                         let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
                             "v": 10, "user": user(BOT, "Lyceum", true),
                             "guilds": [{"id": GUILD.to_string(), "unavailable": true}],
@@ -344,7 +339,7 @@ async fn session(mut socket: WebSocket, fake: FakeDiscord) {
                             "shard": [0, 1], "application": {"id": APP.to_string(), "flags": 0}
                         }});
                         let _ = socket.send(WsMessage::Text(ready.to_string().into())).await;
-                        let mut inner = fake.inner.lock().unwrap();
+                        let mut inner = fake.inner.lock();
                         inner.seq = 1;
                         inner.gateway = Some(tx.clone());
                     }
@@ -363,7 +358,7 @@ async fn session(mut socket: WebSocket, fake: FakeDiscord) {
             }
         }
     }
-    fake.inner.lock().unwrap().gateway = None;
+    fake.inner.lock().gateway = None;
 }
 
 async fn rest(
@@ -386,14 +381,14 @@ async fn rest(
         ),
         None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
     };
-    let base = fake.base.lock().unwrap().clone();
+    let base = fake.base.lock().clone();
     if let Err(refusal) = spec::discord::check(method.as_str(), &path, uri.query(), reason.as_deref(), &body)
     {
         fake.refusals.record(&refusal);
         return refuse(&refusal);
     }
     let fault = {
-        let mut inner = fake.inner.lock().unwrap();
+        let mut inner = fake.inner.lock();
         inner.seen.push(Seen {
             method: method.to_string(),
             path: path.clone(),
@@ -422,7 +417,7 @@ async fn rest(
         }
         return resp;
     }
-    let mut inner = fake.inner.lock().unwrap();
+    let mut inner = fake.inner.lock();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let no_content = || StatusCode::NO_CONTENT.into_response();
     match (method.as_str(), parts.as_slice()) {

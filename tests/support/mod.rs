@@ -184,7 +184,7 @@ pub struct Running {
     /// The log up to readiness.
     pub seen: String,
     /// The whole log so far, readiness included.
-    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+    pub log: std::sync::Arc<parking_lot::Mutex<String>>,
 }
 
 impl Running {
@@ -215,12 +215,12 @@ impl Running {
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
-        let all = std::sync::Arc::new(std::sync::Mutex::new(seen.clone()));
+        let all = std::sync::Arc::new(parking_lot::Mutex::new(seen.clone()));
         let kept = all.clone();
         std::thread::spawn(move || {
             let mut line = String::new();
             while log.read_line(&mut line).is_ok_and(|n| n > 0) {
-                kept.lock().unwrap().push_str(&line);
+                kept.lock().push_str(&line);
                 line.clear();
             }
         });

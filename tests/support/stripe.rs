@@ -5,8 +5,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -274,7 +275,6 @@ impl FakeStripe {
     pub fn requests(&self, path_prefix: &str) -> Vec<Seen> {
         self.seen
             .lock()
-            .unwrap()
             .iter()
             .filter(|s| s.path.starts_with(path_prefix))
             .cloned()
@@ -289,12 +289,11 @@ impl FakeStripe {
     pub fn add_charge(&self, id: &str, customer: &str, created: i64) {
         self.charges
             .lock()
-            .unwrap()
             .insert(id.to_owned(), (customer.to_owned(), created));
     }
 
     pub fn fail_next(&self, status: u16, message: &str) {
-        *self.fail_next.lock().unwrap() = Some((
+        *self.fail_next.lock() = Some((
             status,
             json!({"error": {"type": "invalid_request_error", "message": message, "code": "resource_missing"}}),
         ));
@@ -335,11 +334,11 @@ impl FakeStripe {
         let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
             .into_owned()
             .collect();
-        self.seen.lock().unwrap().push(Seen {
+        self.seen.lock().push(Seen {
             path,
             form: form.clone(),
         });
-        if let Some((status, error)) = self.fail_next.lock().unwrap().take() {
+        if let Some((status, error)) = self.fail_next.lock().take() {
             return Err((StatusCode::from_u16(status).unwrap(), axum::Json(error)));
         }
         Ok(form)
@@ -381,7 +380,7 @@ type Answer = Result<axum::Json<Value>, (StatusCode, axum::Json<Value>)>;
 
 async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
     let form = fake.record("POST", "/v1/checkout/sessions".into(), &body)?;
-    let n = fake.seen.lock().unwrap().len();
+    let n = fake.seen.lock().len();
     let id = format!("cs_test_{n}");
     Ok(axum::Json(json!({
         "id": id, "object": "checkout.session", "created": 1_790_000_000, "expires_at": 1_790_086_400,
@@ -444,7 +443,7 @@ async fn get_charge(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Answer {
     fake.record("GET", format!("/v1/charges/{id}"), &query.unwrap_or_default())?;
-    let Some((customer, created)) = fake.charges.lock().unwrap().get(&id).cloned() else {
+    let Some((customer, created)) = fake.charges.lock().get(&id).cloned() else {
         return Err((
             StatusCode::NOT_FOUND,
             axum::Json(

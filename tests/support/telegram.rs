@@ -4,8 +4,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -106,7 +107,6 @@ impl FakeBotApi {
     pub fn calls(&self, method: &str) -> Vec<Call> {
         self.inner
             .lock()
-            .unwrap()
             .calls
             .iter()
             .filter(|c| c.method.eq_ignore_ascii_case(method))
@@ -125,15 +125,15 @@ impl FakeBotApi {
 
     /// Updates queued and not yet confirmed by the bot's next poll.
     pub fn pending(&self) -> usize {
-        self.inner.lock().unwrap().updates.len()
+        self.inner.lock().updates.len()
     }
 
     pub fn demote_bot_in(&self, chat: i64) {
-        self.inner.lock().unwrap().powerless_in.push(chat);
+        self.inner.lock().powerless_in.push(chat);
     }
 
     fn fault_next(&self, method: &str, fault: Fault) {
-        self.inner.lock().unwrap().faults.push((method.to_owned(), fault));
+        self.inner.lock().faults.push((method.to_owned(), fault));
     }
 
     pub fn flood_next(&self, method: &str, secs: u64) {
@@ -152,30 +152,30 @@ impl FakeBotApi {
 
     /// Faults queued but not yet met.
     pub fn faults_left(&self) -> usize {
-        self.inner.lock().unwrap().faults.len()
+        self.inner.lock().faults.len()
     }
 
     /// The id of the update queued last.
     pub fn last_update(&self) -> u64 {
-        self.inner.lock().unwrap().next_update
+        self.inner.lock().next_update
     }
 
     /// Forgets every confirmation, so every update ever queued is sent
     /// again: what a bot meets when it was killed after acting on updates
     /// and before its confirmation arrived, and more.
     pub fn unconfirm_all(&self) {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         inner.updates = inner.sent.iter().cloned().collect();
         inner.confirmed = 0;
     }
 
     /// The highest update id the bot has confirmed receiving.
     pub fn confirmed(&self) -> u64 {
-        self.inner.lock().unwrap().confirmed
+        self.inner.lock().confirmed
     }
 
     fn push(&self, body: Value) {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         inner.next_update += 1;
         let mut update = body;
         update["update_id"] = json!(inner.next_update);
@@ -320,7 +320,7 @@ async fn method(
         let offset = params["offset"].as_u64().unwrap_or(0);
         for _ in 0..10 {
             let update = {
-                let mut inner = fake.inner.lock().unwrap();
+                let mut inner = fake.inner.lock();
                 inner.confirmed = inner.confirmed.max(offset.saturating_sub(1));
                 let confirmed = inner.confirmed;
                 inner
@@ -336,7 +336,7 @@ async fn method(
         return ok(json!([]));
     }
     let fault = {
-        let mut inner = fake.inner.lock().unwrap();
+        let mut inner = fake.inner.lock();
         inner.calls.push(Call {
             method: method.clone(),
             params: params.clone(),
@@ -351,7 +351,7 @@ async fn method(
     if let Some(fault) = fault {
         return answer_fault(fault).await;
     }
-    let inner = fake.inner.lock().unwrap();
+    let inner = fake.inner.lock();
     match method.as_str() {
         "getme" => ok(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Lyceum", "username": "LyceumBot",

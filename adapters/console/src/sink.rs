@@ -1,7 +1,8 @@
 //! Delivery of outbox effects addressed to `console:` identities: printed in
 //! the console session, or logged when the bot runs as a service.
 
-use std::sync::{Arc, Mutex};
+use parking_lot::Mutex;
+use std::sync::Arc;
 
 use lyceum_core::domain::Platform;
 use lyceum_core::i18n::t_args;
@@ -14,16 +15,11 @@ pub struct Delivered(Arc<Mutex<Vec<String>>>);
 
 impl Delivered {
     pub fn take(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .map(|mut v| std::mem::take(&mut *v))
-            .unwrap_or_default()
+        std::mem::take(&mut *self.0.lock())
     }
 
     fn push(&self, line: String) {
-        if let Ok(mut v) = self.0.lock() {
-            v.push(line);
-        }
+        self.0.lock().push(line);
     }
 }
 

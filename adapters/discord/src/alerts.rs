@@ -2,8 +2,9 @@
 //! roles): logged, and posted to the guild's alerts channel, at most once an
 //! hour per problem so a stuck effect does not flood it.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serenity::all::{ChannelId, CreateMessage, Http};
@@ -18,9 +19,7 @@ const REPEAT_AFTER: Duration = Duration::from_secs(3600);
 pub struct Memory(Arc<Mutex<HashMap<(u64, String), Instant>>>);
 
 fn fresh(memory: &Memory, guild: u64, text: &str) -> bool {
-    let Ok(mut said) = memory.0.lock() else {
-        return true;
-    };
+    let mut said = memory.0.lock();
     let key = (guild, text.to_owned());
     match said.get(&key) {
         Some(at) if at.elapsed() < REPEAT_AFTER => false,

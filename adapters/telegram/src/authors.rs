@@ -2,8 +2,8 @@
 //! person who reacted and the message, never its author, so the author of
 //! a reacted-to message is looked up here to credit the reaction received.
 
+use parking_lot::Mutex;
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 
 use lru::LruCache;
 
@@ -22,13 +22,11 @@ impl Default for Authors {
 
 impl Authors {
     pub fn wrote(&self, chat: i64, message: i32, user: i64) {
-        if let Ok(mut m) = self.0.lock() {
-            m.put((chat, message), user);
-        }
+        self.0.lock().put((chat, message), user);
     }
 
     pub fn of(&self, chat: i64, message: i32) -> Option<i64> {
-        self.0.lock().ok()?.get(&(chat, message)).copied()
+        self.0.lock().get(&(chat, message)).copied()
     }
 }
 

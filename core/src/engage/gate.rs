@@ -26,7 +26,7 @@ use crate::error::CoreResult;
 const PATIENCE: Duration = Duration::from_millis(100);
 
 pub(crate) struct Gate {
-    state: std::sync::Mutex<State>,
+    state: parking_lot::Mutex<State>,
     /// Told whenever the turn is given back or a count below goes to zero.
     freed: Notify,
     conn: DatabaseConnection,
@@ -90,18 +90,14 @@ impl Drop for Counted<'_> {
 impl Gate {
     pub(crate) fn new(conn: DatabaseConnection) -> Gate {
         Gate {
-            state: std::sync::Mutex::new(State::default()),
+            state: parking_lot::Mutex::new(State::default()),
             freed: Notify::new(),
             conn,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // The state is plain counts, always whole; a panic elsewhere while
-        // it was locked leaves nothing half-written.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> parking_lot::MutexGuard<'_, State> {
+        self.state.lock()
     }
 
     async fn turn(&self, who: Caller) -> Turn<'_> {
@@ -159,7 +155,8 @@ impl Gate {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use parking_lot::Mutex;
+    use std::sync::Arc;
     use std::time::Duration;
 
     use tokio::time::Instant;
@@ -181,7 +178,7 @@ mod tests {
         let (gate, seen) = (gate.clone(), seen.clone());
         tokio::spawn(async move {
             let _turn = gate.turn(who).await;
-            seen.lock().unwrap().push(name);
+            seen.lock().push(name);
             tokio::time::sleep(hold).await;
         })
     }
@@ -201,7 +198,7 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        let seen = seen.lock().unwrap().clone();
+        let seen = seen.lock().clone();
         assert_eq!(seen.first(), Some(&"store"), "{seen:?}");
         assert_eq!(seen.len(), 3, "{seen:?}");
     }

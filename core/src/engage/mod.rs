@@ -20,8 +20,9 @@ pub mod standings;
 mod tallies;
 pub(crate) mod writer;
 
+use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -176,22 +177,19 @@ impl Engagement {
     pub(crate) fn cached_member(&self, community_id: i64, identity: &str) -> Option<i64> {
         self.members
             .lock()
-            .ok()?
             .get(&(community_id, identity.to_owned()))
             .copied()
     }
 
     pub(crate) fn remember_member(&self, community_id: i64, identity: &str, member_id: i64) {
-        if let Ok(mut m) = self.members.lock() {
-            m.insert((community_id, identity.to_owned()), member_id);
-        }
+        self.members
+            .lock()
+            .insert((community_id, identity.to_owned()), member_id);
     }
 
     /// Linking accounts merges members; cached ids may name a merged one.
     pub(crate) fn forget_members(&self) {
-        if let Ok(mut m) = self.members.lock() {
-            m.clear();
-        }
+        self.members.lock().clear();
     }
 
     /// Hands an event to the writer, waiting while its queue is full so a
@@ -224,11 +222,11 @@ impl Engagement {
         let Some(live) = self.live.get(&community_id).filter(|_| !rows.is_empty()) else {
             return;
         };
-        let book = live.owed.lock().ok();
+        let book = live.owed.lock();
         {
             let mut s = live.standings.write();
             for row in rows {
-                match book.as_ref().and_then(|b| b.get(row.member_id)) {
+                match book.get(row.member_id) {
                     Some(o) => s.apply(&owed::applied(row, o), keys),
                     None => s.apply(row, keys),
                 }
@@ -265,14 +263,12 @@ impl Engagement {
         self.clock.now()
     }
 
-    fn book(&self, community_id: i64) -> Option<std::sync::MutexGuard<'_, Book>> {
-        self.live.get(&community_id)?.owed.lock().ok()
+    fn book(&self, community_id: i64) -> Option<parking_lot::MutexGuard<'_, Book>> {
+        Some(self.live.get(&community_id)?.owed.lock())
     }
 
     pub(crate) fn owes_any(&self) -> bool {
-        self.live
-            .values()
-            .any(|l| l.owed.lock().is_ok_and(|b| !b.is_empty()))
+        self.live.values().any(|l| !l.owed.lock().is_empty())
     }
 
     /// Whether to fold a slice now: always when asked for everything (`all`)

@@ -3,9 +3,10 @@
 //! keyed limiters on the core's clock), diminishing returns inside a burst
 //! window, and a daily cap per source. Every decision says why.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::Clock as GovernorClock;
@@ -150,11 +151,10 @@ impl Rules {
     /// Points already counted toward today's cap, as a restart finds them in
     /// the ledger.
     pub fn restore(&self, member_id: i64, source: SourceKind, day: i32, today: i64) {
-        if let Ok(mut t) = self.tallies.lock() {
-            let tally = t.entry((member_id, source)).or_default();
-            tally.day = day;
-            tally.today = today;
-        }
+        let mut t = self.tallies.lock();
+        let tally = t.entry((member_id, source)).or_default();
+        tally.day = day;
+        tally.today = today;
     }
 
     pub fn decide(&self, e: &Event<'_>) -> Decision {
@@ -171,11 +171,7 @@ impl Rules {
             return Decision::Refused(Refusal::TooShort { min: rule.min_chars });
         }
         let now = self.clock.0.now();
-        let Ok(mut tallies) = self.tallies.lock() else {
-            // A poisoned lock means a panic elsewhere; earning nothing is the
-            // safe answer.
-            return Decision::Refused(Refusal::Unpaid);
-        };
+        let mut tallies = self.tallies.lock();
         let tally = tallies.entry((e.member_id, e.source)).or_default();
         if tally.day != e.day {
             *tally = Tally {
@@ -229,9 +225,7 @@ impl Rules {
     /// Forgets tallies from before `day` and limiter state that has fully
     /// recovered, so memory follows active members only.
     pub fn prune(&self, day: i32) {
-        if let Ok(mut t) = self.tallies.lock() {
-            t.retain(|_, tally| tally.day >= day);
-        }
+        self.tallies.lock().retain(|_, tally| tally.day >= day);
         for limiter in self.limiters.values() {
             limiter.retain_recent();
         }

@@ -135,7 +135,7 @@ pub struct Core {
     metrics: Arc<crate::metrics::Metrics>,
     sign_in: Option<crate::signin::SignInLinks>,
     /// Today's public statistics per community, released once a day.
-    released: std::sync::Mutex<std::collections::HashMap<i64, crate::analytics::public::PublicStats>>,
+    released: parking_lot::Mutex<std::collections::HashMap<i64, crate::analytics::public::PublicStats>>,
 }
 
 impl Core {

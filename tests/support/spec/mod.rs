@@ -11,9 +11,10 @@ pub mod schema;
 pub mod stripe;
 pub mod telegram;
 
+use parking_lot::Mutex;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -149,13 +150,13 @@ impl Refusals {
 
     pub fn record(&self, refusal: &Refusal) {
         let _ = writeln!(std::io::stderr(), "fake {}: {refusal}", self.platform);
-        self.list.lock().unwrap().push(refusal.clone());
+        self.list.lock().push(refusal.clone());
     }
 
     /// The refusals so far, which then no longer fail the test: for tests
     /// that send a bad request on purpose.
     pub fn take(&self) -> Vec<Refusal> {
-        std::mem::take(&mut *self.list.lock().unwrap())
+        std::mem::take(&mut *self.list.lock())
     }
 }
 
