@@ -49,7 +49,7 @@ fn options(base: &str) -> Options {
         shards: None,
         bindings: bindings(),
         reconcile_every: Duration::from_secs(3600),
-        alerts: Default::default(),
+        alerts: lyceum_discord::alerts::Memory::default(),
     }
 }
 

@@ -159,7 +159,7 @@ async fn levels_reached_together_are_all_stored() {
             assert_eq!(lines(who, "perk granted: regulars"), 1, "{who}: {told:?}");
             assert_eq!(lines(who, "reached level 1"), 1, "{who}: {told:?}");
             assert_eq!(lines(who, "Contributor"), 1, "{who}: {told:?}");
-            let first = if who == "console:bob" { 0 } else { 1 };
+            let first = usize::from(who != "console:bob");
             assert_eq!(lines(who, "First points"), first, "{who}: {told:?}");
             assert!(w.view(who).await.perks.contains(&"regulars".to_owned()));
         }

@@ -111,7 +111,10 @@ async fn fails_twice_then_delivers_exactly_once() {
         // The points message, then the badge message that waited behind it.
         assert_eq!(worker.run_once().await.unwrap().delivered, 2);
         clock.advance(1000);
-        assert_eq!(worker.run_once().await.unwrap(), Default::default());
+        assert_eq!(
+            worker.run_once().await.unwrap(),
+            lyceum_core::outbox::PassReport::default()
+        );
 
         let rows = outbox::Entity::find()
             .order_by_asc(outbox::Column::Id)

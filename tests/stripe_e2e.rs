@@ -305,7 +305,7 @@ async fn a_database_outage_is_a_503_so_stripe_retries() {
         portal_links: None,
         telegram: None,
         https: false,
-        limits: Default::default(),
+        limits: lyceum::limits::Limits::default(),
     };
     tokio::spawn(lyceum::http::serve(listener, core, payments, stopped));
     let body = fake::event(

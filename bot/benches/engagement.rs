@@ -16,6 +16,12 @@
 //! `cargo bench -p lyceum --bench engagement` (MEMBERS=… to change the size,
 //! FLUSH_MS=… to try another group-commit window than the shipped one).
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "percentiles and rates over small counts, not money or ids"
+)]
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod fixture;

@@ -14,6 +14,12 @@
 //!
 //! `cargo bench -p lyceum --bench load` (MEMBERS=… to change the size).
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "percentiles and rates over small counts, not money or ids"
+)]
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod fixture;
@@ -96,7 +102,10 @@ impl Binary {
         loop {
             let log = std::fs::read_to_string(&binary.log).unwrap_or_default();
             if let Some(rest) = log.split("listening on http://").nth(1) {
-                binary.addr = rest.split_whitespace().next().unwrap().to_owned();
+                rest.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .clone_into(&mut binary.addr);
                 binary.ready_in = t.elapsed();
                 return binary;
             }

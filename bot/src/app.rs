@@ -329,7 +329,11 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
             loaded.public_url
         );
     }
-    let slugs: Vec<&str> = core.communities().iter().map(|c| c.slug()).collect();
+    let slugs: Vec<&str> = core
+        .communities()
+        .iter()
+        .map(lyceum_core::store::sync::CommunityCtx::slug)
+        .collect();
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
     let payments = http::Hooks {
@@ -354,12 +358,9 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = ctrl_c.await;
+            return;
         };
         tokio::select! {
             _ = ctrl_c => {}
@@ -491,13 +492,12 @@ async fn member(loaded: Loaded, cmd: MemberCmd) -> Result<(), Failure> {
     }
     let (name, zone) = core
         .community(&community)
-        .map(|c| {
+        .map_or((String::new(), chrono_tz::UTC), |c| {
             (
                 c.config.name.get(Locale::En, Locale::En).to_owned(),
                 c.config.time_zone,
             )
-        })
-        .unwrap_or((String::new(), chrono_tz::UTC));
+        });
     println!(
         "{}",
         render::reply(

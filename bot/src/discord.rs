@@ -117,7 +117,7 @@ impl DiscordSettings {
             shards: self.shards,
             bindings: Arc::new(Bindings(self.guilds.clone())),
             reconcile_every: Duration::from_secs(self.reconcile_every_secs),
-            alerts: Default::default(),
+            alerts: lyceum_discord::alerts::Memory::default(),
         })
     }
 }

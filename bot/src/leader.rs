@@ -50,10 +50,10 @@ impl Leadership {
         };
         match (self.held, now) {
             (false, true) => {
-                tracing::info!("this instance now runs the periodic jobs (scheduler lock taken)")
+                tracing::info!("this instance now runs the periodic jobs (scheduler lock taken)");
             }
             (true, false) => {
-                tracing::warn!("scheduler lock lost; another instance will run the periodic jobs")
+                tracing::warn!("scheduler lock lost; another instance will run the periodic jobs");
             }
             _ => {}
         }

@@ -9,9 +9,7 @@ use lyceum_core::payments::revenue::{Amounts, RevenueReport};
 
 fn day_start(s: &str, flag: &str) -> Result<i64, String> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{flag} {s}: use YYYY-MM-DD"))?;
-    Ok(d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp())
-        .unwrap_or(0))
+    Ok(d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp()))
 }
 
 /// `[from, to)` in Unix seconds; `from` defaults to the first of this month
@@ -23,8 +21,7 @@ pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i6
             let today = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default();
             Utc.with_ymd_and_hms(today.year(), today.month(), 1, 0, 0, 0)
                 .single()
-                .map(|t| t.timestamp())
-                .unwrap_or(0)
+                .map_or(0, |t| t.timestamp())
         }
     };
     let to = match to {

@@ -103,7 +103,7 @@ pub struct StripeSettings {
     /// be added before the old one is removed.
     #[serde(serialize_with = "redact")]
     pub webhook_secret: Option<SecretString>,
-    /// Another API base than https://api.stripe.com/ (a local fake, a proxy).
+    /// Another API base than <https://api.stripe.com/> (a local fake, a proxy).
     pub api_base: Option<String>,
     pub success_url: Option<String>,
     pub cancel_url: Option<String>,
@@ -192,6 +192,10 @@ pub struct PlatformSettings {
     pub token_file: Option<PathBuf>,
 }
 
+#[allow(
+    clippy::ref_option,
+    reason = "serde's serialize_with lends the field as it is"
+)]
 pub(crate) fn redact<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(_) => s.serialize_str("[redacted]"),

@@ -83,7 +83,7 @@ impl TelegramSettings {
                 let ok = self
                     .secret_token
                     .as_ref()
-                    .map(|t| t.expose_secret())
+                    .map(secrecy::ExposeSecret::expose_secret)
                     .is_some_and(|t| {
                         (1..=256).contains(&t.len())
                             && t.bytes()
@@ -208,7 +208,7 @@ pub async fn webhook(
     };
     let given = headers
         .get("x-telegram-bot-api-secret-token")
-        .map(|v| v.as_bytes())
+        .map(axum::http::HeaderValue::as_bytes)
         .unwrap_or_default();
     if !bool::from(given.ct_eq(hook.secret.as_bytes())) {
         tracing::warn!("telegram webhook refused: wrong or missing secret token");

@@ -70,9 +70,10 @@ pub fn human_moment(secs: i64, locale: crate::domain::Locale, zone: chrono_tz::T
 
 /// RFC 3339 in UTC, the form timestamps take in replies and JSON.
 pub fn iso(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| secs.to_string())
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(
+        || secs.to_string(),
+        |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub(crate) fn index(
     if unique {
         stmt.unique();
     }
-    stmt.to_owned()
+    stmt.clone()
 }
 
 /// Name, table and columns of a plain index.

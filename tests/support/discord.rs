@@ -119,7 +119,7 @@ impl FakeDiscord {
             .with_state(self.serving());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        *self.base.lock() = base.clone();
+        self.base.lock().clone_from(&base);
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -373,7 +373,7 @@ async fn rest(
     let reason = headers
         .get("x-audit-log-reason")
         .and_then(|v| v.to_str().ok())
-        .map(|s| s.to_owned());
+        .map(std::borrow::ToOwned::to_owned);
     let (body, files) = match form {
         Some(f) => (
             f.fields.get("payload_json").cloned().unwrap_or(Value::Null),
@@ -421,7 +421,7 @@ async fn rest(
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let no_content = || StatusCode::NO_CONTENT.into_response();
     match (method.as_str(), parts.as_slice()) {
-        ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => axum::Json(json!({
+        ("GET", ["gateway"] | ["gateway", "bot"]) => axum::Json(json!({
             "url": format!("{}/ws", base.replace("http", "ws")), "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         }))
@@ -484,15 +484,9 @@ async fn rest(
             Some((u, roles)) => axum::Json(member(u, roles)).into_response(),
             None => error(404, 10007, "Unknown Member"),
         },
-        ("PUT", ["guilds", _, "members", u, "roles", r])
-        | ("DELETE", ["guilds", _, "members", u, "roles", r]) => {
+        ("PUT" | "DELETE", ["guilds", _, "members", u, "roles", r]) => {
             let (u, r): (u64, u64) = (u.parse().unwrap_or(0), r.parse().unwrap_or(0));
-            let bot_top = inner
-                .roles
-                .iter()
-                .find(|x| x.0 == BOT_ROLE)
-                .map(|x| x.2)
-                .unwrap_or(0);
+            let bot_top = inner.roles.iter().find(|x| x.0 == BOT_ROLE).map_or(0, |x| x.2);
             let Some(role) = inner.roles.iter().find(|x| x.0 == r).cloned() else {
                 return error(404, 10011, "Unknown Role");
             };

@@ -233,7 +233,7 @@ impl FakeBotApi {
             payment["is_first_recurring"] = json!(true);
         }
         self.push(json!({"message": {
-            "message_id": 9, "date": 1_790_000_000, "chat": chat(from as i64), "from": user(from, "en"),
+            "message_id": 9, "date": 1_790_000_000, "chat": chat(i64::try_from(from).unwrap()), "from": user(from, "en"),
             "successful_payment": payment
         }}));
     }

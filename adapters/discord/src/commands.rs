@@ -161,7 +161,7 @@ mod tests {
         let subcommands = CATALOGUE.iter().filter(|c| c.group().is_some()).count();
         let mut groups: Vec<&str> = CATALOGUE
             .iter()
-            .filter_map(|c| c.group())
+            .filter_map(lyceum_core::catalogue::CommandSpec::group)
             .map(|(g, _)| g)
             .collect();
         groups.sort_unstable();

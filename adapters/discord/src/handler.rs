@@ -51,7 +51,10 @@ impl Handler {
             }
             return;
         };
-        let slow = req.command.as_ref().is_ok_and(|c| c.talks_to_provider());
+        let slow = req
+            .command
+            .as_ref()
+            .is_ok_and(lyceum_core::Command::talks_to_provider);
         if slow {
             // Payment provider calls can take longer than Discord's 3 s.
             let defer = CreateInteractionResponseMessage::new().ephemeral(true);
@@ -234,8 +237,7 @@ impl EventHandler for Handler {
             let locale = self
                 .core
                 .community(&b.community)
-                .map(|c| c.config.default_locale)
-                .unwrap_or(lyceum_core::domain::Locale::En);
+                .map_or(lyceum_core::domain::Locale::En, |c| c.config.default_locale);
             match crate::guidance::check(&ctx.http, b, ready.user.id, locale).await {
                 Ok(problems) => {
                     for p in problems {

@@ -28,7 +28,7 @@ where
             Err(e) if is_rate_limited(&e) => {
                 tracing::warn!(
                     what,
-                    wait_ms = wait.as_millis() as u64,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                     "Discord rate limit; waiting before retrying"
                 );
                 tokio::time::sleep(wait).await;

@@ -69,7 +69,7 @@ async fn tell_admins(core: &Core, bot: &Bot, community: &str, chat: i64, missing
 
 pub async fn run(core: &Core, bot: &Bot, chats: &Chats) -> Report {
     let mut report = Report::default();
-    for c in chats.0.iter() {
+    for c in &chats.0 {
         let Some(perk) = &c.perk else { continue };
         match missing_rights(bot, c.chat_id).await {
             Ok(missing) if !missing.is_empty() => {

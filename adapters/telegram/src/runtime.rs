@@ -349,7 +349,7 @@ async fn handle(core: &Core, tg: &Client, authors: &Authors, event: Event, key: 
                 }
             }
             Err(e) => {
-                tracing::error!(charge = %payment.charge_id, error = %e, "a Stars payment could not be read")
+                tracing::error!(charge = %payment.charge_id, error = %e, "a Stars payment could not be read");
             }
         },
         Event::Ignored => {}

@@ -1,6 +1,6 @@
 //! The dashboard's charts, drawn on the server as SVG with plotters, so a
 //! page needs no script and works offline. Labels are plotters' own
-//! <text> elements; the browser picks the font.
+//! `<text>` elements; the browser picks the font.
 
 use lyceum_core::analytics::{Cohort, WeekFlow};
 use plotters::coord::Shift;
@@ -79,6 +79,11 @@ pub fn flow(weeks: &[WeekFlow]) -> String {
     let up = top(weeks.iter().map(|w| w.new as f64), 1.0);
     let down = top(weeks.iter().map(|w| w.churned as f64), 1.0);
     let n = weeks.len().max(1) as f64;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole, non-negative axis position, checked first"
+    )]
     let week = |x: &f64| {
         let i = x.round();
         if (x - i).abs() > 0.01 || i < 0.0 {
@@ -159,4 +164,13 @@ pub fn retention(cohorts: &[Cohort]) -> String {
             .draw()?;
         Ok(())
     })
+}
+
+/// An axis value as the whole number of minor units it stands for.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "axis values come from i64 amounts; `as` saturates at the ends"
+)]
+pub fn whole(y: f64) -> i64 {
+    y.round() as i64
 }

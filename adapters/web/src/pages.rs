@@ -108,7 +108,7 @@ pub async fn overview(State(d): State<Dashboard>, admin: Admin, Path(slug): Path
         title: tr.get("dash-overview"),
         figures: figures(&s, tr),
         by_status: s.by_status.clone(),
-        mrr_chart: charts::over_time(&mrr, 1_000.0, &|y| money(*y as i64, &currency)),
+        mrr_chart: charts::over_time(&mrr, 1_000.0, &|y| money(charts::whole(*y), &currency)),
         flow_chart: charts::flow(&s.flow),
         retention_chart: charts::retention(&s.cohorts),
         cohorts: s
@@ -158,10 +158,10 @@ pub async fn members(
         title: tr.get("dash-members"),
         query: search.q.clone(),
         found: if hits.len() > LIST {
-            let shown = tr.with("dash-shown", "shown", LIST as i64);
-            format!("{}, {shown}", tr.with("dash-found", "found", hits.len() as i64))
+            let shown = tr.with("dash-shown", "shown", LIST);
+            format!("{}, {shown}", tr.with("dash-found", "found", hits.len()))
         } else {
-            tr.with("dash-found", "found", hits.len() as i64)
+            tr.with("dash-found", "found", hits.len())
         },
         rows: hits
             .into_iter()

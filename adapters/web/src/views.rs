@@ -12,26 +12,26 @@ use lyceum_core::i18n::{t, t_args};
 pub struct Tr(pub Locale, pub chrono_tz::Tz);
 
 impl Tr {
-    pub fn get(&self, key: &str) -> String {
+    pub fn get(self, key: &str) -> String {
         t(self.0, key)
     }
 
     /// `key` with one number in it.
-    pub fn with(&self, key: &str, name: &str, n: impl TryInto<i64>) -> String {
+    pub fn with(self, key: &str, name: &str, n: impl TryInto<i64>) -> String {
         t_args(self.0, key, &[(name, n.try_into().unwrap_or(i64::MAX).into())])
     }
 
-    pub fn lang(&self) -> &'static str {
+    pub fn lang(self) -> &'static str {
         self.0.tag()
     }
 
     /// An instant as chat replies write it: day and time of day.
-    pub fn when(&self, t: i64) -> String {
+    pub fn when(self, t: i64) -> String {
         lyceum_core::clock::human_moment(t, self.0, self.1)
     }
 
     /// A day, as chat replies write access dates.
-    pub fn day(&self, t: i64) -> String {
+    pub fn day(self, t: i64) -> String {
         lyceum_core::clock::human_date(t, self.0, self.1)
     }
 }

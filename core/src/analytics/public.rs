@@ -46,6 +46,11 @@ pub fn laplace_noise(scale: f64, rng: &mut impl Rng) -> f64 {
 
 /// A count with noise, rounded, never below zero (rounding and clamping
 /// are post-processing and cost no privacy).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "rounded and clamped at zero first; `as` saturates above"
+)]
 fn noisy(count: u64, scale: f64, rng: &mut impl Rng) -> u64 {
     let v = count as f64 + laplace_noise(scale, rng);
     if v <= 0.0 { 0 } else { v.round() as u64 }

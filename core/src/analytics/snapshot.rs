@@ -310,7 +310,7 @@ fn cohorts(timelines: &[Timeline], now: i64) -> Vec<Cohort> {
         .into_iter()
         .skip(keep)
         .map(|(month, list)| {
-            let retained = (0..COHORTS as i64)
+            let retained = (0..i64::try_from(COHORTS).unwrap_or(i64::MAX))
                 .map(|k| {
                     let along: Vec<_> = list.iter().filter(|(_, f)| f + k * MONTH <= now).collect();
                     let kept = along

@@ -293,7 +293,7 @@ fn perk_list(at: &str, list: &[String]) -> Result<Vec<Key>, ConfigProblem> {
 fn price_id(
     at: &str,
     seen: &mut BTreeSet<String>,
-    id: &Option<String>,
+    id: Option<&String>,
 ) -> Result<Option<String>, ConfigProblem> {
     let Some(id) = id else { return Ok(None) };
     let id = id.trim();
@@ -357,7 +357,7 @@ impl CommunityConfig {
                 ("yearly", &t.yearly, &t.stripe_yearly, OfferKind::TierYearly),
             ] {
                 let stripe_at = format!("{at}.stripe_{period}");
-                let stripe_price = price_id(&stripe_at, &mut price_ids, stripe)?;
+                let stripe_price = price_id(&stripe_at, &mut price_ids, stripe.as_ref())?;
                 match price {
                     Some(price) => {
                         let offer_key = key(&format!("{at}.key"), &format!("{tier_key}-{period}"))?;
@@ -423,7 +423,11 @@ impl CommunityConfig {
                 name: text(&format!("{at}.name"), &o.name)?,
                 price: money(&format!("{at}.price"), &o.price)?,
                 perks: perk_list(&format!("{at}.perks"), &o.perks)?,
-                stripe_price: price_id(&format!("{at}.stripe_price"), &mut price_ids, &o.stripe_price)?,
+                stripe_price: price_id(
+                    &format!("{at}.stripe_price"),
+                    &mut price_ids,
+                    o.stripe_price.as_ref(),
+                )?,
                 stars: o.stars_price,
             });
         }

@@ -23,8 +23,7 @@ pub enum BadMoney {
 /// currency is not ISO 4217 still shows, as its raw units and code.
 pub fn price_text(amount_minor: i64, currency: &str) -> String {
     Money::new(amount_minor, currency)
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("{amount_minor} {currency}"))
+        .map_or_else(|_| format!("{amount_minor} {currency}"), |m| m.to_string())
 }
 
 impl Money {

@@ -41,7 +41,11 @@ pub(super) async fn read(
         let stmt = Statement::from_sql_and_values(
             backend,
             sql.as_str(),
-            [community_id.into(), after.into(), (PAGE as i64).into()],
+            [
+                community_id.into(),
+                after.into(),
+                i64::try_from(PAGE).unwrap_or(i64::MAX).into(),
+            ],
         );
         let Some(row) = db.query_one_raw(stmt).await? else {
             break;

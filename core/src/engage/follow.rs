@@ -137,7 +137,7 @@ pub(crate) async fn follow(
             ids.sort_unstable();
             ids.dedup();
             // An import on another instance announces every member at once.
-            for chunk in ids.chunks(PAGE as usize) {
+            for chunk in ids.chunks(usize::try_from(PAGE).unwrap_or(usize::MAX)) {
                 if let Err(e) = engage.refresh(&db, ctx, chunk).await {
                     tracing::warn!(community = %ctx.slug(), error = %e, "another instance's score changes not taken in");
                 }

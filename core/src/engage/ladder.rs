@@ -115,7 +115,11 @@ impl<T: Ord + Copy> Ladder<T> {
                 reshaped = true;
             } else {
                 self.lasts[b] = block[after - 1];
-                self.sizes.add(b, after as isize - before as isize);
+                self.sizes.add(
+                    b,
+                    isize::try_from(after).unwrap_or(isize::MAX)
+                        - isize::try_from(before).unwrap_or(isize::MAX),
+                );
             }
         }
         if reshaped {

@@ -52,6 +52,11 @@ impl Latency {
     pub fn summary(&self) -> Summary {
         let counts: Vec<u64> = self.counts.iter().map(|c| c.load(Ordering::Relaxed)).collect();
         let events: u64 = counts.iter().sum();
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive rank no larger than the event count"
+        )]
         let at = |q: f64| {
             let target = ((events as f64) * q).ceil().max(1.0) as u64;
             let mut seen = 0;

@@ -30,7 +30,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBacken
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use self::gate::{Caller, Gate, Turn};
-use self::owed::{Book, Order, Owed};
+use self::owed::{Book, Order, Owed, Pass};
 use self::rules::Rules;
 use self::standings::{Loader, Place, Standings, Totals};
 use self::writer::{FOLD_AFTER, MOST_OWED, Msg, Pending, Writer};
@@ -145,7 +145,7 @@ impl Engagement {
     }
 
     /// Begins a transaction that will write, behind the gate on SQLite
-    /// (see [`gate`]).
+    /// (see `engage::gate`).
     pub async fn begin_write(
         &self,
         db: &DatabaseConnection,
@@ -271,13 +271,18 @@ impl Engagement {
         self.live.values().any(|l| !l.owed.lock().is_empty())
     }
 
-    /// Whether to fold a slice now: always when asked for everything (`all`)
-    /// or when too many members are owed (memory), otherwise only when due
-    /// and no events are waiting (`quiet`), so a fold never holds back a
-    /// batch.
-    pub(crate) fn fold_due(&self, community_id: i64, all: bool, quiet: bool) -> bool {
-        self.book(community_id)
-            .is_some_and(|b| !b.is_empty() && (all || b.len() >= MOST_OWED || (quiet && b.due(FOLD_AFTER))))
+    /// Whether to fold a slice now: always when asked for everything, or
+    /// when too many members are owed (memory); otherwise only when due and
+    /// no events are waiting, so a fold never holds back a batch.
+    pub(crate) fn fold_due(&self, community_id: i64, pass: Pass) -> bool {
+        self.book(community_id).is_some_and(|b| {
+            !b.is_empty()
+                && match pass {
+                    Pass::Everything => true,
+                    Pass::Quiet => b.len() >= MOST_OWED || b.due(FOLD_AFTER),
+                    Pass::Busy => b.len() >= MOST_OWED,
+                }
+        })
     }
 
     pub(crate) fn next_slice(&self, community_id: i64, n: usize, order: Order) -> Vec<(i64, Owed)> {

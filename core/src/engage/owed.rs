@@ -14,6 +14,17 @@ use crate::periods::Keys;
 /// The week, month and season an amount counts toward.
 pub type Periods = (i32, i32, i32);
 
+/// Which owed amounts a fold pass takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// Everything owed: someone waits for all of it.
+    Everything,
+    /// What is due, with no events waiting for the writer.
+    Quiet,
+    /// Events are waiting: fold only if too many members are owed.
+    Busy,
+}
+
 pub fn periods(keys: &Keys) -> Periods {
     (keys.week, keys.month, keys.season)
 }

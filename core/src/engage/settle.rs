@@ -344,12 +344,13 @@ pub async fn settle<C: ConnectionTrait>(
         };
         row.level = i32::try_from(new_level).unwrap_or(i32::MAX);
         let effects = perk_effects.remove(&m.id).unwrap_or_default();
-        let (up, badges) = match announce {
-            true => (
+        let (up, badges) = if announce {
+            (
                 (new_level > old_level).then_some(new_level),
                 earned.remove(&m.id).unwrap_or_default(),
-            ),
-            false => (None, Vec::new()),
+            )
+        } else {
+            (None, Vec::new())
         };
         let idents = identities.get(&m.person_id).map_or(&[][..], Vec::as_slice);
         let effects_in = |locale| news(c, locale, up, &badges, &effects);

@@ -453,7 +453,7 @@ mod tests {
             for (version, (op, member, n)) in ops.into_iter().enumerate() {
                 match op {
                     0 => {
-                        s.apply(&row(member, n, n, version as i64 + 1), &k);
+                        s.apply(&row(member, n, n, i64::try_from(version).unwrap() + 1), &k);
                         truth.insert(member, n);
                     }
                     1 => {
@@ -461,7 +461,7 @@ mod tests {
                         *truth.entry(member).or_default() += n;
                     }
                     _ => {
-                        s.catch_up_some(n as usize);
+                        s.catch_up_some(usize::try_from(n).unwrap());
                     }
                 }
                 prop_assert_eq!(s.held(member, Board::AllTime), truth.get(&member).copied().unwrap_or(0));
@@ -480,7 +480,7 @@ mod tests {
             let mut s = Standings::new(&keys());
             let mut truth: HashMap<i64, i64> = HashMap::new();
             for (version, (member, points)) in updates.into_iter().enumerate() {
-                s.apply(&row(member, points, points, version as i64 + 1), &keys());
+                s.apply(&row(member, points, points, i64::try_from(version).unwrap() + 1), &keys());
                 truth.insert(member, points);
             }
             let mut sorted: Vec<(i64, i64)> = truth.into_iter().filter(|(_, p)| *p > 0).collect();

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::Engagement;
 use super::fold::{fold, fold_unread, prune, record};
-use super::owed::{Order, Owed, periods};
+use super::owed::{Order, Owed, Pass, periods};
 use super::rules::SourceKind;
 use super::settle::settle;
 use crate::domain::EntitlementStatus;
@@ -102,7 +102,7 @@ impl Writer {
                     Ok(Some(msg)) => msg,
                     Ok(None) => break,
                     Err(_) => {
-                        self.fold_due(false, true).await;
+                        self.fold_due(Pass::Quiet).await;
                         continue;
                     }
                 }
@@ -148,9 +148,10 @@ impl Writer {
             }
             self.write_all(events).await;
             if fold_all {
-                while self.fold_due(true, true).await {}
+                while self.fold_due(Pass::Everything).await {}
             } else {
-                self.fold_due(false, rx.is_empty()).await;
+                self.fold_due(if rx.is_empty() { Pass::Quiet } else { Pass::Busy })
+                    .await;
             }
             for w in waiters {
                 let _ = w.send(());
@@ -212,18 +213,17 @@ impl Writer {
         true
     }
 
-    /// Folds one slice of each community whose owed amounts are due (or of
-    /// every community owed anything, if `all`). Returns whether anything
-    /// was folded.
-    async fn fold_due(&self, all: bool, quiet: bool) -> bool {
+    /// Folds one slice of each community whose owed amounts are due for
+    /// this pass. Returns whether anything was folded.
+    async fn fold_due(&self, pass: Pass) -> bool {
         let mut any = false;
         for ctx in &self.communities {
-            if !self.engage.fold_due(ctx.id, all, quiet) {
+            if !self.engage.fold_due(ctx.id, pass) {
                 continue;
             }
-            let (n, order) = match all {
-                true => (FLUSH_SLICE, Order::ByMember),
-                false => (SLICE, Order::OldestFirst),
+            let (n, order) = match pass {
+                Pass::Everything => (FLUSH_SLICE, Order::ByMember),
+                Pass::Quiet | Pass::Busy => (SLICE, Order::OldestFirst),
             };
             match self.fold_slice(ctx, n, order).await {
                 Ok(folded) => any |= folded,

@@ -196,7 +196,7 @@ async fn describe<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<St
         "{} {} until {}",
         e.status,
         tier,
-        e.access_until.map(iso).unwrap_or_else(|| "-".into())
+        e.access_until.map_or_else(|| "-".into(), iso)
     ))
 }
 

@@ -164,7 +164,7 @@ impl Core {
             engage,
             metrics: Arc::default(),
             sign_in: None,
-            released: Default::default(),
+            released: parking_lot::Mutex::default(),
         })
     }
 

@@ -31,7 +31,7 @@ pub fn price(input: &str, currency: &str) -> Result<Option<Money>, UserError> {
         return Ok(None);
     }
     let exponent = iso_currency::Currency::from_code(currency)
-        .and_then(|c| c.exponent())
+        .and_then(iso_currency::Currency::exponent)
         .map_or(0, u32::from);
     let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());

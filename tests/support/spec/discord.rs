@@ -232,7 +232,7 @@ fn name(v: &Value, at: &str, lowercase: bool, out: &mut Vec<Problem>) {
         check(join(at, "name"), n, out);
     }
     localizations(v, at, "name_localizations", out, |at, text, out| {
-        check(at, text, out)
+        check(at, text, out);
     });
 }
 

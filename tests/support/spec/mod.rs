@@ -27,9 +27,10 @@ pub const DIR_ENV: &str = "LYCEUM_SPECS_DIR";
 pub fn dir() -> Option<&'static PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::var_os(DIR_ENV)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs"));
+        let dir = std::env::var_os(DIR_ENV).map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs"),
+            PathBuf::from,
+        );
         if dir.join("README.md").is_file() {
             return Some(dir);
         }
