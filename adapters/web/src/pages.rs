@@ -240,7 +240,7 @@ pub async fn revenue(State(d): State<Dashboard>, admin: Admin, Path(slug): Path<
             vec![
                 tr.when(r.at),
                 r.member_id.map(|m| format!("#{m}")).unwrap_or_default(),
-                r.kind,
+                r.kind.as_ref().to_owned(),
                 r.offer_key.unwrap_or_default(),
                 money(r.amount_minor, &r.currency),
                 r.provider,

@@ -34,7 +34,7 @@ pub async fn after_payment<C: ConnectionTrait>(
         let payments = || {
             revenue::Entity::find()
                 .filter(revenue::Column::CommunityId.eq(ctx.id))
-                .filter(revenue::Column::Kind.eq("payment"))
+                .filter(revenue::Column::Kind.eq(crate::entity::kinds::RevenueKind::Payment))
         };
         let first_min: SimpleExpr = Func::min(Expr::col(revenue::Column::At)).into();
         let mine: Option<i64> = payments()

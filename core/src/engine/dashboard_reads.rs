@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use super::Core;
 use super::lessons::lesson_of_offer;
 use crate::domain::IdentityRef;
+use crate::entity::kinds::RevenueKind;
 use crate::entity::{completion, ledger, lesson, lesson_unlock, member, revenue};
 use crate::error::CoreResult;
 use crate::periods::Board;
@@ -148,13 +149,14 @@ impl Core {
         let mut sales: HashMap<String, i64> = HashMap::new();
         let sold = revenue::Entity::find()
             .filter(revenue::Column::CommunityId.eq(ctx.id))
-            .filter(revenue::Column::Kind.is_in(["payment", "refund"]))
+            .filter(revenue::Column::Kind.is_in([RevenueKind::Payment, RevenueKind::Refund]))
             .filter(revenue::Column::OfferKey.is_not_null())
             .all(self.db())
             .await?;
         for r in sold {
             if let Some(key) = r.offer_key.as_deref().and_then(lesson_of_offer) {
-                *sales.entry(key.to_owned()).or_default() += if r.kind == "payment" { 1 } else { -1 };
+                *sales.entry(key.to_owned()).or_default() +=
+                    if r.kind == RevenueKind::Payment { 1 } else { -1 };
             }
         }
         let ids: Vec<i64> = lessons.iter().map(|l| l.id).collect();

@@ -156,7 +156,7 @@ impl Core {
                         iso(r.at),
                         r.member_id.map(|m| m.to_string()).unwrap_or_default(),
                         r.provider,
-                        r.kind,
+                        r.kind.as_ref().to_owned(),
                         r.offer_key.unwrap_or_default(),
                         r.amount_minor.to_string(),
                         r.currency,

@@ -288,7 +288,7 @@ impl Core {
             .ok_or_else(unknown)?;
         let paid = crate::entity::revenue::Entity::find()
             .filter(crate::entity::revenue::Column::Provider.eq(PROVIDER))
-            .filter(crate::entity::revenue::Column::Kind.eq("payment"))
+            .filter(crate::entity::revenue::Column::Kind.eq(crate::entity::kinds::RevenueKind::Payment))
             .filter(crate::entity::revenue::Column::ExternalId.eq(payment))
             .filter(crate::entity::revenue::Column::MemberId.eq(m.id))
             .one(&self.db)

@@ -16,6 +16,7 @@ pub mod entitlement;
 pub mod highlight;
 pub mod history;
 pub mod identity;
+pub mod kinds;
 pub mod ledger;
 pub mod lesson;
 pub mod lesson_post;

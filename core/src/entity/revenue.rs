@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use super::kinds::RevenueKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "revenue")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub provider: String,
-    pub kind: String,
+    pub kind: RevenueKind,
     pub external_id: String,
     pub community_id: Option<i64>,
     pub member_id: Option<i64>,

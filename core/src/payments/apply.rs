@@ -10,6 +10,7 @@ use super::Billing;
 use super::recompute::{Why, recompute};
 use super::referrals;
 use crate::config::OfferKind;
+use crate::entity::kinds::{RevenueKind, ReversalKind, ReversalState};
 use crate::entity::{member, offer};
 use crate::error::CoreResult;
 use crate::purchases::derive::{SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey};
@@ -122,13 +123,17 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             } => {
                 let r = NewReversal {
                     provider: self.provider(),
-                    kind: "refund",
+                    kind: ReversalKind::Refund,
                     external_id: charge,
                     payment_ref: payment_ref.clone(),
                     charge_id: Some(charge.clone()),
                     charge_created: *charge_created,
                     customer: customer.clone(),
-                    state: if *full { "refunded" } else { "partial" },
+                    state: if *full {
+                        ReversalState::Refunded
+                    } else {
+                        ReversalState::Partial
+                    },
                     amount_minor: *refunded_minor,
                     currency: currency.to_ascii_uppercase(),
                     at: ev.created,
@@ -148,13 +153,13 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             } => {
                 let r = NewReversal {
                     provider: self.provider(),
-                    kind: "dispute",
+                    kind: ReversalKind::Dispute,
                     external_id: id,
                     payment_ref: payment_ref.clone(),
                     charge_id: charge.clone(),
                     charge_created: *charge_created,
                     customer: customer.clone(),
-                    state: state.as_str(),
+                    state: state.reversal_state(),
                     amount_minor: *amount_minor,
                     currency: currency.to_ascii_uppercase(),
                     at: ev.created,
@@ -457,7 +462,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             self.conn,
             NewRevenue {
                 provider: self.provider(),
-                kind: "payment",
+                kind: RevenueKind::Payment,
                 external_id,
                 community_id: Some(m.community_id),
                 member_id: Some(m.id),
@@ -504,7 +509,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
 
     async fn reversal_revenue(
         &self,
-        kind: &str,
+        kind: RevenueKind,
         external_id: &str,
         targets: &[member::Model],
         amount_minor: i64,
@@ -549,7 +554,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         let settled = facts::is_final_reversal(&stored);
         if count_at_once || settled {
             self.reversal_revenue(
-                kind,
+                kind.into(),
                 &external,
                 &targets,
                 amount,

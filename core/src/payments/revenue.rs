@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use crate::config::OfferKind;
+use crate::entity::kinds::RevenueKind;
 use crate::entity::{member, referral, revenue, subscription, tier};
 use crate::error::CoreResult;
 use crate::purchases::event::SubStatus;
@@ -15,7 +16,7 @@ use crate::purchases::lookup::find_offer;
 pub async fn has_paid<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
     Ok(revenue::Entity::find()
         .filter(revenue::Column::MemberId.eq(member_id))
-        .filter(revenue::Column::Kind.eq("payment"))
+        .filter(revenue::Column::Kind.eq(crate::entity::kinds::RevenueKind::Payment))
         .one(conn)
         .await?
         .is_some())
@@ -144,8 +145,8 @@ pub async fn report<C: ConnectionTrait>(
         }
     }
     for r in rows {
-        match r.kind.as_str() {
-            "payment" => {
+        match r.kind {
+            RevenueKind::Payment => {
                 let o = match &r.offer_key {
                     Some(k) => find_offer(conn, Some(community_id), Some(k), None).await?,
                     None => None,
@@ -164,15 +165,14 @@ pub async fn report<C: ConnectionTrait>(
                 }
                 report.net.add(&r.currency, r.amount_minor);
             }
-            "refund" => {
+            RevenueKind::Refund => {
                 report.refunds.add(&r.currency, r.amount_minor);
                 report.net.add(&r.currency, -r.amount_minor);
             }
-            "dispute" => {
+            RevenueKind::Dispute => {
                 report.disputes_lost.add(&r.currency, r.amount_minor);
                 report.net.add(&r.currency, -r.amount_minor);
             }
-            _ => {}
         }
     }
     Ok(report)

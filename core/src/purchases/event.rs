@@ -1,6 +1,8 @@
 //! What a payment provider told us, in the core's words. Adapters translate
 //! their webhooks into these; the core never sees a provider's JSON.
 
+use crate::entity::kinds::ReversalState;
+
 /// The ids a checkout carries so a payment can be tied to a member: the
 /// metadata contract (`lyceum_community`, `lyceum_member`, `lyceum_offer`)
 /// and `client_reference_id`.
@@ -118,11 +120,11 @@ pub enum DisputeState {
 }
 
 impl DisputeState {
-    pub fn as_str(self) -> &'static str {
+    pub fn reversal_state(self) -> ReversalState {
         match self {
-            DisputeState::Open => "open",
-            DisputeState::Won => "won",
-            DisputeState::Lost => "lost",
+            DisputeState::Open => ReversalState::Open,
+            DisputeState::Won => ReversalState::Won,
+            DisputeState::Lost => ReversalState::Lost,
         }
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityT
 
 use super::derive::SnapshotKey;
 use super::event::{SubStatus, SubscriptionSnapshot};
+use crate::entity::kinds::{RevenueKind, ReversalKind, ReversalState};
 use crate::entity::{billing_customer, payment_event, purchase, revenue, reversal, subscription};
 use crate::error::{CoreError, CoreResult};
 
@@ -266,27 +267,17 @@ pub async fn record_purchase<C: ConnectionTrait>(conn: &C, p: NewPurchase<'_>) -
 
 pub struct NewReversal<'a> {
     pub provider: &'a str,
-    /// `refund` (keyed by charge) or `dispute` (keyed by dispute id).
-    pub kind: &'a str,
+    /// A refund is keyed by its charge, a dispute by the dispute's id.
+    pub kind: ReversalKind,
     pub external_id: &'a str,
     pub payment_ref: Option<String>,
     pub charge_id: Option<String>,
     pub charge_created: Option<i64>,
     pub customer: Option<String>,
-    pub state: &'a str,
+    pub state: ReversalState,
     pub amount_minor: i64,
     pub currency: String,
     pub at: i64,
-}
-
-/// State order for merging: a later state never gives way to an earlier one.
-fn state_rank(s: &str) -> u8 {
-    match s {
-        "open" | "partial" => 0,
-        "won" => 1,
-        "lost" | "refunded" => 2,
-        _ => 0,
-    }
 }
 
 pub async fn merge_reversal<C: ConnectionTrait>(conn: &C, r: NewReversal<'_>) -> CoreResult<reversal::Model> {
@@ -300,13 +291,13 @@ pub async fn merge_reversal<C: ConnectionTrait>(conn: &C, r: NewReversal<'_>) ->
         None => {
             reversal::ActiveModel {
                 provider: Set(r.provider.to_owned()),
-                kind: Set(r.kind.to_owned()),
+                kind: Set(r.kind),
                 external_id: Set(r.external_id.to_owned()),
                 payment_ref: Set(r.payment_ref),
                 charge_id: Set(r.charge_id),
                 charge_created: Set(r.charge_created),
                 customer_id: Set(r.customer),
-                state: Set(r.state.to_owned()),
+                state: Set(r.state),
                 amount_minor: Set(r.amount_minor),
                 currency: Set(r.currency),
                 at: Set(r.at),
@@ -316,7 +307,7 @@ pub async fn merge_reversal<C: ConnectionTrait>(conn: &C, r: NewReversal<'_>) ->
             .await?
         }
         Some(old) => {
-            let later_state = state_rank(r.state) > state_rank(&old.state);
+            let later_state = r.state.rank() > old.state.rank();
             let amount = old.amount_minor.max(r.amount_minor);
             let at = old.at.max(r.at);
             let mut a: reversal::ActiveModel = old.into();
@@ -325,7 +316,7 @@ pub async fn merge_reversal<C: ConnectionTrait>(conn: &C, r: NewReversal<'_>) ->
             fill(&mut a.charge_created, r.charge_created);
             fill(&mut a.customer_id, r.customer);
             if later_state {
-                a.state = Set(r.state.to_owned());
+                a.state = Set(r.state);
             }
             a.amount_minor = Set(amount);
             a.at = Set(at);
@@ -337,8 +328,7 @@ pub async fn merge_reversal<C: ConnectionTrait>(conn: &C, r: NewReversal<'_>) ->
 
 pub struct NewRevenue<'a> {
     pub provider: &'a str,
-    /// `payment`, `refund` or `dispute`.
-    pub kind: &'a str,
+    pub kind: RevenueKind,
     pub external_id: &'a str,
     pub community_id: Option<i64>,
     pub member_id: Option<i64>,
@@ -361,7 +351,7 @@ pub async fn record_revenue<C: ConnectionTrait>(conn: &C, r: NewRevenue<'_>) -> 
         None => {
             revenue::ActiveModel {
                 provider: Set(r.provider.to_owned()),
-                kind: Set(r.kind.to_owned()),
+                kind: Set(r.kind),
                 external_id: Set(r.external_id.to_owned()),
                 community_id: Set(r.community_id),
                 member_id: Set(r.member_id),
@@ -439,5 +429,5 @@ fn any_of<C: ColumnTrait>(col: C, values: &[String]) -> Option<sea_orm::sea_quer
 
 /// Whether a reversal takes the money of a payment back for good.
 pub fn is_final_reversal(r: &reversal::Model) -> bool {
-    matches!(r.state.as_str(), "refunded" | "lost")
+    r.state.is_final()
 }

@@ -387,10 +387,15 @@ pub fn reply(locale: Locale, zone: chrono_tz::Tz, community: &str, reply: &Reply
         ),
         Reply::Refused(err) => {
             // Numbers stay numbers, so plural selectors can choose a form.
-            let args: Vec<(&str, Arg)> = err
-                .args()
-                .into_iter()
-                .map(|(k, v)| (k, v.parse::<i64>().map_or(Arg::Text(v), Arg::from)))
+            let raw = err.args();
+            let args: Vec<(&str, Arg)> = raw
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str(),
+                        v.parse::<i64>().map_or(Arg::Text(v.clone()), Arg::from),
+                    )
+                })
                 .collect();
             t_args(locale, err.key(), &args)
         }
@@ -583,4 +588,8 @@ pub fn notice(locale: Locale, notice: &Notice) -> String {
 }
 
 #[cfg(test)]
+mod samples;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wording;

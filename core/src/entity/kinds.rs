@@ -1,0 +1,93 @@
+//! Closed sets kept in text columns, as types. Each value is stored as the
+//! same text it always was, so no row migrates; a value outside the set is
+//! a decoding error instead of a string that silently matches nothing.
+//! `as_ref()` gives the stored text for exports and pages.
+
+use sea_orm::entity::prelude::*;
+
+/// Money taken back: given back by the seller, or claimed through the bank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, strum::AsRefStr)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[strum(serialize_all = "snake_case")]
+pub enum ReversalKind {
+    #[sea_orm(string_value = "refund")]
+    Refund,
+    #[sea_orm(string_value = "dispute")]
+    Dispute,
+}
+
+/// Where a reversal stands. Refunds are `Partial` or `Refunded`; disputes
+/// go from `Open` to `Won` or `Lost`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, strum::AsRefStr)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[strum(serialize_all = "snake_case")]
+pub enum ReversalState {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "partial")]
+    Partial,
+    #[sea_orm(string_value = "won")]
+    Won,
+    #[sea_orm(string_value = "lost")]
+    Lost,
+    #[sea_orm(string_value = "refunded")]
+    Refunded,
+}
+
+impl ReversalState {
+    /// How far along: a later event never moves a reversal back.
+    pub fn rank(self) -> u8 {
+        match self {
+            ReversalState::Open | ReversalState::Partial => 0,
+            ReversalState::Won => 1,
+            ReversalState::Lost | ReversalState::Refunded => 2,
+        }
+    }
+
+    /// Whether the money is gone for good, so what it bought is taken back.
+    pub fn is_final(self) -> bool {
+        matches!(self, ReversalState::Lost | ReversalState::Refunded)
+    }
+}
+
+/// A line of the revenue ledger: money in, or money going back out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, strum::AsRefStr)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[strum(serialize_all = "snake_case")]
+pub enum RevenueKind {
+    #[sea_orm(string_value = "payment")]
+    Payment,
+    #[sea_orm(string_value = "refund")]
+    Refund,
+    #[sea_orm(string_value = "dispute")]
+    Dispute,
+}
+
+impl From<ReversalKind> for RevenueKind {
+    fn from(k: ReversalKind) -> Self {
+        match k {
+            ReversalKind::Refund => RevenueKind::Refund,
+            ReversalKind::Dispute => RevenueKind::Dispute,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::*;
+
+    fn same_text<E: ActiveEnum<Value = String> + AsRef<str> + Iterable>() {
+        for v in E::iter() {
+            assert_eq!(v.to_value(), v.as_ref());
+        }
+    }
+
+    #[test]
+    fn shown_text_is_the_stored_text() {
+        same_text::<ReversalKind>();
+        same_text::<ReversalState>();
+        same_text::<RevenueKind>();
+    }
+}
