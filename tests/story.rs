@@ -288,7 +288,7 @@ async fn replies_follow_the_platform_locale_then_the_community_default() {
 
 #[tokio::test]
 async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
-    use lyceum_core::engage::settle::award_points;
+    use lyceum_core::engage::rules::settle::award_points;
     for db in TestDb::all().await {
         let w = World::new(&db).await;
         w.say("console:max", "/join").await;

@@ -334,7 +334,7 @@ async fn steady(
     who: &[lyceum_core::domain::IdentityRef],
     rng: &mut StdRng,
     offered: f64,
-) -> lyceum_core::engage::latency::Summary {
+) -> lyceum_core::engage::writing::latency::Summary {
     let engage = core.engagement();
     engage.latency.reset();
     let gap = Duration::from_secs_f64(1.0 / offered);

@@ -42,7 +42,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
         });
     } else {
         // Named in every score-change notice this process's sessions cause
-        // (see engage::follow), so it can pass over its own.
+        // (see engage::writing::follow), so it can pass over its own.
         let tag = instance_tag();
         opts.max_connections(10)
             .map_sqlx_postgres_opts(move |o| o.options([("lyceum.instance", tag.as_str())]));

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use lyceum_core::ReconcileReport;
-use lyceum_core::engage::import::ImportReport;
+use lyceum_core::engage::admin::import::ImportReport;
 use lyceum_core::payments::revenue::{Amounts, RevenueReport};
 
 fn day_start(s: &str, flag: &str) -> Result<i64, String> {

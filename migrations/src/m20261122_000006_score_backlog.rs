@@ -1,4 +1,4 @@
-//! Score rows folded in later on SQLite (see core::engage::owed): each
+//! Score rows folded in later on SQLite (see core::engage::writing::owed): each
 //! commit of activity leaves one backlog row with what it owes whom, and a
 //! score row remembers the newest backlog row it has taken in, so a restart
 //! knows exactly what is still owed.

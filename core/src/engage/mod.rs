@@ -2,23 +2,10 @@
 //! The rules and boards live in memory for speed; every point is still a
 //! ledger row, committed in small groups by the writer task.
 
-mod bulk;
-pub mod checkin;
-pub(crate) mod fold;
-mod follow;
-mod gate;
-pub mod honours;
-pub mod import;
-mod ladder;
-pub mod latency;
-pub mod levels;
-pub mod owed;
+pub mod admin;
+pub mod boards;
 pub mod rules;
-pub mod settle;
-mod shared_limits;
-pub mod standings;
-mod tallies;
-pub(crate) mod writer;
+pub mod writing;
 
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
@@ -26,14 +13,18 @@ use std::sync::Arc;
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use self::gate::{Caller, Gate, Turn};
-use self::owed::{Book, Order, Owed, Pass};
+use self::boards::bulk;
+use self::boards::standings::{Loader, Place, Standings, Totals};
 use self::rules::Rules;
-use self::standings::{Loader, Place, Standings, Totals};
-use self::writer::{FOLD_AFTER, MOST_OWED, Msg, Pending, Writer};
+use self::rules::{settle, tallies};
+use self::writing::Strategy;
+use self::writing::gate::{Caller, Turn};
+use self::writing::owed::{Book, Order, Owed, Pass};
+use self::writing::writer::{FOLD_AFTER, MOST_OWED, Msg, Pending, Writer};
+use self::writing::{fold, follow, latency, owed, writer};
 use crate::clock::Clock;
 use crate::entity::score;
 use crate::error::CoreResult;
@@ -65,13 +56,9 @@ pub struct Engagement {
     /// (community id, identity) → member id, for activity from known members.
     members: Mutex<HashMap<(i64, String), i64>>,
     tx: mpsc::Sender<Msg>,
-    /// SQLite lets one writer in at a time and fails a transaction that read
-    /// before another committed; queueing our own writers here avoids that.
-    gate: Option<Gate>,
-    /// Whether score rows follow the ledger in folds (SQLite) rather than
-    /// in the same transaction (PostgreSQL, where several processes may
-    /// write and the row lock keeps balances right).
-    defers: bool,
+    /// How batches write: deferred behind a gate (SQLite) or direct
+    /// (PostgreSQL, where several processes may write).
+    strategy: Strategy,
     /// Event-to-commit waits of accepted activity.
     pub latency: latency::Latency,
 }
@@ -110,16 +97,14 @@ impl Engagement {
             );
         }
         let (tx, rx) = mpsc::channel(QUEUE);
-        let defers = db.get_database_backend() == DbBackend::Sqlite;
         let writes = crate::store::own::own_connection(db);
-        let gate = defers.then(|| Gate::new(writes.clone()));
+        let strategy = Strategy::for_database(db, writes.clone());
         let engage = Arc::new(Engagement {
             clock,
             live,
             members: Mutex::new(HashMap::new()),
             tx,
-            gate,
-            defers,
+            strategy,
             latency: latency::Latency::default(),
         });
         let writer = Writer {
@@ -145,7 +130,7 @@ impl Engagement {
     }
 
     /// Begins a transaction that will write, behind the gate on SQLite
-    /// (see `engage::gate`).
+    /// (see `engage::writing::gate`).
     pub async fn begin_write(
         &self,
         db: &DatabaseConnection,
@@ -167,7 +152,7 @@ impl Engagement {
         db: &DatabaseConnection,
         who: Caller,
     ) -> CoreResult<(Option<Turn<'_>>, DatabaseTransaction)> {
-        let Some(gate) = &self.gate else {
+        let Some(gate) = self.strategy.gate() else {
             return Ok((None, db.begin().await?));
         };
         let (turn, txn) = gate.begin(db, who).await?;
@@ -255,8 +240,13 @@ impl Engagement {
         }
     }
 
-    pub(crate) fn defers(&self) -> bool {
-        self.defers
+    pub(crate) fn strategy(&self) -> &Strategy {
+        &self.strategy
+    }
+
+    /// Whether points may sit owed, outside score rows (SQLite).
+    pub(crate) fn leaves_owed(&self) -> bool {
+        self.strategy.leaves_owed()
     }
 
     pub(crate) fn now(&self) -> i64 {

@@ -4,8 +4,8 @@
 use sea_orm::DatabaseTransaction;
 
 use super::Core;
-use crate::engage::import::{ImportReport, Problem, Row, parse};
-use crate::engage::settle::settle;
+use crate::engage::admin::import::{ImportReport, Problem, Row, parse};
+use crate::engage::rules::settle::settle;
 use crate::error::{CoreError, CoreResult};
 use crate::periods::Keys;
 use crate::store::membership::ensure_member;

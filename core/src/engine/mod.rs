@@ -390,7 +390,7 @@ impl Core {
                 | Command::Erase { .. }
         );
         // Only SQLite leaves points owed; elsewhere there is nothing to fold.
-        let member = if self.engage.defers() {
+        let member = if self.engage.leaves_owed() {
             self.member_of(ctx, &invoker.identity).await?
         } else {
             None
@@ -432,11 +432,11 @@ impl Core {
         // command leaves nothing behind.
         let (result, touched) = crate::store::scores::collecting(async {
             for (c, taken) in &owed {
-                crate::engage::fold::fold(&txn, c, taken, &Keys::of(&c.config, now), now).await?;
+                crate::engage::writing::fold::fold(&txn, c, taken, &Keys::of(&c.config, now), now).await?;
                 if linking {
                     // Nothing is owed now; old backlog rows may name a
                     // member the link is about to merge away.
-                    crate::engage::fold::prune(&txn, c.id, None).await?;
+                    crate::engage::writing::fold::prune(&txn, c.id, None).await?;
                 }
             }
             // Recorded first, inside the same transaction: a refusal rolls it

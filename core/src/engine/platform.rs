@@ -11,7 +11,7 @@ use sea_orm::{EntityTrait, Set};
 use super::Core;
 use crate::domain::{IdentityRef, Platform};
 use crate::engage::rules::{Decision, Event, Refusal, SourceKind};
-use crate::engage::writer::{Counts, Pending};
+use crate::engage::writing::writer::{Counts, Pending};
 use crate::entity::chat_presence;
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::outbox::{EffectKind, enqueue};

@@ -12,8 +12,8 @@ use crate::clock::iso;
 use crate::command::UnlockWith;
 use crate::config::BadgeRule;
 use crate::domain::Key;
+use crate::engage::rules::settle::{award_badges, crossed, settle, tell};
 use crate::engage::rules::{Decision, Event, SourceKind};
-use crate::engage::settle::{award_badges, crossed, settle, tell};
 use crate::entity::{completion, lesson, lesson_unlock, member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::lessons::access::{Holder, Standing, opens_for, standing};
@@ -429,9 +429,10 @@ impl Call<'_> {
         let Decision::Award { points, why } = decision else {
             return Ok(None);
         };
-        let tiers = crate::engage::writer::tiers_of_members(conn, self.ctx.id, [m.id].into_iter()).await?;
+        let tiers =
+            crate::engage::writing::writer::tiers_of_members(conn, self.ctx.id, [m.id].into_iter()).await?;
         let tier = tiers.get(&m.id).map(String::as_str);
-        let (points, why) = crate::engage::writer::multiplied(self.ctx, tier, points, &why);
+        let (points, why) = crate::engage::writing::writer::multiplied(self.ctx, tier, points, &why);
         Ok((points > 0).then_some((points, why)))
     }
 }

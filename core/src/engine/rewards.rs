@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::Core;
 use crate::config::RewardKind;
-use crate::engage::fold::fold;
-use crate::engage::honours;
+use crate::engage::rules::honours;
+use crate::engage::writing::fold::fold;
 use crate::entity::{coupon, member, perk_grant, redemption};
 use crate::error::CoreResult;
 use crate::payments::CouponRequest;

@@ -474,7 +474,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         )
         .await?;
         if let Some(ctx) = self.ctx(m.community_id) {
-            crate::engage::honours::after_payment(self.conn, ctx, m, self.now).await?;
+            crate::engage::rules::honours::after_payment(self.conn, ctx, m, self.now).await?;
         }
         referrals::credit_first_payment(
             self.conn,

@@ -4,7 +4,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use crate::engage::settle::award_points;
+use crate::engage::rules::settle::award_points;
 use crate::entity::{member, referral, referral_code};
 use crate::error::{CoreResult, UserError};
 use crate::store::scores::balance;

@@ -187,7 +187,7 @@ pub async fn post<C: ConnectionTrait>(
 }
 
 /// Appends ledger rows and nothing else; the caller answers for the score
-/// rows (see engage::owed).
+/// rows (see engage::writing::owed).
 pub async fn append<C: ConnectionTrait>(conn: &C, community_id: i64, postings: &[Posting]) -> CoreResult<()> {
     let backend = conn.get_database_backend();
     let build = |chunk: &[Posting]| {

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::writer::Counts;
+use crate::engage::writing::writer::Counts;
 use crate::entity::score;
 use crate::periods::Keys;
 

@@ -6,7 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
-use super::ladder::Ladder;
+use crate::engage::boards::ladder::Ladder;
 use crate::entity::score;
 use crate::periods::{Board, Keys};
 

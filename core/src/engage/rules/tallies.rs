@@ -6,7 +6,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::rules::{Rules, SourceKind};
+use crate::engage::rules::{Rules, SourceKind};
 use crate::entity::ledger;
 use crate::error::CoreResult;
 use crate::periods::{self, Keys};
@@ -33,7 +33,7 @@ struct Stamp {
 /// Reads today's ledger rows into the rules' tallies. The ledger holds
 /// points after the tier multiplier, so a restored cap errs toward paying
 /// less, never more.
-pub(super) async fn restore(
+pub(crate) async fn restore(
     db: &DatabaseConnection,
     ctx: &CommunityCtx,
     rules: &Rules,

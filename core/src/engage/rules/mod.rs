@@ -2,6 +2,16 @@
 //! a minimum message length, a per-person cooldown per source (governor
 //! keyed limiters on the core's clock), diminishing returns inside a burst
 //! window, and a daily cap per source. Every decision says why.
+//!
+//! Beside them: today's tallies restored at start, levels, check-ins, the
+//! honours that payments and lessons earn, and settling (levels, badges and
+//! level perks once scores move).
+
+pub mod checkin;
+pub mod honours;
+pub mod levels;
+pub mod settle;
+pub(crate) mod tallies;
 
 use parking_lot::Mutex;
 use std::collections::HashMap;

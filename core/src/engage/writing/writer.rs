@@ -1,10 +1,8 @@
 //! Group commit for activity: events the rules accepted are gathered for at
 //! most the community's `flush_ms` (or until a batch is full) and written in
 //! one transaction, then the in-memory boards take the committed amounts.
-//! On PostgreSQL that transaction also moves the score rows and activity
-//! counts. On SQLite it writes the ledger rows and one backlog row, and the
-//! score rows follow in small folds between batches (owed.rs), except for
-//! members whose points reach a level or badge, who are settled at once.
+//! What that transaction writes is the strategy's: `direct.rs` on
+//! PostgreSQL, `deferred.rs` (with its folds between batches) on SQLite.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,18 +12,17 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::Engagement;
-use super::fold::{fold, fold_unread, prune, record};
-use super::owed::{Order, Owed, Pass, periods};
-use super::rules::SourceKind;
-use super::settle::settle;
+use super::Strategy;
+use super::owed::Pass;
 use crate::domain::EntitlementStatus;
+use crate::engage::Engagement;
+use crate::engage::rules::SourceKind;
 use crate::entity::{activity_day, entitlement};
 use crate::error::CoreResult;
 use crate::periods::Keys;
 use crate::store::access::tiers_of;
 use crate::store::chunked::rows_in;
-use crate::store::scores::{Posting, append, excluded, post};
+use crate::store::scores::{Posting, excluded};
 use crate::store::seen::first_seen;
 use crate::store::sync::CommunityCtx;
 
@@ -33,11 +30,11 @@ use crate::store::sync::CommunityCtx;
 pub const BATCH: usize = 5_000;
 /// Most members folded in one transaction while events may arrive: small
 /// enough that they wait only a little longer.
-const SLICE: usize = 250;
+pub(crate) const SLICE: usize = 250;
 /// Most members folded in one transaction when everything must be folded
 /// now: the caller waits for all of it, so fewer commits and backlog
 /// prunes finish sooner.
-const FLUSH_SLICE: usize = 5_000;
+pub(crate) const FLUSH_SLICE: usize = 5_000;
 /// How long owed amounts wait before a pass folds them, so a member's many
 /// events share one row write.
 pub(crate) const FOLD_AFTER: Duration = Duration::from_secs(5);
@@ -213,154 +210,20 @@ impl Writer {
         true
     }
 
-    /// Folds one slice of each community whose owed amounts are due for
-    /// this pass. Returns whether anything was folded.
-    async fn fold_due(&self, pass: Pass) -> bool {
-        let mut any = false;
-        for ctx in &self.communities {
-            if !self.engage.fold_due(ctx.id, pass) {
-                continue;
-            }
-            let (n, order) = match pass {
-                Pass::Everything => (FLUSH_SLICE, Order::ByMember),
-                Pass::Quiet | Pass::Busy => (SLICE, Order::OldestFirst),
-            };
-            match self.fold_slice(ctx, n, order).await {
-                Ok(folded) => any |= folded,
-                Err(e) => {
-                    tracing::error!(community = %ctx.slug(), error = %e, "owed points not folded; will retry");
-                }
-            }
-        }
-        any
-    }
-
-    async fn fold_slice(&self, ctx: &CommunityCtx, n: usize, order: Order) -> CoreResult<bool> {
-        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
-        let taken = self.engage.next_slice(ctx.id, n, order);
-        if taken.is_empty() {
-            return Ok(false);
-        }
-        let keys = Keys::of(&ctx.config, self.engage.now());
-        let done = async {
-            fold_unread(&txn, ctx.id, &taken, &keys).await?;
-            prune(&txn, ctx.id, self.engage.oldest_owed(ctx.id)).await?;
-            txn.commit().await?;
-            CoreResult::Ok(())
-        }
-        .await;
-        // The boards already show these points; only a failure changes
-        // anything, by making them owed again.
-        if let Err(e) = done {
-            self.engage.put_back(ctx.id, taken);
-            return Err(e);
-        }
-        Ok(true)
-    }
-
     async fn write(&self, ctx: &CommunityCtx, batch: &[Pending]) -> CoreResult<()> {
         let now = batch.iter().map(|p| p.at).max().unwrap_or_default();
         let keys = Keys::of(&ctx.config, now);
-        let (_gate, txn) = self.engage.begin_write(&self.db).await?;
+        // On SQLite the turn at the gate is held until the strategy returns.
+        let (_turn, txn) = self.engage.begin_write(&self.db).await?;
         let fresh = first_deliveries(&txn, batch, now).await?;
         let batch: &[Pending] = fresh.as_deref().unwrap_or(batch);
-        if self.engage.defers() {
-            let postings = self.postings(&txn, ctx, batch).await?;
-            return self.write_owed(ctx, batch, txn, postings, &keys, now).await;
+        match self.engage.strategy() {
+            Strategy::Deferred(_) => self.write_deferred(ctx, batch, txn, &keys, now).await,
+            Strategy::Direct => self.write_direct(ctx, batch, txn, &keys, now).await,
         }
-        // Several instances may share this database: judge the awards again
-        // by every instance's record.
-        let judged = super::shared_limits::judge(&txn, ctx, batch).await?;
-        let batch: &[Pending] = judged.as_deref().unwrap_or(batch);
-        add_counts(&txn, &per_day(batch)).await?;
-        let postings = self.postings(&txn, ctx, batch).await?;
-        let rows = if postings.is_empty() {
-            Vec::new()
-        } else {
-            let moved = post(&txn, ctx.id, &keys, &postings).await?;
-            settle(&txn, ctx, moved, now, true).await?
-        };
-        txn.commit().await?;
-        self.committed(batch);
-        self.engage.apply(ctx.id, &rows, &keys);
-        self.wake.notify_one();
-        Ok(())
     }
 
-    /// The SQLite path: ledger rows and a backlog row now; score rows now
-    /// only for members reaching a level or badge, later for the rest.
-    /// The caller holds the gate until this returns, so the owed book and
-    /// the database move together.
-    async fn write_owed(
-        &self,
-        ctx: &CommunityCtx,
-        batch: &[Pending],
-        txn: sea_orm::DatabaseTransaction,
-        mut postings: Vec<Posting>,
-        keys: &Keys,
-        now: i64,
-    ) -> CoreResult<()> {
-        // In member order, each ledger index page takes all of the batch's
-        // entries for it at once instead of being visited again and again.
-        postings.sort_by_key(|p| p.member_id);
-        append(&txn, ctx.id, &postings).await?;
-        let mut owed: BTreeMap<i64, Owed> = BTreeMap::new();
-        for p in &postings {
-            owed.entry(p.member_id)
-                .or_insert_with(|| Owed::new(0))
-                .add_points(periods(keys), p.delta);
-        }
-        for ((m, day), c) in per_day(batch) {
-            owed.entry(m).or_insert_with(|| Owed::new(0)).add_counts(day, c);
-        }
-        let crossing = self.engage.reaching(ctx, &owed);
-        let earlier = self.engage.take(ctx.id, &crossing);
-        let mut now_due: Vec<(i64, Owed)> = earlier.clone();
-        for m in &crossing {
-            let Some(o) = owed.remove(m) else { continue };
-            match now_due.iter_mut().find(|(id, _)| id == m) {
-                Some((_, e)) => e.absorb(o),
-                None => now_due.push((*m, o)),
-            }
-        }
-        let done = async {
-            let rows = if now_due.is_empty() {
-                Vec::new()
-            } else {
-                fold(&txn, ctx, &now_due, keys, now).await?
-            };
-            let batch_id = if owed.is_empty() {
-                None
-            } else {
-                Some(record(&txn, ctx.id, keys, &owed).await?)
-            };
-            txn.commit().await?;
-            CoreResult::Ok((rows, batch_id))
-        }
-        .await;
-        let (rows, batch_id) = match done {
-            Ok(x) => x,
-            Err(e) => {
-                self.engage.put_back(ctx.id, earlier);
-                return Err(e);
-            }
-        };
-        self.committed(batch);
-        // Before owe(): the rows hold none of what this batch leaves owed,
-        // and applying them later would put the whole queue on the boards
-        // here, on the writer's thread.
-        self.engage.apply(ctx.id, &rows, keys);
-        if batch_id.is_some_and(|b| self.engage.owe(ctx.id, owed, b, keys)) {
-            // Tens of milliseconds for a full batch, on another thread
-            // while this one gathers the next.
-            let (engage, id) = (self.engage.clone(), ctx.id);
-            tokio::task::spawn_blocking(move || engage.catch_up(id));
-        }
-        self.wake.notify_one();
-        Ok(())
-    }
-
-    fn committed(&self, batch: &[Pending]) {
+    pub(crate) fn committed(&self, batch: &[Pending]) {
         let committed = Instant::now();
         self.engage.latency.record(
             batch
@@ -370,7 +233,7 @@ impl Writer {
     }
 
     /// The batch's awards as ledger rows, tier multipliers applied.
-    async fn postings(
+    pub(crate) async fn postings(
         &self,
         txn: &sea_orm::DatabaseTransaction,
         ctx: &CommunityCtx,
@@ -459,7 +322,7 @@ pub(crate) fn multiplied(ctx: &CommunityCtx, tier: Option<&str>, points: i64, wh
 }
 
 /// The batch's messages and reactions per member and (UTC) day.
-fn per_day(batch: &[Pending]) -> BTreeMap<(i64, i32), Counts> {
+pub(crate) fn per_day(batch: &[Pending]) -> BTreeMap<(i64, i32), Counts> {
     let mut per: BTreeMap<(i64, i32), Counts> = BTreeMap::new();
     for p in batch {
         let day = i32::try_from(p.at.div_euclid(86_400)).unwrap_or(i32::MAX);

@@ -8,7 +8,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::sync::mpsc;
 
-use super::standings::Totals;
+use crate::engage::boards::standings::Totals;
 use crate::error::{CoreError, CoreResult};
 
 /// Rows per page: big enough that a page's round trip is nothing, small
@@ -29,7 +29,7 @@ const COLUMNS: [&str; 9] = [
 ];
 
 /// Sends the community's score rows, a page at a time, in member order.
-pub(super) async fn read(
+pub(crate) async fn read(
     db: DatabaseConnection,
     community_id: i64,
     pages: mpsc::Sender<Vec<Totals>>,

@@ -5,8 +5,8 @@
 use sea_orm::sea_query::{Expr, Func, OnConflict, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::settle::{award_badges, crossed, tell};
 use crate::config::BadgeRule;
+use crate::engage::rules::settle::{award_badges, crossed, tell};
 use crate::entity::{member, period_close, revenue, score};
 use crate::error::CoreResult;
 use crate::periods::{Board, Keys};

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use super::rules::SourceKind;
-use super::writer::Pending;
+use crate::engage::rules::SourceKind;
+use crate::engage::writing::writer::Pending;
 use crate::entity::activity_limit::{Column, Entity};
 use crate::error::{CoreError, CoreResult};
 use crate::periods::Keys;

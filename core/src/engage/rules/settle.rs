@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
-use super::levels::level_for;
 use crate::config::{BadgeRule, Community, Levels};
 use crate::domain::{Key, Locale};
+use crate::engage::rules::levels::level_for;
 use crate::entity::{badge, member, perk_grant, score};
 use crate::error::CoreResult;
 use crate::outbox::{EffectKind, Letters};

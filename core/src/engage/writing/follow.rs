@@ -15,7 +15,7 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 
-use super::Engagement;
+use crate::engage::Engagement;
 use crate::entity::score;
 use crate::error::CoreResult;
 use crate::periods::Keys;

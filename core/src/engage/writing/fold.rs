@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::owed::{Book, Owed, Periods, periods};
-use super::settle::settle;
-use super::writer::{Counts, add_counts};
+use crate::engage::rules::settle::settle;
+use crate::engage::writing::owed::{Book, Owed, Periods, periods};
+use crate::engage::writing::writer::{Counts, add_counts};
 use crate::entity::{member, score, score_backlog};
 use crate::error::{CoreError, CoreResult};
 use crate::periods::Keys;

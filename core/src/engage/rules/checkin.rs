@@ -5,9 +5,9 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::settle::{award_badges, crossed, settle, tell};
 use crate::config::{BadgeRule, Points};
 use crate::domain::Key;
+use crate::engage::rules::settle::{award_badges, crossed, settle, tell};
 use crate::entity::{checkin, member, score};
 use crate::error::{CoreResult, UserError};
 use crate::periods::Keys;

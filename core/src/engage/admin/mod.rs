@@ -1,0 +1,3 @@
+//! What admins do to points in bulk.
+
+pub mod import;
