@@ -90,7 +90,7 @@ mod tests {
             from_tier: None,
             to_tier: None,
             access_until: until,
-            cause: String::new(),
+            cause: crate::entity::kinds::Cause::Join,
             actor: None,
             note: None,
         }

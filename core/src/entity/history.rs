@@ -12,7 +12,7 @@ pub struct Model {
     pub from_tier: Option<String>,
     pub to_tier: Option<String>,
     pub access_until: Option<i64>,
-    pub cause: String,
+    pub cause: super::kinds::Cause,
     pub actor: Option<String>,
     pub note: Option<String>,
 }

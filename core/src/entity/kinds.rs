@@ -72,6 +72,33 @@ impl From<ReversalKind> for RevenueKind {
     }
 }
 
+/// Why an entitlement changed, as its history row records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, strum::AsRefStr)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[strum(serialize_all = "snake_case")]
+pub enum Cause {
+    #[sea_orm(string_value = "join")]
+    Join,
+    #[sea_orm(string_value = "admin_grant")]
+    AdminGrant,
+    #[sea_orm(string_value = "admin_revoke")]
+    AdminRevoke,
+    #[sea_orm(string_value = "expiry")]
+    Expiry,
+    #[sea_orm(string_value = "link")]
+    Link,
+    #[sea_orm(string_value = "payment")]
+    Payment,
+    /// A completed checkout, before the subscription's own event gives the
+    /// period: access opens at once, and the member is told when the date
+    /// is the provider's.
+    #[sea_orm(string_value = "checkout")]
+    Checkout,
+    /// The person asked for their data to be erased.
+    #[sea_orm(string_value = "erasure")]
+    Erasure,
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -89,5 +116,6 @@ mod tests {
         same_text::<ReversalKind>();
         same_text::<ReversalState>();
         same_text::<RevenueKind>();
+        same_text::<Cause>();
     }
 }

@@ -72,7 +72,7 @@ async fn record_link<C: ConnectionTrait>(
         from_tier: Set(tier.clone()),
         to_tier: Set(tier),
         access_until: Set(e.access_until),
-        cause: Set(Cause::Link.as_str().to_owned()),
+        cause: Set(Cause::Link),
         actor: Set(Some(actor.to_string())),
         note: Set(Some(note)),
         ..Default::default()

@@ -127,5 +127,5 @@ pub async fn recompute<C: ConnectionTrait>(
 /// Whether the member's entitlement was last set by an admin's hand.
 async fn set_by_admin<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<bool> {
     let last = access::last_cause(conn, member_id).await?;
-    Ok(last.is_some_and(|c| c == Cause::AdminGrant.as_str() || c == Cause::AdminRevoke.as_str()))
+    Ok(last.is_some_and(|c| matches!(c, Cause::AdminGrant | Cause::AdminRevoke)))
 }

@@ -19,35 +19,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::outbox::{EffectKind, Letters};
 use crate::reply::Notice;
 
-/// Why an entitlement changed, as the history records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cause {
-    AdminGrant,
-    AdminRevoke,
-    Expiry,
-    Link,
-    Payment,
-    /// A completed checkout, before the subscription's own event gives the
-    /// period: access opens at once, and the member is told when the date
-    /// is the provider's.
-    Checkout,
-    /// The person asked for their data to be erased.
-    Erasure,
-}
-
-impl Cause {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cause::AdminGrant => "admin_grant",
-            Cause::AdminRevoke => "admin_revoke",
-            Cause::Expiry => "expiry",
-            Cause::Link => "link",
-            Cause::Payment => "payment",
-            Cause::Checkout => "checkout",
-            Cause::Erasure => "erasure",
-        }
-    }
-}
+pub use crate::entity::kinds::Cause;
 
 pub struct Change {
     pub tier: Option<tier::Model>,
@@ -218,7 +190,7 @@ pub async fn apply_since<C: ConnectionTrait>(
         && had_access
         && has_access
         && same_terms
-        && last_cause(conn, m.id).await?.as_deref() == Some(Cause::Checkout.as_str());
+        && last_cause(conn, m.id).await? == Some(Cause::Checkout);
 
     let mut a: entitlement::ActiveModel = current.clone().into();
     a.tier_id = Set(change.tier.as_ref().map(|t| t.id));
@@ -235,7 +207,7 @@ pub async fn apply_since<C: ConnectionTrait>(
         from_tier: Set(old_tier.as_ref().map(|t| t.key.clone())),
         to_tier: Set(change.tier.as_ref().map(|t| t.key.clone())),
         access_until: Set(change.access_until),
-        cause: Set(change.cause.as_str().to_owned()),
+        cause: Set(change.cause),
         actor: Set(change.actor.clone()),
         note: Set(change.note.clone()),
         ..Default::default()
@@ -290,7 +262,7 @@ pub async fn apply_since<C: ConnectionTrait>(
 }
 
 /// The cause of the member's latest history row.
-pub async fn last_cause<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Option<String>> {
+pub async fn last_cause<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreResult<Option<Cause>> {
     Ok(history::Entity::find()
         .filter(history::Column::MemberId.eq(member_id))
         .order_by_desc(history::Column::Id)

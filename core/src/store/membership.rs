@@ -57,7 +57,7 @@ pub async fn ensure_member<C: ConnectionTrait>(
         from_tier: Set(None),
         to_tier: Set(None),
         access_until: Set(None),
-        cause: Set("join".to_owned()),
+        cause: Set(crate::entity::kinds::Cause::Join),
         actor: Set(actor),
         note: Set(None),
         ..Default::default()

@@ -47,7 +47,7 @@ pub async fn member_view<C: ConnectionTrait>(
             from_tier: h.from_tier,
             to_tier: h.to_tier,
             access_until: h.access_until.map(iso),
-            cause: h.cause,
+            cause: h.cause.as_ref().to_owned(),
             actor: h.actor,
             note: h.note,
         })
