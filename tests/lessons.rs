@@ -535,9 +535,46 @@ async fn drip_courses_progress_and_completion() {
     }
 }
 
+async fn a_price_stays_until_an_edit_says_none(db: TestDb) {
+    let w = World::new(&db).await;
+    w.say(TEACHER, "/lesson post deep tier=pro price=4.99 Deep dive | Body")
+        .await;
+    w.say("console:hal", "/join").await;
+    let price = |reply: &Reply| match reply {
+        Reply::LessonLocked { ways, .. } => ways.iter().find_map(|w| match w {
+            UnlockWay::Buy { price } => Some(price.clone()),
+            _ => None,
+        }),
+        other => panic!("{other:?}"),
+    };
+    let before = price(&w.say("console:hal", "/unlock deep").await.reply);
+    assert!(
+        before.as_deref().is_some_and(|p| p.contains("4.99")),
+        "{before:?}"
+    );
+    // An edit of the Stars price leaves the money price as it was.
+    w.say(TEACHER, "/lesson edit deep stars=50").await;
+    let kept = price(&w.say("console:hal", "/unlock deep").await.reply);
+    assert!(
+        kept.as_deref()
+            .is_some_and(|p| p.contains("4.99") && p.contains("50")),
+        "a price not mentioned stays: {kept:?}"
+    );
+    w.say(TEACHER, "/lesson edit deep price=none stars=0").await;
+    let stopped = price(&w.say("console:hal", "/unlock deep").await.reply);
+    assert_eq!(stopped, None, "price=none stops the sale");
+}
+
 #[tokio::test]
 async fn edits_and_removal_reach_the_posted_cards() {
     for db in TestDb::all().await {
         edits_and_removal_follow_the_cards(db).await;
+    }
+}
+
+#[tokio::test]
+async fn a_lesson_price_stays_until_an_edit_says_none() {
+    for db in TestDb::all().await {
+        a_price_stays_until_an_edit_says_none(db).await;
     }
 }

@@ -38,6 +38,15 @@ pub fn lesson_of_offer(offer: &str) -> Option<&str> {
     offer.strip_prefix(LESSON_OFFER)
 }
 
+/// What an edit does to one way of selling a lesson.
+enum Sale<T> {
+    /// Not mentioned: stays as it was.
+    Keep,
+    /// `none`: no longer sold this way.
+    Stop,
+    At(T),
+}
+
 impl Call<'_> {
     fn currency(&self) -> String {
         let c = &self.ctx.config;
@@ -145,30 +154,39 @@ impl Call<'_> {
         }
         if d.price.is_some() || d.stars.is_some() {
             let money = match d.price {
-                Some(price) => Some(draft::price(&price, &self.currency())?),
-                None => None,
+                Some(price) => draft::price(&price, &self.currency())?.map_or(Sale::Stop, Sale::At),
+                None => Sale::Keep,
             };
-            let stars = d.stars.map(|n| i32::try_from(n).ok().filter(|n| *n > 0));
+            let stars = match d.stars {
+                Some(n) => i32::try_from(n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map_or(Sale::Stop, Sale::At),
+                None => Sale::Keep,
+            };
             self.sell(conn, row, key, money, stars).await?;
         }
         Ok(())
     }
 
-    /// Sets what the lesson sells for on its own: `money` and `stars` are
-    /// `None` where they stay as they were, `Some(None)` to stop selling for
-    /// that. The sale goes through an offer of kind lesson, kept inactive
-    /// (buyers still own it) once nothing sells it.
+    /// Sets what the lesson sells for on its own, in money and in Stars.
+    /// The sale goes through an offer of kind lesson, kept inactive (buyers
+    /// still own it) once nothing sells it.
     async fn sell<C: ConnectionTrait>(
         &self,
         conn: &C,
         row: &mut lesson::ActiveModel,
         key: &str,
-        money: Option<Option<crate::domain::Money>>,
-        stars: Option<Option<i32>>,
+        money: Sale<crate::domain::Money>,
+        stars: Sale<i32>,
     ) -> CoreResult<()> {
         let ctx = self.ctx;
         let title: String = current(&row.title).unwrap_or_else(|| key.to_owned());
-        let stars = stars.unwrap_or_else(|| current(&row.stars).flatten());
+        let stars = match stars {
+            Sale::Keep => current(&row.stars).flatten(),
+            Sale::Stop => None,
+            Sale::At(n) => Some(n),
+        };
         let offer_key = lesson_offer_key(key);
         let existing = offer::Entity::find()
             .filter(offer::Column::CommunityId.eq(ctx.id))
@@ -183,8 +201,9 @@ impl Call<'_> {
             return Err(UserError::LessonExists { key: key.to_owned() }.into());
         }
         let amount = match money {
-            Some(m) => m.map_or(0, |m| m.amount_minor()),
-            None => existing.as_ref().map_or(0, |o| o.amount_minor),
+            Sale::At(m) => m.amount_minor(),
+            Sale::Stop => 0,
+            Sale::Keep => existing.as_ref().map_or(0, |o| o.amount_minor),
         };
         let mut o: offer::ActiveModel = match existing {
             Some(o) => o.into(),
