@@ -256,6 +256,27 @@ async fn linking_merges_two_members_of_one_community() {
 }
 
 #[tokio::test]
+async fn linking_keeps_the_questions_the_merged_account_asked() {
+    for db in TestDb::all().await {
+        let w = World::new(&db).await;
+        w.say("console:ivy", "/join").await;
+        w.say("telegram:57", "/join").await;
+        w.say("console:admin", "/award telegram:57 30 a").await;
+        let asked = w.say("telegram:57", "/ask How do I start?").await;
+        assert!(matches!(asked.reply, Reply::Asked { .. }), "{asked:?}");
+        let code = w.link_code("console:ivy").await;
+        let linked = w.say("telegram:57", &format!("/link {code}")).await;
+        assert!(matches!(linked.reply, Reply::Linked { .. }), "{linked:?}");
+        let open = w.say("console:teacher", "/questions").await;
+        let Reply::Questions { open } = &open.reply else {
+            panic!("{open:?}")
+        };
+        assert_eq!(open.len(), 1, "the question survives the merge: {open:?}");
+        assert_eq!(open[0].body, "How do I start?");
+    }
+}
+
+#[tokio::test]
 async fn replies_follow_the_platform_locale_then_the_community_default() {
     let db = TestDb::sqlite();
     let w = World::new(&db).await;

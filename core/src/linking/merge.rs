@@ -14,8 +14,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Model
 use crate::domain::EntitlementStatus;
 use crate::entity::{
     activity_day, activity_limit, badge, billing_customer, checkin, completion, entitlement, history,
-    identity, ledger, lesson_unlock, link_code, member, perk_grant, person, purchase, redemption, referral,
-    referral_code, reminder, revenue, score, subscription, trial,
+    identity, ledger, lesson_unlock, link_code, member, payment_event, perk_grant, person, purchase,
+    question, redemption, referral, referral_code, reminder, revenue, score, subscription, trial,
 };
 use crate::error::{CoreError, CoreResult};
 use crate::store::access::tier_by_id;
@@ -77,6 +77,7 @@ pub(super) async fn members<C: ConnectionTrait>(
     let (w, l) = (winner.id, loser.id);
     reassign::<ledger::Entity, _>(conn, ledger::Column::MemberId, w, l).await?;
     reassign::<history::Entity, _>(conn, history::Column::MemberId, w, l).await?;
+    reassign::<question::Entity, _>(conn, question::Column::MemberId, w, l).await?;
     payment_records(conn, w, l).await?;
     engagement(conn, winner.community_id, w, l).await?;
     reassign_once::<badge::Entity, _>(conn, badge::Column::MemberId, badge::Column::BadgeKey, w, l).await?;
@@ -141,13 +142,15 @@ async fn entitlements<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Customers, subscriptions, purchases and revenue follow the member; the
+/// Customers, subscriptions, purchases, revenue and the payment events
+/// applied to them follow the member; the
 /// loser's reminders and referral code go, and referrals keep one referrer.
 async fn payment_records<C: ConnectionTrait>(conn: &C, w: i64, l: i64) -> CoreResult<()> {
     reassign::<billing_customer::Entity, _>(conn, billing_customer::Column::MemberId, w, l).await?;
     reassign::<subscription::Entity, _>(conn, subscription::Column::MemberId, w, l).await?;
     reassign::<purchase::Entity, _>(conn, purchase::Column::MemberId, w, l).await?;
     reassign::<revenue::Entity, _>(conn, revenue::Column::MemberId, w, l).await?;
+    reassign::<payment_event::Entity, _>(conn, payment_event::Column::MemberId, w, l).await?;
     drop_all::<reminder::Entity, _>(conn, reminder::Column::MemberId, l).await?;
     drop_all::<referral_code::Entity, _>(conn, referral_code::Column::MemberId, l).await?;
     // A referral of the loser survives only if the winner has none.
