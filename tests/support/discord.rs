@@ -373,7 +373,7 @@ async fn rest(
     let reason = headers
         .get("x-audit-log-reason")
         .and_then(|v| v.to_str().ok())
-        .map(std::borrow::ToOwned::to_owned);
+        .map(str::to_owned);
     let (body, files) = match form {
         Some(f) => (
             f.fields.get("payload_json").cloned().unwrap_or(Value::Null),

@@ -80,7 +80,7 @@ pub async fn person_data<C: ConnectionTrait>(
         let slug = communities
             .iter()
             .find(|c| c.id == m.community_id)
-            .map(super::super::store::sync::CommunityCtx::slug);
+            .map(CommunityCtx::slug);
         memberships.push(membership(conn, m, slug).await?);
     }
     let identities: Vec<Value> = identities

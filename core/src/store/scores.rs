@@ -30,7 +30,7 @@ pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
     TOUCHED
         .scope(RefCell::new(Vec::new()), async {
             let out = work.await;
-            let touched = TOUCHED.with(std::cell::RefCell::take);
+            let touched = TOUCHED.with(RefCell::take);
             (out, touched)
         })
         .await

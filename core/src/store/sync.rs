@@ -25,7 +25,7 @@ impl CommunityCtx {
 }
 
 fn perks_json(perks: &[crate::domain::Key]) -> String {
-    let list: Vec<&str> = perks.iter().map(super::super::domain::key::Key::as_str).collect();
+    let list: Vec<&str> = perks.iter().map(crate::domain::Key::as_str).collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
