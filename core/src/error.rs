@@ -3,6 +3,8 @@
 
 use sea_orm::DbErr;
 
+use crate::i18n::Arg;
+
 /// A refusal the person can act on. Each variant renders through the locale
 /// file key returned by [`UserError::key`], with its fields as arguments.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr)]
@@ -203,8 +205,9 @@ impl UserError {
         self.into()
     }
 
-    /// The message arguments: the variant's fields, by name, as text.
-    pub fn args(&self) -> Vec<(String, String)> {
+    /// The message arguments: the variant's fields, by name. Numbers stay
+    /// numbers, so plural selectors can choose a form.
+    pub fn args(&self) -> Vec<(String, Arg)> {
         use serde_json::Value;
         // A variant with fields serializes as {"Variant": {field: value}};
         // one without as a bare string, with no arguments.
@@ -217,11 +220,12 @@ impl UserError {
         fields
             .into_iter()
             .map(|(name, v)| {
-                let text = match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
+                let arg = match v {
+                    Value::String(s) => Arg::Text(s),
+                    Value::Number(n) => n.as_i64().map_or_else(|| Arg::Text(n.to_string()), Arg::Number),
+                    other => Arg::Text(other.to_string()),
                 };
-                (name, text)
+                (name, arg)
             })
             .collect()
     }

@@ -386,17 +386,8 @@ pub fn reply(locale: Locale, zone: chrono_tz::Tz, community: &str, reply: &Reply
             ],
         ),
         Reply::Refused(err) => {
-            // Numbers stay numbers, so plural selectors can choose a form.
-            let raw = err.args();
-            let args: Vec<(&str, Arg)> = raw
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str(),
-                        v.parse::<i64>().map_or(Arg::Text(v.clone()), Arg::from),
-                    )
-                })
-                .collect();
+            let owned = err.args();
+            let args: Vec<(&str, Arg)> = owned.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             t_args(locale, err.key(), &args)
         }
         Reply::Internal => t(locale, "err-internal"),
