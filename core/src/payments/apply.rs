@@ -551,7 +551,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
         let (kind, external, amount) = (r.kind, r.external_id.to_owned(), r.amount_minor);
         let (currency, payment_ref) = (r.currency.clone(), r.payment_ref.clone());
         let stored = facts::merge_reversal(self.conn, r).await?;
-        let settled = facts::is_final_reversal(&stored);
+        let settled = stored.state.is_final();
         if count_at_once || settled {
             self.reversal_revenue(
                 kind.into(),

@@ -57,7 +57,7 @@ pub async fn recompute<C: ConnectionTrait>(
             continue;
         };
         let reversed = found.reversals.iter().any(|r| {
-            facts::is_final_reversal(r)
+            r.state.is_final()
                 && r.customer_id.is_some()
                 && r.customer_id == s.customer_id
                 && match (s.started_at, r.charge_created) {

@@ -426,8 +426,3 @@ pub async fn member_facts<C: ConnectionTrait>(conn: &C, member_id: i64) -> CoreR
 fn any_of<C: ColumnTrait>(col: C, values: &[String]) -> Option<sea_orm::sea_query::SimpleExpr> {
     (!values.is_empty()).then(|| col.is_in(values.iter().cloned()))
 }
-
-/// Whether a reversal takes the money of a payment back for good.
-pub fn is_final_reversal(r: &reversal::Model) -> bool {
-    r.state.is_final()
-}

@@ -24,7 +24,7 @@ pub async fn owned_offers<C: ConnectionTrait>(conn: &C, m: &member::Model) -> Co
         let reversed = found
             .reversals
             .iter()
-            .any(|r| facts::is_final_reversal(r) && r.payment_ref.as_deref() == Some(p.payment_ref.as_str()));
+            .any(|r| r.state.is_final() && r.payment_ref.as_deref() == Some(p.payment_ref.as_str()));
         if reversed {
             continue;
         }
