@@ -154,6 +154,19 @@ pub(super) fn replies_and_notices() -> (Vec<Reply>, Vec<Notice>) {
         balance: 1,
         delivered,
     };
+    let leaderboard = |board, span, shown: u64| Reply::Leaderboard {
+        board,
+        span,
+        page: 1,
+        pages: 1,
+        entries: (1..=shown)
+            .map(|rank| crate::reply::LeaderEntry {
+                rank,
+                name: "a".into(),
+                points: 3,
+            })
+            .collect(),
+    };
     let replies = vec![
         Reply::Help {
             commands: crate::catalogue::CATALOGUE.iter().collect(),
@@ -189,35 +202,9 @@ pub(super) fn replies_and_notices() -> (Vec<Reply>, Vec<Notice>) {
                 reason: "r".into(),
             }],
         },
-        Reply::Leaderboard {
-            board: Board::AllTime,
-            span: None,
-            page: 1,
-            pages: 1,
-            entries: vec![crate::reply::LeaderEntry {
-                rank: 1,
-                name: "a".into(),
-                points: 3,
-            }],
-        },
-        Reply::Leaderboard {
-            board: Board::Season,
-            span: Some(("2026-10-01".into(), "2026-12-30".into())),
-            page: 1,
-            pages: 1,
-            entries: vec![crate::reply::LeaderEntry {
-                rank: 1,
-                name: "a".into(),
-                points: 3,
-            }],
-        },
-        Reply::Leaderboard {
-            board: Board::Week,
-            span: None,
-            page: 1,
-            pages: 1,
-            entries: vec![],
-        },
+        leaderboard(Board::AllTime, None, 1),
+        leaderboard(Board::Season, Some(("2026-10-01".into(), "2026-12-30".into())), 1),
+        leaderboard(Board::Week, None, 0),
         Reply::Rank(Box::new(rank(Some((2, 9))))),
         Reply::Rank(Box::new(rank(None))),
         Reply::CheckedIn {
