@@ -198,7 +198,7 @@ impl Bench {
             .unwrap();
         let id: IdentityRef = who.parse().unwrap();
         let perks = self.core.member_view("demo", &id).await.unwrap().perks;
-        (e.tier_id, e.status, e.access_until, perks)
+        (e.tier_id, e.status.to_string(), e.access_until, perks)
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use lyceum::{db, settings};
 use lyceum_core::clock::ManualClock;
+use lyceum_core::entity::kinds::LedgerSource;
 use lyceum_core::entity::outbox;
 use lyceum_core::{Core, Invoker, Reply, UserError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -324,7 +325,16 @@ async fn a_balance_that_would_overflow_is_refused_and_nothing_is_written() {
             .unwrap()
             .unwrap();
         let before = w.rows().await;
-        let refused = award_points(w.core.db(), ctx, &m, i64::MAX, "admin_award", "too much", T0).await;
+        let refused = award_points(
+            w.core.db(),
+            ctx,
+            &m,
+            i64::MAX,
+            LedgerSource::AdminAward,
+            "too much",
+            T0,
+        )
+        .await;
         assert!(
             matches!(
                 refused,

@@ -213,7 +213,7 @@ async fn redelivered_updates_count_once(db: TestDb) {
             .all(first.db())
             .await
             .unwrap();
-        let mut sources: Vec<String> = rows.iter().map(|r| r.source.clone()).collect();
+        let mut sources: Vec<String> = rows.iter().map(|r| r.source.as_str().to_owned()).collect();
         sources.sort();
         (sources, rows.iter().map(|r| r.delta).sum::<i64>())
     };

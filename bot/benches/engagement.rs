@@ -34,6 +34,7 @@ use lyceum::{db, settings};
 use lyceum_core::clock::SystemClock;
 use lyceum_core::config::Community;
 use lyceum_core::engine::Activity;
+use lyceum_core::entity::kinds::LedgerSource;
 use lyceum_core::entity::ledger;
 use lyceum_core::periods::Board;
 use lyceum_core::{Core, Invoker};
@@ -411,7 +412,7 @@ async fn raw_inserts(db: &DatabaseConnection, community_id: i64, n: usize, rng: 
                     community_id: Set(community_id),
                     member_id: Set(rng.random_range(1..=ACTIVE)),
                     delta: Set(5),
-                    source: Set("baseline".into()),
+                    source: Set(LedgerSource::Message),
                     reason: Set(format!("row {batch}-{chunk}-{i}")),
                     actor: Set(None),
                     at: Set(0),

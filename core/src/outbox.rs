@@ -21,9 +21,7 @@ use crate::domain::{Channel, IdentityRef, Locale, Platform};
 use crate::entity::{identity, lesson_post, outbox};
 use crate::reply::{LessonCard, Notice};
 
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
+pub use crate::entity::kinds::OutboxStatus;
 
 /// How long a worker may hold an effect while delivering it.
 pub const LEASE_SECS: i64 = 60;
@@ -216,7 +214,7 @@ impl Letters {
             recipient: Set(recipient.to_owned()),
             kind: Set(payload.effect.name().to_owned()),
             payload: Set(serde_json::to_string(&payload).unwrap_or_default()),
-            status: Set(PENDING.to_owned()),
+            status: Set(OutboxStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(now),
             last_error: Set(None),
@@ -355,7 +353,7 @@ impl OutboxWorker {
         let now = self.clock.now();
         let platforms: Vec<&str> = self.sinks.keys().map(|p| p.as_str()).collect();
         let rows = outbox::Entity::find()
-            .filter(outbox::Column::Status.eq(PENDING))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(outbox::Column::Platform.is_in(platforms))
             .order_by_asc(outbox::Column::Id)
             .limit(self.batch)
@@ -392,7 +390,7 @@ impl OutboxWorker {
             update.attempts = Set(attempts);
             match outcome {
                 Ok(()) => {
-                    update.status = Set(DELIVERED.to_owned());
+                    update.status = Set(OutboxStatus::Delivered);
                     update.delivered_at = Set(Some(now));
                     update.last_error = Set(None);
                     report.delivered += 1;
@@ -420,7 +418,7 @@ impl OutboxWorker {
                 }
                 Err(err) => {
                     tracing::error!(platform = %who.0, attempts, error = %err, "effect given up");
-                    update.status = Set(FAILED.to_owned());
+                    update.status = Set(OutboxStatus::Failed);
                     update.last_error = Set(Some(err.to_string()));
                     report.failed += 1;
                     self.count(&who.0, "failed");
@@ -508,7 +506,7 @@ impl OutboxWorker {
         let result = outbox::Entity::update_many()
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + LEASE_SECS))
             .filter(outbox::Column::Id.eq(row.id))
-            .filter(outbox::Column::Status.eq(PENDING))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
             .exec(&self.db)
             .await?;

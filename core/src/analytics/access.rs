@@ -17,7 +17,7 @@ impl Timeline {
         let mut steps: Vec<(i64, i64, EntitlementStatus, Option<i64>)> = rows
             .iter()
             .map(|r| {
-                let status = EntitlementStatus::parse(&r.to_status).unwrap_or(EntitlementStatus::None);
+                let status = r.to_status;
                 (r.at, r.id, status, r.access_until)
             })
             .collect();
@@ -85,8 +85,8 @@ mod tests {
             id,
             member_id: 1,
             at,
-            from_status: String::new(),
-            to_status: status.into(),
+            from_status: EntitlementStatus::None,
+            to_status: EntitlementStatus::parse(status).unwrap(),
             from_tier: None,
             to_tier: None,
             access_until: until,

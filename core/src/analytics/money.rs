@@ -35,13 +35,13 @@ pub fn paying(
     let mut out = Vec::new();
     for s in subs {
         // Never paid for yet: no revenue at any instant.
-        if matches!(s.status.as_str(), "incomplete" | "trialing") {
+        if matches!(s.status, SubStatus::Incomplete | SubStatus::Trialing) {
             continue;
         }
         let Some(o) = offer_of(s, offers) else { continue };
-        let monthly = match OfferKind::parse(&o.kind) {
-            Some(OfferKind::TierMonthly) => o.amount_minor,
-            Some(OfferKind::TierYearly) => o.amount_minor / 12,
+        let monthly = match o.kind {
+            OfferKind::TierMonthly => o.amount_minor,
+            OfferKind::TierYearly => o.amount_minor / 12,
             _ => continue,
         };
         let start = s.started_at.unwrap_or(s.snapshot_at);
@@ -51,7 +51,7 @@ pub fn paying(
             .map_or(start, |t| t.started_at + trial_days(o, tiers) * DAY);
         let mut until = [s.ended_at, s.current_period_end].into_iter().flatten().min();
         // Retries ran out: it stopped paying when that was reported.
-        if s.status == SubStatus::Unpaid.as_str() {
+        if s.status == SubStatus::Unpaid {
             until = Some(until.map_or(s.updated_at, |u| u.min(s.updated_at)));
         }
         out.push(Paying {

@@ -174,7 +174,7 @@ pub async fn snapshot<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64
         .collect();
     let mut with_access = 0;
     for e in &entitlements {
-        let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+        let status = e.status;
         if let Some(slot) = by_status.iter_mut().find(|(s, _)| s == status.as_str()) {
             slot.1 += 1;
         }
@@ -244,7 +244,7 @@ pub async fn snapshot<C: ConnectionTrait>(conn: &C, ctx: &CommunityCtx, now: i64
         let converted = person_member.get(&t.person_id).is_some_and(|&i| {
             by_member.get(&members[i].id).is_some_and(|rows| {
                 rows.iter()
-                    .any(|r| r.at >= t.started_at && r.to_status == EntitlementStatus::Active.as_str())
+                    .any(|r| r.at >= t.started_at && r.to_status == EntitlementStatus::Active)
             })
         });
         if converted {

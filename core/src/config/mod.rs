@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 
 mod engagement;
@@ -123,12 +124,20 @@ pub struct TierConfig {
     pub stars_monthly: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What an offer sells; stored in `offers.kind` as the same text.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum OfferKind {
+    #[sea_orm(string_value = "tier_monthly")]
     TierMonthly,
+    #[sea_orm(string_value = "tier_yearly")]
     TierYearly,
+    #[sea_orm(string_value = "course")]
     Course,
+    #[sea_orm(string_value = "lesson")]
     Lesson,
 }
 

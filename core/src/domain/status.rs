@@ -2,16 +2,25 @@
 
 use std::fmt;
 
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Stored in `entitlements.status` and in history rows as the same text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum EntitlementStatus {
+    #[sea_orm(string_value = "none")]
     None,
+    #[sea_orm(string_value = "trialing")]
     Trialing,
+    #[sea_orm(string_value = "active")]
     Active,
+    #[sea_orm(string_value = "past_due")]
     PastDue,
+    #[sea_orm(string_value = "canceled")]
     Canceled,
+    #[sea_orm(string_value = "expired")]
     Expired,
 }
 
@@ -53,19 +62,21 @@ impl EntitlementStatus {
         )
     }
 
-    /// The names of the statuses that may grant access, for queries.
-    pub fn granting() -> Vec<&'static str> {
-        Self::ALL
-            .into_iter()
-            .filter(|s| s.may_grant_access())
-            .map(EntitlementStatus::as_str)
-            .collect()
+    /// The statuses that may grant access, for queries.
+    pub fn granting() -> Vec<EntitlementStatus> {
+        Self::ALL.into_iter().filter(|s| s.may_grant_access()).collect()
     }
 
     /// Whether a member in this status, with this `access_until` (Unix seconds,
     /// `None` = open-ended), has access at `now`.
     pub fn has_access(self, access_until: Option<i64>, now: i64) -> bool {
         self.may_grant_access() && access_until.is_none_or(|until| until > now)
+    }
+}
+
+impl PartialEq<&str> for EntitlementStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 

@@ -51,8 +51,8 @@ async fn live_subscriptions<C: ConnectionTrait>(
         .into_iter()
         .filter(|s| {
             matches!(
-                SubStatus::parse(&s.status),
-                Some(SubStatus::Active | SubStatus::Trialing | SubStatus::PastDue)
+                s.status,
+                SubStatus::Active | SubStatus::Trialing | SubStatus::PastDue
             ) && s.current_period_end.is_none_or(|e| e > now)
         })
         .collect())

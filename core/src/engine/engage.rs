@@ -13,18 +13,17 @@ use crate::domain::{IdentityRef, code::random_code};
 use crate::engage::rules::checkin::check_in;
 use crate::engage::rules::levels::progress;
 use crate::engage::rules::settle::{settle, tell_points};
+use crate::entity::kinds::{GrantSource, LedgerSource, RedemptionStatus};
 use crate::entity::{badge, ledger, member, perk_grant, redemption, shop_sale};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::periods::{Board, Keys, span};
 use crate::reply::{BadgeView, Delivered, LeaderEntry, LedgerLine, RankView, Reply, RewardView};
 use crate::store::access::{held_perks, notify_person, perk_diff};
 use crate::store::people::{display_name, identities_of};
-use crate::store::scores::{Posting, SPEND, balance, post, score_of};
+use crate::store::scores::{Posting, balance, post, score_of};
 
 pub const PAGE_SIZE: usize = 10;
 const RECENT: u64 = 5;
-/// Ledger source and grant source of what the shop hands out.
-pub const SHOP: &str = "shop";
 
 impl Call<'_> {
     pub(super) async fn points<C: ConnectionTrait>(&self, conn: &C) -> CoreResult<Reply> {
@@ -42,7 +41,7 @@ impl Call<'_> {
             .map(|l| LedgerLine {
                 at: iso(l.at),
                 delta: l.delta,
-                source: l.source,
+                source: l.source.as_str().to_owned(),
                 reason: l.reason,
             })
             .collect();
@@ -172,7 +171,7 @@ impl Call<'_> {
         let posting = Posting {
             member_id: m.id,
             delta: points,
-            source: "admin_award".into(),
+            source: LedgerSource::AdminAward,
             reason: reason.clone(),
             actor: self.actor(),
             at: self.now,
@@ -288,7 +287,7 @@ impl Call<'_> {
         let spend = Posting {
             member_id: m.id,
             delta: -r.price,
-            source: SPEND.into(),
+            source: LedgerSource::Redeem,
             reason: r.key.to_string(),
             actor: None,
             at: self.now,
@@ -306,7 +305,7 @@ impl Call<'_> {
                         perk: perk.to_string(),
                         until,
                     },
-                    "done",
+                    RedemptionStatus::Done,
                 )
             }
             RewardKind::Offer { offer } => {
@@ -318,7 +317,7 @@ impl Call<'_> {
                     || offer.to_string(),
                     |o| o.name.get(self.locale, c.default_locale).to_owned(),
                 );
-                (Delivered::Offer { name }, "done")
+                (Delivered::Offer { name }, RedemptionStatus::Done)
             }
             RewardKind::Coupon { percent, months } => (
                 Delivered::Coupon {
@@ -327,7 +326,7 @@ impl Call<'_> {
                     months: *months,
                     pending: true,
                 },
-                "pending",
+                RedemptionStatus::Pending,
             ),
         };
         let detail = match &delivered {
@@ -339,7 +338,7 @@ impl Call<'_> {
             reward_key: Set(r.key.to_string()),
             price: Set(r.price),
             at: Set(self.now),
-            status: Set(status.to_owned()),
+            status: Set(status),
             detail: Set(detail),
             ..Default::default()
         })
@@ -369,7 +368,7 @@ impl Call<'_> {
         let existing = perk_grant::Entity::find()
             .filter(perk_grant::Column::MemberId.eq(member_id))
             .filter(perk_grant::Column::Perk.eq(perk))
-            .filter(perk_grant::Column::Source.eq(SHOP))
+            .filter(perk_grant::Column::Source.eq(GrantSource::Shop))
             .one(conn)
             .await?;
         let until = match (secs, existing.as_ref().map(|g| g.until)) {
@@ -389,7 +388,7 @@ impl Call<'_> {
                 perk_grant::Entity::insert(perk_grant::ActiveModel {
                     member_id: Set(member_id),
                     perk: Set(perk.to_owned()),
-                    source: Set(SHOP.to_owned()),
+                    source: Set(GrantSource::Shop),
                     until: Set(until),
                     created_at: Set(self.now),
                     ..Default::default()

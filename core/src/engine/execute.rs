@@ -172,9 +172,7 @@ impl Call<'_> {
             Command::Revoke { user } => {
                 let m = self.target(conn, &user).await?;
                 let e = entitlement_of(conn, m.id).await?;
-                let live = e.as_ref().filter(|e| {
-                    EntitlementStatus::parse(&e.status).is_some_and(|s| s.has_access(e.access_until, now))
-                });
+                let live = e.as_ref().filter(|e| e.status.has_access(e.access_until, now));
                 let Some(e) = live else {
                     return Err(UserError::NothingToRevoke {
                         identity: user.to_string(),
@@ -269,7 +267,7 @@ pub(super) async fn tier_views<C: ConnectionTrait>(
 pub(super) fn price_view(o: &offer::Model) -> PriceView {
     PriceView {
         offer: o.key.clone(),
-        kind: o.kind.clone(),
+        kind: o.kind.as_str().to_owned(),
         amount: o.amount_minor,
         currency: o.currency.clone(),
         display: crate::domain::money::price_text(o.amount_minor, &o.currency),
@@ -298,7 +296,7 @@ pub(super) async fn expire_one<'a, C: ConnectionTrait>(
     let Some(e) = entitlement_of(conn, m.id).await? else {
         return Ok(false);
     };
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let status = e.status;
     let due = status.may_grant_access() && e.access_until.is_some_and(|u| u <= now);
     if !due {
         return Ok(false);

@@ -96,7 +96,7 @@ impl Core {
                         .and_then(|e| e.tier_id)
                         .and_then(|id| tiers.iter().find(|t| t.id == id))
                         .map(|t| t.key.clone()),
-                    status: e.map(|e| e.status.clone()).unwrap_or_default(),
+                    status: e.map(|e| e.status.as_str().to_owned()).unwrap_or_default(),
                     access_until: e.and_then(|e| e.access_until),
                     points: scores.get(&m.id).copied().unwrap_or(0),
                     joined_at: m.joined_at,
@@ -180,7 +180,7 @@ impl Core {
                         iso(l.at),
                         l.member_id.to_string(),
                         l.delta.to_string(),
-                        l.source,
+                        l.source.as_str().to_owned(),
                         l.reason,
                         l.actor.unwrap_or_default(),
                     ])

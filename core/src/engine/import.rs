@@ -6,11 +6,12 @@ use sea_orm::DatabaseTransaction;
 use super::Core;
 use crate::engage::admin::import::{ImportReport, Problem, Row, parse};
 use crate::engage::rules::settle::settle;
+use crate::entity::kinds::LedgerSource;
 use crate::error::{CoreError, CoreResult};
 use crate::periods::Keys;
 use crate::store::membership::ensure_member;
 use crate::store::people::ensure_identity;
-use crate::store::scores::{IMPORT, Posting, post, score_of};
+use crate::store::scores::{Posting, post, score_of};
 use crate::store::sync::CommunityCtx;
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +73,7 @@ async fn import(
         postings.push(Posting {
             member_id: m.id,
             delta: row.xp - earned,
-            source: IMPORT.into(),
+            source: LedgerSource::Import,
             reason: format!("imported XP {} (line {})", row.xp, row.line),
             actor: None,
             at: now,

@@ -193,9 +193,7 @@ impl Call<'_> {
             .filter(offer::Column::Key.eq(&offer_key))
             .one(conn)
             .await?;
-        if existing
-            .as_ref()
-            .is_some_and(|o| o.kind != OfferKind::Lesson.as_str())
+        if existing.as_ref().is_some_and(|o| o.kind != OfferKind::Lesson)
             || ctx.config.offers.iter().any(|o| o.key.as_str() == offer_key)
         {
             return Err(UserError::LessonExists { key: key.to_owned() }.into());
@@ -210,7 +208,7 @@ impl Call<'_> {
             None => offer::ActiveModel {
                 community_id: Set(ctx.id),
                 key: Set(offer_key),
-                kind: Set(OfferKind::Lesson.as_str().to_owned()),
+                kind: Set(OfferKind::Lesson),
                 tier_id: Set(None),
                 stripe_price: Set(None),
                 perks: Set("[]".to_owned()),

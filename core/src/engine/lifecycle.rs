@@ -13,7 +13,7 @@ use crate::clock::{human_date, iso};
 use crate::domain::EntitlementStatus;
 use crate::entity::{entitlement, member, outbox, reminder};
 use crate::error::CoreResult;
-use crate::outbox::{EffectKind, FAILED, enqueue, payload_effect};
+use crate::outbox::{EffectKind, OutboxStatus, enqueue, payload_effect};
 use crate::payments::{Why, recompute};
 use crate::reply::Notice;
 use crate::store::access::{self, notify_person, tier_by_id, tier_name};
@@ -58,7 +58,7 @@ impl Core {
             };
             let horizon = now + i64::from(furthest) * 86_400;
             let due = entitlement::Entity::find()
-                .filter(entitlement::Column::Status.eq(EntitlementStatus::Canceled.as_str()))
+                .filter(entitlement::Column::Status.eq(EntitlementStatus::Canceled))
                 .filter(entitlement::Column::AccessUntil.gt(now))
                 .filter(entitlement::Column::AccessUntil.lte(horizon))
                 .all(&self.db)
@@ -286,7 +286,7 @@ async fn reemit_missing<C: ConnectionTrait>(
             .filter(outbox::Column::Platform.eq(ident.platform.as_str()))
             .filter(outbox::Column::Recipient.eq(ident.external_id.as_str()))
             .filter(outbox::Column::CommunityId.eq(ctx.id))
-            .filter(outbox::Column::Status.ne(FAILED))
+            .filter(outbox::Column::Status.ne(OutboxStatus::Failed))
             .filter(outbox::Column::Kind.is_in(["grant_perk", "revoke_perk"]))
             .order_by_asc(outbox::Column::Id)
             .all(conn)

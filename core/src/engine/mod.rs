@@ -191,7 +191,7 @@ impl Core {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
         let pending = || {
             crate::entity::outbox::Entity::find()
-                .filter(crate::entity::outbox::Column::Status.eq(crate::outbox::PENDING))
+                .filter(crate::entity::outbox::Column::Status.eq(crate::outbox::OutboxStatus::Pending))
         };
         let count = pending().count(&self.db).await?;
         let oldest = pending()

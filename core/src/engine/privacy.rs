@@ -80,9 +80,9 @@ impl Call<'_> {
             let Some(c) = self.all.iter().find(|c| c.id == m.community_id) else {
                 continue;
             };
-            let held = entitlement_of(conn, m.id).await?.is_some_and(|e| {
-                EntitlementStatus::parse(&e.status).is_some_and(|s| s.has_access(e.access_until, self.now))
-            });
+            let held = entitlement_of(conn, m.id)
+                .await?
+                .is_some_and(|e| e.status.has_access(e.access_until, self.now));
             if held {
                 let change = Change {
                     tier: None,

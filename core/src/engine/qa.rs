@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::execute::Call;
 use crate::clock::iso;
+use crate::entity::kinds::LedgerSource;
 use crate::entity::{highlight, identity, lesson, member, question};
 use crate::error::{CoreResult, UserError};
 use crate::outbox::EffectKind;
@@ -17,7 +18,7 @@ use crate::periods::Keys;
 use crate::reply::{DigestItem, Notice, QuestionLine, Reply};
 use crate::store::access::{notify_identities, notify_person};
 use crate::store::people::{display_name, ensure_identity, identities_of};
-use crate::store::scores::{Posting, SPEND, balance, post};
+use crate::store::scores::{Posting, balance, post};
 
 /// How many highlights `/digest` shows, newest first.
 const DIGEST: u64 = 20;
@@ -46,7 +47,7 @@ impl Call<'_> {
             let spend = Posting {
                 member_id: m.id,
                 delta: -price,
-                source: SPEND.into(),
+                source: LedgerSource::Redeem,
                 reason: "question".into(),
                 actor: None,
                 at: self.now,

@@ -58,7 +58,7 @@ impl Core {
             .iter()
             .map(|o| OfferView {
                 key: o.key.clone(),
-                kind: o.kind.clone(),
+                kind: o.kind.as_str().to_owned(),
                 tier: o
                     .tier_id
                     .and_then(|id| tier_rows.iter().find(|t| t.id == id))

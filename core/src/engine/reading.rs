@@ -11,9 +11,10 @@ use super::execute::{Call, price_view};
 use crate::clock::iso;
 use crate::command::UnlockWith;
 use crate::config::BadgeRule;
-use crate::domain::Key;
+use crate::domain::{Key, Locale};
 use crate::engage::rules::settle::{award_badges, crossed, settle, tell};
 use crate::engage::rules::{Decision, Event, SourceKind};
+use crate::entity::kinds::LedgerSource;
 use crate::entity::{completion, lesson, lesson_unlock, member, offer};
 use crate::error::{CoreError, CoreResult, UserError};
 use crate::lessons::access::{Holder, Standing, opens_for, standing};
@@ -21,10 +22,9 @@ use crate::lessons::recommend::recommend;
 use crate::lessons::store::{Shelf, completed, count_view, holder, live, readable, signals};
 use crate::periods::Keys;
 use crate::reply::{CourseLine, LessonLine, LessonState, LessonView, Reply, UnlockWay};
-use crate::store::scores::{Posting, SPEND, balance, post};
+use crate::store::scores::{Posting, balance, post};
+use crate::store::sync::CommunityCtx;
 
-/// The ledger source of points a completed lesson earns.
-const COMPLETED: &str = "lesson_completed";
 /// How many lessons `/next` suggests.
 const NEXT: usize = 5;
 
@@ -46,50 +46,6 @@ impl Call<'_> {
             completed,
             spent,
         }
-    }
-
-    /// Every way `l` could be unlocked by this reader, cheapest commitment last.
-    fn ways(&self, shelf: &Shelf, l: &lesson::Model, balance: i64) -> Vec<UnlockWay> {
-        let mut ways = Vec::new();
-        let course = l
-            .course_key
-            .as_deref()
-            .and_then(|k| self.ctx.config.courses.iter().find(|c| c.key.as_str() == k));
-        let lesson_tier = shelf.tier(l.tier_id);
-        let course_tier = course
-            .and_then(|c| c.tier.as_ref())
-            .and_then(|k| shelf.tiers.iter().find(|t| t.key == k.as_str()));
-        // The lower of the two tiers is enough.
-        let tier = match (lesson_tier, course_tier) {
-            (Some(a), Some(b)) => Some(if a.rank <= b.rank { a } else { b }),
-            (a, b) => a.or(b),
-        };
-        if let Some(t) = tier {
-            ways.push(UnlockWay::Tier {
-                key: t.key.clone(),
-                name: crate::store::access::tier_name(self.ctx, t, self.locale),
-            });
-        }
-        if let Some(c) = course
-            && let Some(o) = c.offer.as_ref().and_then(|k| shelf.offer_by_key(k.as_str()))
-            && o.active
-        {
-            ways.push(UnlockWay::Course {
-                offer: o.key.clone(),
-                name: c.name.get(self.locale, self.ctx.config.default_locale).to_owned(),
-                price: price_view(o).display,
-            });
-        }
-        if let Some(price) = shelf.sale_price(l) {
-            ways.push(UnlockWay::Buy { price });
-        }
-        if l.points_cost > 0 {
-            ways.push(UnlockWay::Points {
-                cost: l.points_cost,
-                balance,
-            });
-        }
-        ways
     }
 
     pub(super) async fn unlock<C: ConnectionTrait>(
@@ -121,7 +77,7 @@ impl Call<'_> {
                 key: l.key.clone(),
                 title: l.title.clone(),
                 teaser: l.teaser.clone(),
-                ways: self.ways(&shelf, &l, balance(conn, m.id).await?),
+                ways: unlock_ways(self.ctx, &shelf, &l, self.locale, balance(conn, m.id).await?),
             }),
             (Standing::Locked, Some(UnlockWith::Points)) => {
                 if l.points_cost <= 0 {
@@ -137,7 +93,7 @@ impl Call<'_> {
                 let spend = Posting {
                     member_id: m.id,
                     delta: -l.points_cost,
-                    source: SPEND.into(),
+                    source: LedgerSource::Redeem,
                     reason: format!("lesson {}", l.key),
                     actor: None,
                     at: self.now,
@@ -256,8 +212,7 @@ impl Call<'_> {
         // How to get the course as a whole: the ways of its first locked lesson,
         // less that lesson's own price and points.
         let ways = match of.iter().find(|(_, line)| line.state == LessonState::Locked) {
-            Some((l, _)) => self
-                .ways(&shelf, l, 0)
+            Some((l, _)) => unlock_ways(self.ctx, &shelf, l, self.locale, 0)
                 .into_iter()
                 .filter(|w| matches!(w, UnlockWay::Tier { .. } | UnlockWay::Course { .. }))
                 .collect(),
@@ -363,7 +318,7 @@ impl Call<'_> {
             let posting = Posting {
                 member_id: m.id,
                 delta: points,
-                source: COMPLETED.into(),
+                source: LedgerSource::LessonCompleted,
                 reason: format!("{why} ({})", l.key),
                 actor: None,
                 at: self.now,
@@ -478,4 +433,55 @@ impl super::Core {
                 name: l.title.clone(),
             })?)
     }
+}
+
+/// Every way `l` could be unlocked by a reader holding `balance` points,
+/// cheapest commitment last.
+pub(super) fn unlock_ways(
+    ctx: &CommunityCtx,
+    shelf: &Shelf,
+    l: &lesson::Model,
+    locale: Locale,
+    balance: i64,
+) -> Vec<UnlockWay> {
+    let mut ways = Vec::new();
+    let course = l
+        .course_key
+        .as_deref()
+        .and_then(|k| ctx.config.courses.iter().find(|c| c.key.as_str() == k));
+    let lesson_tier = shelf.tier(l.tier_id);
+    let course_tier = course
+        .and_then(|c| c.tier.as_ref())
+        .and_then(|k| shelf.tiers.iter().find(|t| t.key == k.as_str()));
+    // The lower of the two tiers is enough.
+    let tier = match (lesson_tier, course_tier) {
+        (Some(a), Some(b)) => Some(if a.rank <= b.rank { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    if let Some(t) = tier {
+        ways.push(UnlockWay::Tier {
+            key: t.key.clone(),
+            name: crate::store::access::tier_name(ctx, t, locale),
+        });
+    }
+    if let Some(c) = course
+        && let Some(o) = c.offer.as_ref().and_then(|k| shelf.offer_by_key(k.as_str()))
+        && o.active
+    {
+        ways.push(UnlockWay::Course {
+            offer: o.key.clone(),
+            name: c.name.get(locale, ctx.config.default_locale).to_owned(),
+            price: price_view(o).display,
+        });
+    }
+    if let Some(price) = shelf.sale_price(l) {
+        ways.push(UnlockWay::Buy { price });
+    }
+    if l.points_cost > 0 {
+        ways.push(UnlockWay::Points {
+            cost: l.points_cost,
+            balance,
+        });
+    }
+    ways
 }

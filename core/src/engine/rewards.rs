@@ -11,6 +11,7 @@ use super::Core;
 use crate::config::RewardKind;
 use crate::engage::rules::honours;
 use crate::engage::writing::fold::fold;
+use crate::entity::kinds::RedemptionStatus;
 use crate::entity::{coupon, member, perk_grant, redemption};
 use crate::error::CoreResult;
 use crate::payments::CouponRequest;
@@ -92,7 +93,10 @@ impl Core {
             .exec_without_returning(&self.db)
             .await?;
             redemption::Entity::update_many()
-                .col_expr(redemption::Column::Status, Expr::value("done"))
+                .col_expr(
+                    redemption::Column::Status,
+                    Expr::value(RedemptionStatus::Done.as_str()),
+                )
                 .filter(redemption::Column::Detail.eq(code))
                 .exec(&self.db)
                 .await?;
@@ -177,7 +181,7 @@ impl Core {
     /// yet. Returns how many are now ready.
     pub async fn fulfil_pending_redemptions(&self) -> CoreResult<u32> {
         let pending = redemption::Entity::find()
-            .filter(redemption::Column::Status.eq("pending"))
+            .filter(redemption::Column::Status.eq(RedemptionStatus::Pending))
             .all(&self.db)
             .await?;
         let mut ready = 0;

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub member_id: i64,
     pub tier_id: Option<i64>,
-    pub status: String,
+    pub status: crate::domain::EntitlementStatus,
     pub access_until: Option<i64>,
     pub updated_at: i64,
 }

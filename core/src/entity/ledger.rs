@@ -8,7 +8,7 @@ pub struct Model {
     pub community_id: i64,
     pub member_id: i64,
     pub delta: i64,
-    pub source: String,
+    pub source: super::kinds::LedgerSource,
     pub reason: String,
     pub actor: Option<String>,
     pub at: i64,

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub community_id: i64,
     pub key: String,
-    pub kind: String,
+    pub kind: crate::config::OfferKind,
     pub tier_id: Option<i64>,
     pub name: String,
     pub amount_minor: i64,

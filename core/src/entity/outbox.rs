@@ -10,7 +10,7 @@ pub struct Model {
     pub recipient: String,
     pub kind: String,
     pub payload: String,
-    pub status: String,
+    pub status: super::kinds::OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,

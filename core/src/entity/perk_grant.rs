@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub member_id: i64,
     pub perk: String,
-    pub source: String,
+    pub source: super::kinds::GrantSource,
     pub until: Option<i64>,
     pub created_at: i64,
 }

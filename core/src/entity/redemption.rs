@@ -9,7 +9,7 @@ pub struct Model {
     pub reward_key: String,
     pub price: i64,
     pub at: i64,
-    pub status: String,
+    pub status: super::kinds::RedemptionStatus,
     pub detail: Option<String>,
 }
 

@@ -11,13 +11,13 @@ pub struct Model {
     pub member_id: Option<i64>,
     pub price_id: Option<String>,
     pub offer_key: Option<String>,
-    pub status: String,
+    pub status: super::kinds::SubStatus,
     pub current_period_end: Option<i64>,
     pub cancel_at_period_end: bool,
     pub ended_at: Option<i64>,
     pub started_at: Option<i64>,
     pub snapshot_at: i64,
-    pub snapshot_source: i32,
+    pub snapshot_source: super::kinds::SnapshotSource,
     pub updated_at: i64,
 }
 

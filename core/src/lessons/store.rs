@@ -138,7 +138,7 @@ pub async fn holder<C: ConnectionTrait>(
 ) -> CoreResult<Holder> {
     let tier_rank = match entitlement_of(conn, m.id).await? {
         Some(e) => {
-            let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+            let status = e.status;
             // A member in grace with a reduced perk set keeps only that set,
             // so tier lessons wait for the payment like tier perks do.
             let reduced = status == EntitlementStatus::PastDue && ctx.config.billing.grace_perks.is_some();

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set};
 
-use crate::domain::EntitlementStatus;
+use crate::entity::kinds::GrantSource;
 use crate::entity::{
     activity_day, activity_limit, badge, billing_customer, checkin, completion, entitlement, history,
     identity, ledger, lesson_unlock, link_code, member, payment_event, perk_grant, person, purchase,
@@ -107,7 +107,7 @@ async fn standing<C: ConnectionTrait>(
     e: &entitlement::Model,
     now: i64,
 ) -> CoreResult<(bool, i32, i64)> {
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let status = e.status;
     let rank = tier_by_id(conn, e.tier_id).await?.map_or(-1, |t| t.rank);
     Ok((
         status.has_access(e.access_until, now),
@@ -132,7 +132,7 @@ async fn entitlements<C: ConnectionTrait>(
     if standing(conn, &l, now).await? > standing(conn, &w, now).await? {
         let mut a: entitlement::ActiveModel = w.into();
         a.tier_id = Set(l.tier_id);
-        a.status = Set(l.status.clone());
+        a.status = Set(l.status);
         a.access_until = Set(l.access_until);
         a.updated_at = Set(now);
         a.update(conn).await?;
@@ -250,7 +250,7 @@ async fn activity_days<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) ->
 
 /// A perk both were granted from the same source is kept once.
 async fn perk_grants<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) -> CoreResult<()> {
-    let held: Vec<(String, String)> = perk_grant::Entity::find()
+    let held: Vec<(String, GrantSource)> = perk_grant::Entity::find()
         .filter(perk_grant::Column::MemberId.eq(winner))
         .all(conn)
         .await?
@@ -262,7 +262,7 @@ async fn perk_grants<C: ConnectionTrait>(conn: &C, winner: i64, loser: i64) -> C
         .all(conn)
         .await?
     {
-        if held.contains(&(g.perk.clone(), g.source.clone())) {
+        if held.contains(&(g.perk.clone(), g.source)) {
             perk_grant::Entity::delete_by_id(g.id).exec(conn).await?;
         } else {
             let mut a: perk_grant::ActiveModel = g.into();

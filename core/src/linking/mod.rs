@@ -67,8 +67,8 @@ async fn record_link<C: ConnectionTrait>(
     history::ActiveModel {
         member_id: Set(m.id),
         at: Set(now),
-        from_status: Set(e.status.clone()),
-        to_status: Set(e.status.clone()),
+        from_status: Set(e.status),
+        to_status: Set(e.status),
         from_tier: Set(tier.clone()),
         to_tier: Set(tier),
         access_until: Set(e.access_until),

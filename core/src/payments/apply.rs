@@ -13,7 +13,7 @@ use crate::config::OfferKind;
 use crate::entity::kinds::{RevenueKind, ReversalKind, ReversalState};
 use crate::entity::{member, offer};
 use crate::error::CoreResult;
-use crate::purchases::derive::{SOURCE_CHECKOUT, SOURCE_SUBSCRIPTION, SnapshotKey};
+use crate::purchases::derive::{SnapshotKey, SnapshotSource};
 use crate::purchases::event::{
     CheckoutCompleted, CheckoutMode, InvoicePayment, PaymentEvent, PaymentFact, Refs, SubStatus,
     SubscriptionSnapshot,
@@ -291,7 +291,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             .await?;
         match (c.mode, &c.subscription) {
             (CheckoutMode::Subscription, Some(sub)) => {
-                let kind = o.as_ref().and_then(|o| OfferKind::parse(&o.kind));
+                let kind = o.as_ref().map(|o| o.kind);
                 let status = if c.paid {
                     SubStatus::Active
                 } else {
@@ -311,7 +311,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
                     started_at: None,
                 };
                 let key = SnapshotKey {
-                    source: SOURCE_CHECKOUT,
+                    source: SnapshotSource::Checkout,
                     at: self.ev.created,
                     status,
                     period_end: Some(period_end),
@@ -364,7 +364,7 @@ impl<C: ConnectionTrait> Applier<'_, C> {
             None => BTreeMap::new(),
         };
         let key = SnapshotKey {
-            source: SOURCE_SUBSCRIPTION,
+            source: SnapshotSource::Subscription,
             at: self.ev.created,
             status: s.status,
             period_end: s.current_period_end,

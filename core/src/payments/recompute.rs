@@ -10,7 +10,6 @@ use crate::domain::EntitlementStatus;
 use crate::entity::member;
 use crate::error::CoreResult;
 use crate::purchases::derive::{self, Rules, SubFacts};
-use crate::purchases::event::SubStatus;
 use crate::purchases::facts;
 use crate::purchases::lookup::find_offer;
 use crate::store::access::{self, Cause, Change, tier_by_id};
@@ -68,12 +67,12 @@ pub async fn recompute<C: ConnectionTrait>(
         subs.push(SubFacts {
             tier_id: t.id,
             tier_rank: t.rank,
-            status: SubStatus::parse(&s.status).unwrap_or(SubStatus::Incomplete),
+            status: s.status,
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             ended_at: s.ended_at,
             reversed,
-            provisional: s.snapshot_source == derive::SOURCE_CHECKOUT,
+            provisional: s.snapshot_source == derive::SnapshotSource::Checkout,
         });
     }
     let rules = Rules {
@@ -96,15 +95,11 @@ pub async fn recompute<C: ConnectionTrait>(
         }
         // No subscription to go on: the entitlement stays as it is (an
         // admin grant, say); only owned offers may have changed.
-        (None, Some(e)) => (
-            tier_by_id(conn, e.tier_id).await?,
-            EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None),
-            e.access_until,
-        ),
+        (None, Some(e)) => (tier_by_id(conn, e.tier_id).await?, e.status, e.access_until),
         (None, None) => return Ok(false),
     };
     let unchanged_state = current.as_ref().is_some_and(|e| {
-        e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status.as_str() && e.access_until == until
+        e.tier_id == tier.as_ref().map(|t| t.id) && e.status == status && e.access_until == until
     });
     // Only an unchanged state needs the perks compared; a change is applied
     // anyway, and apply_since works the perks out itself.

@@ -5,6 +5,7 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::engage::rules::settle::award_points;
+use crate::entity::kinds::LedgerSource;
 use crate::entity::{member, referral, referral_code};
 use crate::error::{CoreResult, UserError};
 use crate::store::scores::balance;
@@ -120,7 +121,16 @@ pub async fn credit_first_payment<C: ConnectionTrait>(
     let points = billing.referral_points;
     let commission = amount_minor.saturating_mul(i64::from(billing.referral_commission_percent)) / 100;
     if points > 0 {
-        award_points(conn, ctx, &referrer, points, "referral", "referral", now).await?;
+        award_points(
+            conn,
+            ctx,
+            &referrer,
+            points,
+            LedgerSource::Referral,
+            "referral",
+            now,
+        )
+        .await?;
     }
     let mut a: referral::ActiveModel = r.into();
     a.credit_ref = Set(Some(payment.to_owned()));
@@ -154,7 +164,16 @@ pub async fn claw_back<C: ConnectionTrait>(
     {
         let take = points.min(balance(conn, referrer.id).await?.max(0));
         if take > 0 {
-            award_points(conn, ctx, &referrer, -take, "referral", "referral refunded", now).await?;
+            award_points(
+                conn,
+                ctx,
+                &referrer,
+                -take,
+                LedgerSource::Referral,
+                "referral refunded",
+                now,
+            )
+            .await?;
         }
     }
     let mut a: referral::ActiveModel = r.into();

@@ -80,7 +80,7 @@ pub async fn report<C: ConnectionTrait>(
         .into_iter()
         .map(|m| m.id)
         .collect();
-    let paying = [SubStatus::Active.as_str(), SubStatus::PastDue.as_str()];
+    let paying = [SubStatus::Active, SubStatus::PastDue];
     let subs = subscription::Entity::find()
         .filter(subscription::Column::MemberId.is_in(member_ids))
         .filter(subscription::Column::Status.is_in(paying))
@@ -98,8 +98,8 @@ pub async fn report<C: ConnectionTrait>(
         let Some(t) = tiers.iter().find(|t| Some(t.id) == o.tier_id) else {
             continue;
         };
-        let monthly = match OfferKind::parse(&o.kind) {
-            Some(OfferKind::TierYearly) => o.amount_minor / 12,
+        let monthly = match o.kind {
+            OfferKind::TierYearly => o.amount_minor / 12,
             _ => o.amount_minor,
         };
         let entry = by_tier.entry(t.rank).or_insert_with(|| TierMrr {
@@ -153,7 +153,7 @@ pub async fn report<C: ConnectionTrait>(
                 };
                 let one_off = o
                     .as_ref()
-                    .and_then(|o| OfferKind::parse(&o.kind))
+                    .map(|o| o.kind)
                     .is_some_and(|k| matches!(k, OfferKind::Course | OfferKind::Lesson));
                 if one_off {
                     report.one_off_revenue.add(&r.currency, r.amount_minor);

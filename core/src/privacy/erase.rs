@@ -128,7 +128,7 @@ pub async fn erase<C: ConnectionTrait>(conn: &C, person_id: i64) -> CoreResult<E
             .col_expr(outbox::Column::Recipient, Expr::value(ERASED))
             .col_expr(outbox::Column::Payload, Expr::value("{}"))
             .filter(outbox::Column::Recipient.eq(name.as_str()))
-            .filter(outbox::Column::Status.ne(crate::outbox::PENDING))
+            .filter(outbox::Column::Status.ne(crate::outbox::OutboxStatus::Pending))
             .exec(conn)
             .await?;
     }

@@ -8,17 +8,14 @@ use std::cmp::Ordering;
 use super::event::SubStatus;
 use crate::domain::EntitlementStatus;
 
-/// How a stored snapshot was learned. A provider's subscription object always
-/// outranks what was inferred from a completed checkout.
-pub const SOURCE_CHECKOUT: i32 = 0;
-pub const SOURCE_SUBSCRIPTION: i32 = 1;
+pub use crate::entity::kinds::SnapshotSource;
 
 /// The fields that decide which of two snapshots of one subscription is
 /// newer: the provider's timestamp first, then a fixed preference so that
 /// snapshots sharing a second still have one winner.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotKey {
-    pub source: i32,
+    pub source: SnapshotSource,
     pub at: i64,
     pub status: SubStatus,
     pub period_end: Option<i64>,
@@ -29,7 +26,7 @@ pub struct SnapshotKey {
 }
 
 type KeyTuple<'a> = (
-    i32,
+    SnapshotSource,
     i64,
     SubStatus,
     Option<i64>,
@@ -222,7 +219,7 @@ mod tests {
     #[test]
     fn snapshot_keys_order_by_time_then_lifecycle() {
         let key = |at, status| SnapshotKey {
-            source: SOURCE_SUBSCRIPTION,
+            source: SnapshotSource::Subscription,
             at,
             status,
             period_end: Some(10),
@@ -234,7 +231,7 @@ mod tests {
         assert!(key(1, SubStatus::Ended).supersedes(&key(1, SubStatus::Active)));
         assert!(!key(1, SubStatus::Active).supersedes(&key(1, SubStatus::Active)));
         let provisional = SnapshotKey {
-            source: SOURCE_CHECKOUT,
+            source: SnapshotSource::Checkout,
             ..key(9, SubStatus::Active)
         };
         assert!(key(1, SubStatus::Incomplete).supersedes(&provisional));

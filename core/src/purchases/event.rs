@@ -19,47 +19,7 @@ impl Refs {
     }
 }
 
-/// A provider's subscription status, as far as access is concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SubStatus {
-    /// Not yet paid for (`incomplete`): no access.
-    Incomplete,
-    Trialing,
-    Active,
-    /// A renewal failed and is being retried.
-    PastDue,
-    /// Retries ran out (`unpaid`, `paused`) or the first payment never came
-    /// (`incomplete_expired`).
-    Unpaid,
-    /// The subscription has ended (`canceled`).
-    Ended,
-}
-
-impl SubStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubStatus::Incomplete => "incomplete",
-            SubStatus::Trialing => "trialing",
-            SubStatus::Active => "active",
-            SubStatus::PastDue => "past_due",
-            SubStatus::Unpaid => "unpaid",
-            SubStatus::Ended => "ended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SubStatus> {
-        [
-            SubStatus::Incomplete,
-            SubStatus::Trialing,
-            SubStatus::Active,
-            SubStatus::PastDue,
-            SubStatus::Unpaid,
-            SubStatus::Ended,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
-    }
-}
+pub use crate::entity::kinds::SubStatus;
 
 /// One subscription as of `at` (the provider's own timestamp).
 #[derive(Clone, Debug, PartialEq, Eq)]

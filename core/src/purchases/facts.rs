@@ -6,8 +6,8 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::derive::SnapshotKey;
-use super::event::{SubStatus, SubscriptionSnapshot};
+use super::derive::{SnapshotKey, SnapshotSource};
+use super::event::SubscriptionSnapshot;
 use crate::entity::kinds::{RevenueKind, ReversalKind, ReversalState};
 use crate::entity::{billing_customer, payment_event, purchase, revenue, reversal, subscription};
 use crate::error::{CoreError, CoreResult};
@@ -153,7 +153,7 @@ fn stored_key(s: &subscription::Model) -> SnapshotKey {
     SnapshotKey {
         source: s.snapshot_source,
         at: s.snapshot_at,
-        status: SubStatus::parse(&s.status).unwrap_or(SubStatus::Incomplete),
+        status: s.status,
         period_end: s.current_period_end,
         cancel_at_period_end: s.cancel_at_period_end,
         ended_at: s.ended_at,
@@ -198,18 +198,18 @@ pub async fn merge_subscription<C: ConnectionTrait>(
     fill(&mut a.price_id, snap.price_id.clone());
     // A subscription's start never changes; only the provider's own object
     // knows it, so a checkout's guess must not take its place.
-    if key.source > 0 && snap.started_at.is_some() {
+    if key.source == SnapshotSource::Subscription && snap.started_at.is_some() {
         a.started_at = Set(snap.started_at);
     }
     if newer {
-        a.status = Set(key.status.as_str().to_owned());
+        a.status = Set(key.status);
         a.current_period_end = Set(key.period_end);
         a.cancel_at_period_end = Set(key.cancel_at_period_end);
         a.ended_at = Set(key.ended_at);
         a.snapshot_at = Set(key.at);
         a.snapshot_source = Set(key.source);
         // A plan change moves the subscription to another price.
-        if key.source > 0 && key.price.is_some() {
+        if key.source == SnapshotSource::Subscription && key.price.is_some() {
             a.price_id = Set(key.price.clone());
         }
     }

@@ -114,7 +114,7 @@ pub async fn held_perks<C: ConnectionTrait>(
     }
     let mut perks = match entitlement_of(conn, m.id).await? {
         Some(e) => {
-            let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+            let status = e.status;
             perks_of(ctx, status, tier_by_id(conn, e.tier_id).await?.as_ref())
         }
         None => BTreeSet::new(),
@@ -174,8 +174,7 @@ pub async fn apply_since<C: ConnectionTrait>(
     let current = entitlement_of(conn, m.id)
         .await?
         .ok_or_else(|| CoreError::Corrupt(format!("member {} has no entitlement row", m.id)))?;
-    let old_status = EntitlementStatus::parse(&current.status)
-        .ok_or_else(|| CoreError::Corrupt(format!("unknown status {}", current.status)))?;
+    let old_status = current.status;
     let old_tier = tier_by_id(conn, current.tier_id).await?;
     let had_access = old_status.has_access(current.access_until, now);
     let has_access = change.status.has_access(change.access_until, now);
@@ -194,7 +193,7 @@ pub async fn apply_since<C: ConnectionTrait>(
 
     let mut a: entitlement::ActiveModel = current.clone().into();
     a.tier_id = Set(change.tier.as_ref().map(|t| t.id));
-    a.status = Set(change.status.as_str().to_owned());
+    a.status = Set(change.status);
     a.access_until = Set(change.access_until);
     a.updated_at = Set(now);
     let updated = a.update(conn).await?;
@@ -202,8 +201,8 @@ pub async fn apply_since<C: ConnectionTrait>(
     history::ActiveModel {
         member_id: Set(m.id),
         at: Set(now),
-        from_status: Set(old_status.as_str().to_owned()),
-        to_status: Set(change.status.as_str().to_owned()),
+        from_status: Set(old_status),
+        to_status: Set(change.status),
         from_tier: Set(old_tier.as_ref().map(|t| t.key.clone())),
         to_tier: Set(change.tier.as_ref().map(|t| t.key.clone())),
         access_until: Set(change.access_until),

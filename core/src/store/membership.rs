@@ -38,11 +38,10 @@ pub async fn ensure_member<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    let none = EntitlementStatus::None.as_str().to_owned();
     entitlement::ActiveModel {
         member_id: Set(m.id),
         tier_id: Set(None),
-        status: Set(none.clone()),
+        status: Set(EntitlementStatus::None),
         access_until: Set(None),
         updated_at: Set(now),
         ..Default::default()
@@ -52,8 +51,8 @@ pub async fn ensure_member<C: ConnectionTrait>(
     history::ActiveModel {
         member_id: Set(m.id),
         at: Set(now),
-        from_status: Set(none.clone()),
-        to_status: Set(none),
+        from_status: Set(EntitlementStatus::None),
+        to_status: Set(EntitlementStatus::None),
         from_tier: Set(None),
         to_tier: Set(None),
         access_until: Set(None),

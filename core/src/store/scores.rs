@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, SimpleExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait, Set};
 
+use crate::entity::kinds::LedgerSource;
 use crate::entity::{ledger, score};
 use crate::error::{CoreResult, UserError};
 use crate::periods::Keys;
@@ -36,32 +37,15 @@ pub async fn collecting<F: Future>(work: F) -> (F::Output, Vec<(i64, i64)>) {
         .await
 }
 
-/// Ledger `source` of points spent in the shop: they lower the balance but
-/// not lifetime points, levels or ranks.
-pub const SPEND: &str = "redeem";
-/// Ledger `source` of points brought over from another bot: they count for
-/// levels and the all-time board, not for this week's, month's or season's.
-pub const IMPORT: &str = "import";
-
 /// One ledger entry to write.
 #[derive(Clone, Debug)]
 pub struct Posting {
     pub member_id: i64,
     pub delta: i64,
-    pub source: String,
+    pub source: LedgerSource,
     pub reason: String,
     pub actor: Option<String>,
     pub at: i64,
-}
-
-impl Posting {
-    fn counts_as_earned(&self) -> bool {
-        self.source != SPEND
-    }
-
-    fn counts_in_periods(&self) -> bool {
-        self.counts_as_earned() && self.source != IMPORT
-    }
 }
 
 /// What a member's totals moved by in one posting batch.
@@ -173,10 +157,10 @@ pub async fn post<C: ConnectionTrait>(
     for p in postings {
         let m = moved.entry(p.member_id).or_default();
         m.balance = m.balance.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
-        if p.counts_as_earned() {
+        if p.source.counts_as_earned() {
             m.earned = m.earned.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
         }
-        if p.counts_in_periods() {
+        if p.source.counts_in_periods() {
             m.period = m.period.checked_add(p.delta).ok_or(UserError::BalanceOverflow)?;
         }
     }
@@ -195,7 +179,7 @@ pub async fn append<C: ConnectionTrait>(conn: &C, community_id: i64, postings: &
             community_id: Set(community_id),
             member_id: Set(p.member_id),
             delta: Set(p.delta),
-            source: Set(p.source.clone()),
+            source: Set(p.source),
             reason: Set(p.reason.clone()),
             actor: Set(p.actor.clone()),
             at: Set(p.at),

@@ -133,7 +133,7 @@ pub async fn sync_communities(
                     ..Default::default()
                 },
             };
-            a.kind = Set(o.kind.as_str().to_owned());
+            a.kind = Set(o.kind);
             a.tier_id = Set(tier_id);
             a.name = Set(o.name.to_json());
             a.amount_minor = Set(o.price.amount_minor());

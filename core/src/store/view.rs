@@ -9,7 +9,7 @@ use super::people::{identities_of, identity_string};
 use super::scores::balance;
 use super::sync::CommunityCtx;
 use crate::clock::iso;
-use crate::domain::{EntitlementStatus, Locale};
+use crate::domain::Locale;
 use crate::entity::{badge, history, member};
 use crate::error::{CoreError, CoreResult};
 use crate::reply::{HistoryEntry, MemberView};
@@ -24,7 +24,7 @@ pub async fn member_view<C: ConnectionTrait>(
     let e = entitlement_of(conn, m.id)
         .await?
         .ok_or_else(|| CoreError::Corrupt(format!("member {} has no entitlement row", m.id)))?;
-    let status = EntitlementStatus::parse(&e.status).unwrap_or(EntitlementStatus::None);
+    let status = e.status;
     let tier = tier_by_id(conn, e.tier_id).await?;
     let has_access = status.has_access(e.access_until, now);
     let perks: Vec<String> = if has_access {
@@ -42,8 +42,8 @@ pub async fn member_view<C: ConnectionTrait>(
         .into_iter()
         .map(|h| HistoryEntry {
             at: iso(h.at),
-            from_status: h.from_status,
-            to_status: h.to_status,
+            from_status: h.from_status.as_str().to_owned(),
+            to_status: h.to_status.as_str().to_owned(),
             from_tier: h.from_tier,
             to_tier: h.to_tier,
             access_until: h.access_until.map(iso),

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use crate::config::{BadgeRule, Points};
 use crate::domain::Key;
 use crate::engage::rules::settle::{award_badges, crossed, settle, tell};
+use crate::entity::kinds::LedgerSource;
 use crate::entity::{checkin, member, score};
 use crate::error::{CoreResult, UserError};
 use crate::periods::Keys;
@@ -80,7 +81,7 @@ pub async fn check_in<C: ConnectionTrait>(
         let posting = Posting {
             member_id: m.id,
             delta: points,
-            source: "checkin".into(),
+            source: LedgerSource::Checkin,
             reason: format!("check-in, day {streak} of the streak"),
             actor: None,
             at: now,

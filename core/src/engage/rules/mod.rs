@@ -26,6 +26,7 @@ use governor::{Quota, RateLimiter};
 
 use crate::clock::Clock;
 use crate::config::{Community, Points, Source};
+use crate::entity::kinds::LedgerSource;
 
 /// Where activity points come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,12 +43,9 @@ impl SourceKind {
         SourceKind::LessonCompleted,
     ];
 
+    /// The text stored for it, the same as its ledger lines carry.
     pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Message => "message",
-            SourceKind::ReactionReceived => "reaction_received",
-            SourceKind::LessonCompleted => "lesson_completed",
-        }
+        LedgerSource::from(self).as_str()
     }
 
     pub fn parse(s: &str) -> Option<SourceKind> {
@@ -59,6 +57,16 @@ impl SourceKind {
             SourceKind::Message => &p.message,
             SourceKind::ReactionReceived => &p.reaction_received,
             SourceKind::LessonCompleted => &p.lesson_completed,
+        }
+    }
+}
+
+impl From<SourceKind> for LedgerSource {
+    fn from(k: SourceKind) -> Self {
+        match k {
+            SourceKind::Message => LedgerSource::Message,
+            SourceKind::ReactionReceived => LedgerSource::ReactionReceived,
+            SourceKind::LessonCompleted => LedgerSource::LessonCompleted,
         }
     }
 }

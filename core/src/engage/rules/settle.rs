@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryIn
 use crate::config::{BadgeRule, Community, Levels};
 use crate::domain::{Key, Locale};
 use crate::engage::rules::levels::level_for;
+use crate::entity::kinds::{GrantSource, LedgerSource};
 use crate::entity::{badge, member, perk_grant, score};
 use crate::error::CoreResult;
 use crate::outbox::{EffectKind, Letters};
@@ -20,8 +21,6 @@ use crate::store::chunked::rows_in;
 use crate::store::people::identities_by_person;
 use crate::store::scores::Moved;
 use crate::store::sync::CommunityCtx;
-
-pub const LEVEL_SOURCE: &str = "level";
 
 /// The keys of the community's badges whose rule passes `test`; callers
 /// test for the rules their event can satisfy.
@@ -178,7 +177,7 @@ async fn sync_rewards_of<C: ConnectionTrait>(
     now: i64,
 ) -> CoreResult<HashMap<i64, Vec<EffectKind>>> {
     let ids: Vec<i64> = levels.iter().map(|(m, _)| *m).collect();
-    let granted = perk_grant::Entity::find().filter(perk_grant::Column::Source.eq(LEVEL_SOURCE));
+    let granted = perk_grant::Entity::find().filter(perk_grant::Column::Source.eq(GrantSource::Level));
     let mut held: HashMap<i64, BTreeSet<String>> = HashMap::new();
     for g in rows_in(conn, granted, perk_grant::Column::MemberId, &ids).await? {
         held.entry(g.member_id).or_default().insert(g.perk);
@@ -209,7 +208,7 @@ async fn sync_rewards<C: ConnectionTrait>(
     if !gone.is_empty() {
         perk_grant::Entity::delete_many()
             .filter(perk_grant::Column::MemberId.eq(m.id))
-            .filter(perk_grant::Column::Source.eq(LEVEL_SOURCE))
+            .filter(perk_grant::Column::Source.eq(GrantSource::Level))
             .filter(perk_grant::Column::Perk.is_in(gone.into_iter().cloned()))
             .exec(conn)
             .await?;
@@ -218,7 +217,7 @@ async fn sync_rewards<C: ConnectionTrait>(
         let grant = perk_grant::ActiveModel {
             member_id: Set(m.id),
             perk: Set(perk.clone()),
-            source: Set(LEVEL_SOURCE.to_owned()),
+            source: Set(GrantSource::Level),
             until: Set(None),
             created_at: Set(now),
             ..Default::default()
@@ -263,7 +262,7 @@ pub async fn award_points<C: ConnectionTrait>(
     ctx: &CommunityCtx,
     m: &member::Model,
     delta: i64,
-    source: &str,
+    source: LedgerSource,
     reason: &str,
     now: i64,
 ) -> CoreResult<i64> {
@@ -271,7 +270,7 @@ pub async fn award_points<C: ConnectionTrait>(
     let posting = crate::store::scores::Posting {
         member_id: m.id,
         delta,
-        source: source.to_owned(),
+        source,
         reason: reason.to_owned(),
         actor: None,
         at: now,

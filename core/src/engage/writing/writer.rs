@@ -253,7 +253,7 @@ impl Writer {
                 Some(Posting {
                     member_id: p.member_id,
                     delta: points,
-                    source: source.as_str().to_owned(),
+                    source: (*source).into(),
                     reason: why,
                     actor: None,
                     at: p.at,
