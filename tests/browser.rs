@@ -3,6 +3,9 @@
 //! sets the cookie and redirects), and the overview it lands on is read
 //! back as DOM and saved as a screenshot in target/dashboard-overview.png.
 //! Skipped, with the reason printed, where Chromium is not installed.
+//!
+//! The public pages are checked there too, by axe-core (tests/browser,
+//! installed with npm), as strangers would open them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -110,4 +113,92 @@ fn chromium_signs_in_and_shows_the_overview() {
     let again = browse(&browser, profile.path(), "--dump-dom", &once);
     assert!(String::from_utf8_lossy(&again.stdout).contains("already used"));
     server.stop();
+}
+
+/// The accessibility checker's folder, with its packages installed.
+fn axe_checker() -> Result<PathBuf, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser");
+    if Command::new("node").arg("--version").output().is_err() {
+        return Err("no Node.js on PATH".into());
+    }
+    if !dir.join("node_modules/axe-core").exists() || !dir.join("node_modules/playwright-core").exists() {
+        return Err(format!(
+            "its packages are not installed; run: npm ci --prefix {}",
+            dir.display()
+        ));
+    }
+    Ok(dir)
+}
+
+/// A stranger's view of the public pages, checked by axe-core in Chromium at
+/// a phone's width and a desktop's, in both languages: no serious or
+/// critical violation. Lesser ones are printed, to be read and fixed.
+#[test]
+fn public_pages_have_no_serious_accessibility_violations() {
+    let Some(browser) = chromium() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP: no Chromium at /usr/bin/chromium; install Debian's chromium package to run the accessibility test"
+        );
+        return;
+    };
+    let dir = match axe_checker() {
+        Ok(dir) => dir,
+        Err(why) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIP: the accessibility test needs axe-core: {why}"
+            );
+            return;
+        }
+    };
+    let db = TestDb::sqlite();
+    let lessons = "/lesson post intro tier=pro price=4.99 teaser=\"Why async?\" Getting started | Body.\n\
+                   /lesson post ch1 course=async-rust points=30 Pinning | Body.\n";
+    run_with_input(lyceum(&db.url), &["console", "--as", "admin"], lessons);
+    let mut run = lyceum(&db.url);
+    run.arg("run");
+    let server = Running::start(run, false);
+    let pages: Vec<String> = [
+        "/c/demo?lang=en",
+        "/c/demo?lang=zh-CN",
+        "/c/demo/lessons/intro?lang=zh-CN",
+        "/c/demo/courses/async-rust?lang=en",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .arg("axe.mjs")
+        .args(&pages)
+        .env("CHROMIUM", &browser)
+        .output()
+        .unwrap();
+    server.stop();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut serious = Vec::new();
+    let mut checked = 0;
+    for line in report.lines() {
+        let page: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(page["status"], 200, "{line}");
+        checked += 1;
+        for v in page["violations"].as_array().unwrap() {
+            let said = format!(
+                "{} at {}px: {} ({}) {}",
+                page["url"], page["width"], v["id"], v["impact"], v["nodes"]
+            );
+            let _ = writeln!(std::io::stderr(), "axe: {said}");
+            if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
+                serious.push(said);
+            }
+        }
+    }
+    assert_eq!(checked, pages.len() * 2, "{report}");
+    assert!(serious.is_empty(), "{serious:#?}");
 }

@@ -306,6 +306,7 @@ async fn a_database_outage_is_a_503_so_stripe_retries() {
         telegram: None,
         https: false,
         limits: lyceum::limits::Limits::default(),
+        ..Default::default()
     };
     tokio::spawn(lyceum::http::serve(listener, core, payments, stopped));
     let body = fake::event(

@@ -341,6 +341,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         portal_links: crate::payments::link_checker(&loaded),
         telegram: telegram_hook,
         https: loaded.public_url.starts_with("https://"),
+        public_url: loaded.public_url.clone(),
         limits: loaded.settings.http.limits(),
     };
     let server = tokio::spawn(http::serve(listener, core.clone(), payments, stopped));

@@ -78,6 +78,9 @@ pub struct Hooks {
     pub telegram: Option<crate::telegram::TelegramHook>,
     /// The public URL is https: dashboard cookies are marked Secure.
     pub https: bool,
+    /// Where people reach this server, for the absolute links of public
+    /// pages; empty leaves those links relative.
+    pub public_url: String,
     pub limits: Limits,
 }
 
@@ -112,10 +115,20 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
                 .route("/metrics", get(metrics))
                 .with_state(core.clone()),
         );
-    let public =
-        limits::rate_limited(webhooks, limits.webhooks).merge(limits::rate_limited(pages, limits.pages));
+    let storefronts = lyceum_web::storefront::router(lyceum_web::storefront::Storefronts {
+        core: core.clone(),
+        public_url: payments.public_url.trim_end_matches('/').to_owned(),
+        cache: Arc::new(lyceum_web::storefront::PageCache::new(STOREFRONT_TTL)),
+    });
+    let public = limits::rate_limited(webhooks, limits.webhooks)
+        .merge(limits::rate_limited(pages, limits.pages))
+        .merge(limits::rate_limited(storefronts, limits.public));
     limits::bounded(probes.merge(public), &limits)
 }
+
+/// Longest a public page is served from memory: how long a new member count
+/// or another instance's lesson change takes to show.
+const STOREFRONT_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Dashboard forms are a few fields.
 const PAGE_BODY: usize = 16 * 1024;

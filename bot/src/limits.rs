@@ -35,6 +35,9 @@ pub struct Limits {
     pub pages: Rate,
     /// Stripe and Telegram webhooks: few senders, in bursts.
     pub webhooks: Rate,
+    /// The public pages of each community: anyone with the link, and the
+    /// crawlers that unfurl it.
+    pub public: Rate,
 }
 
 impl Default for Limits {
@@ -48,6 +51,10 @@ impl Default for Limits {
             webhooks: Rate {
                 per_second: 100,
                 burst: 500,
+            },
+            public: Rate {
+                per_second: 50,
+                burst: 200,
             },
         }
     }

@@ -65,6 +65,8 @@ pub struct HttpSettings {
     pub page_rate: Rate,
     /// Per client address: the Stripe and Telegram webhooks.
     pub webhook_rate: Rate,
+    /// Per client address: the communities' public pages under /c/.
+    pub public_rate: Rate,
 }
 
 impl Default for HttpSettings {
@@ -77,6 +79,7 @@ impl Default for HttpSettings {
             request_timeout_secs: limits.request_timeout.as_secs(),
             page_rate: limits.pages,
             webhook_rate: limits.webhooks,
+            public_rate: limits.public,
         }
     }
 }
@@ -87,6 +90,7 @@ impl HttpSettings {
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             pages: self.page_rate,
             webhooks: self.webhook_rate,
+            public: self.public_rate,
         }
     }
 }
@@ -310,6 +314,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
     for (key, rate) in [
         ("http.page_rate", settings.http.page_rate),
         ("http.webhook_rate", settings.http.webhook_rate),
+        ("http.public_rate", settings.http.public_rate),
     ] {
         if rate.per_second == 0 || rate.burst == 0 {
             return Err(invalid(key, "per_second and burst must both be at least 1"));

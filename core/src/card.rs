@@ -129,16 +129,89 @@ pub fn svg(locale: Locale, community: &str, r: &RankView) -> String {
 
 /// The card as PNG bytes.
 pub fn png(locale: Locale, community: &str, r: &RankView) -> Result<Vec<u8>, CardError> {
+    rasterize(&svg(locale, community, r), WIDTH, HEIGHT)
+}
+
+fn rasterize(svg: &str, width: u32, height: u32) -> Result<Vec<u8>, CardError> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(&svg(locale, community, r), &options)
-        .map_err(|e| CardError::Svg(e.to_string()))?;
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| CardError::Svg(e.to_string()))?;
     let mut pixmap =
-        tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or_else(|| CardError::Png("no pixmap".into()))?;
+        tiny_skia::Pixmap::new(width, height).ok_or_else(|| CardError::Png("no pixmap".into()))?;
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| CardError::Png(e.to_string()))
+}
+
+/// The size link previews expect (OpenGraph's 1.91:1).
+const PREVIEW: (u32, u32) = (1200, 630);
+/// Room for the name and for each of the tagline's lines, in half-width
+/// units (a CJK character takes two); lines of tagline drawn.
+const NAME_UNITS: usize = 28;
+const TAGLINE_UNITS: usize = 42;
+const TAGLINE_LINES: usize = 3;
+
+fn units(c: char) -> usize {
+    if c.is_ascii() { 1 } else { 2 }
+}
+
+/// Splits text into lines of at most `room` units, the last one ending in
+/// an ellipsis when the text is longer than `lines` of them.
+fn wrap(text: &str, room: usize, lines: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if used + units(c) > room {
+            if out.len() + 1 == lines {
+                line.pop();
+                line.push('…');
+                out.push(line);
+                return out;
+            }
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push(c);
+        used += units(c);
+    }
+    out.push(line);
+    out
+}
+
+/// A community's link-preview image: its name and tagline on the card's
+/// colours, for the `og:image` of its public pages.
+pub fn storefront_svg(locale: Locale, name: &str, tagline: Option<&str>) -> String {
+    let (w, h) = PREVIEW;
+    let tagline: String = wrap(tagline.unwrap_or_default(), TAGLINE_UNITS, TAGLINE_LINES)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            format!(
+                r##"<text x="80" y="{}" font-size="40" fill="#cfd8ee">{}</text>"##,
+                330 + i * 56,
+                xml(line.trim())
+            )
+        })
+        .collect();
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Noto Sans CJK SC, sans-serif">
+<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#1f2433"/><stop offset="1" stop-color="#2d3a5a"/></linearGradient></defs>
+<rect width="{w}" height="{h}" fill="url(#bg)"/>
+<rect x="80" y="120" width="120" height="10" rx="5" fill="#06d6a0"/>
+<text x="80" y="240" font-size="64" fill="#ffffff">{name}</text>
+{tagline}
+<text x="80" y="570" font-size="30" fill="#aab4d4">{join}</text>
+</svg>"##,
+        name = xml(&wrap(name, NAME_UNITS, 1).concat()),
+        join = xml(&t_args(locale, "card-join", &[])),
+    )
+}
+
+pub fn storefront_png(locale: Locale, name: &str, tagline: Option<&str>) -> Result<Vec<u8>, CardError> {
+    let (w, h) = PREVIEW;
+    rasterize(&storefront_svg(locale, name, tagline), w, h)
 }
 
 #[cfg(test)]
@@ -201,5 +274,19 @@ mod tests {
         assert!(s.contains(">&lt;b&gt;Robert&apos;); DROP&lt;/b&gt; w…<"), "{s}");
         assert!(s.contains("A &amp; B"));
         assert!(png(Locale::En, "A & B", &view("<b>x</b>")).is_ok());
+    }
+
+    #[test]
+    fn preview_lines_fit_wide_and_narrow_letters_and_end_in_an_ellipsis() {
+        assert_eq!(wrap("abcdef", 4, 2), ["abcd", "ef"]);
+        assert_eq!(wrap("学习异步编程", 4, 2), ["学习", "异…"]);
+        assert_eq!(wrap("", 4, 2), [""]);
+        let svg = storefront_svg(Locale::ZhCn, "<b>社群</b>", Some("一二三"));
+        assert!(
+            svg.contains("&lt;b&gt;社群&lt;/b&gt;") && svg.contains("一二三"),
+            "{svg}"
+        );
+        let png = storefront_png(Locale::En, "Lyceum", None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(png.starts_with(b"\x89PNG"));
     }
 }

@@ -374,6 +374,7 @@ pub async fn serve(core: std::sync::Arc<lyceum_core::Core>) -> String {
         limits: lyceum::limits::Limits {
             pages: unlimited,
             webhooks: unlimited,
+            public: unlimited,
             ..Default::default()
         },
         ..Default::default()

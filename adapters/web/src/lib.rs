@@ -4,12 +4,14 @@
 //! `lyceum dashboard-link`); following it opens a session held in an
 //! HttpOnly, SameSite cookie. Pages are askama templates rendered on the
 //! server with SVG charts inline, so they work with no script and offline.
-//! A member's `/privacy export` link is served here too.
+//! A member's `/privacy export` link is served here too, and so are the
+//! public pages of each community (see `storefront`).
 
 mod auth;
 mod charts;
 mod pages;
 mod privacy;
+pub mod storefront;
 mod views;
 
 use std::sync::Arc;

@@ -530,3 +530,46 @@ dash-erase = Erase
 dash-empty = Nothing here yet.
 dash-download-payments = Download payments CSV
 dash-exports-note = CSV files in UTF-8 with a header row; amounts in minor units, times in UTC.
+
+## The public pages of a community, for people not in it yet.
+store-language = Language
+store-language-name = English
+store-footer = Membership and payments run on Lyceum.
+store-by = by { $creator }
+store-tiers = Memberships
+store-per-month = { $price } a month
+store-per-year = { $price } a year
+store-trial = { $days ->
+    [one] first day free
+   *[other] first { $days } days free
+}
+store-course-price = The whole course: { $price }
+store-course-size = { $count ->
+    [one] One lesson
+   *[other] { $count } lessons
+}
+store-lessons = Lessons
+store-faq = Questions
+store-how-to-read = How to read it
+store-see-tiers = See the memberships
+store-free = Free for members
+store-opens = opens { $date }
+store-way-tier = Included in { $tier } and above
+store-way-buy = On its own for { $price }
+store-way-course = With the course { $course } for { $price }
+store-way-points = For { $cost } points earned in the community
+store-count-members = { $count ->
+    [one] member
+   *[other] members
+}
+store-count-lessons = { $count ->
+    [one] lesson
+   *[other] lessons
+}
+store-count-courses = { $count ->
+    [one] course
+   *[other] courses
+}
+store-not-found = There is no such page. Check the link you were given.
+card-join = Join on Discord or Telegram
+store-stars-month = or { $stars } Telegram Stars a month

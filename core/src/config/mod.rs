@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 
 mod engagement;
 mod lessons;
+mod page;
 
 pub use engagement::{
     Badge, BadgeConfig, BadgeRule, Leaderboard, LeaderboardConfig, Levels, LevelsConfig, Points,
     PointsConfig, Reward, RewardConfig, RewardKind, Source,
 };
 pub use lessons::{Course, CourseConfig, Lessons, LessonsConfig};
+pub use page::{FaqConfig, Page, PageConfig, Shown};
 
 use crate::domain::{IdentityRef, Key, Locale, LocalizedText, Money, MoneyRepr};
 
@@ -52,6 +54,9 @@ pub struct CommunityConfig {
     pub courses: Vec<CourseConfig>,
     /// Publish noisy counts at /stats/{slug}; off when unset.
     pub public_stats: Option<PublicStatsConfig>,
+    /// What the public page at /c/{slug} says beyond names and prices.
+    #[serde(default)]
+    pub page: PageConfig,
 }
 
 /// Public statistics under differential privacy.
@@ -213,6 +218,7 @@ pub struct Community {
     pub courses: Vec<Course>,
     /// Epsilon of the public statistics, if published.
     pub public_stats: Option<f64>,
+    pub page: Page,
 }
 
 impl Community {
@@ -465,6 +471,7 @@ impl CommunityConfig {
             Some(p) => Some(p.epsilon),
             None => None,
         };
+        let page = self.page.validate(&format!("{at}.page"), &tiers)?;
         Ok(Community {
             slug,
             name,
@@ -482,6 +489,7 @@ impl CommunityConfig {
             lessons,
             courses,
             public_stats,
+            page,
         })
     }
 }

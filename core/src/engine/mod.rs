@@ -19,6 +19,7 @@ mod queries;
 mod reading;
 mod rewards;
 mod stars;
+pub mod storefront;
 
 use std::sync::Arc;
 
@@ -136,6 +137,9 @@ pub struct Core {
     sign_in: Option<crate::signin::SignInLinks>,
     /// Today's public statistics per community, released once a day.
     released: parking_lot::Mutex<std::collections::HashMap<i64, crate::analytics::public::PublicStats>>,
+    /// Counts the lesson changes this process committed, so pages built
+    /// from the lessons know when they are out of date.
+    catalogue: std::sync::atomic::AtomicU64,
 }
 
 impl Core {
@@ -165,6 +169,7 @@ impl Core {
             metrics: Arc::default(),
             sign_in: None,
             released: parking_lot::Mutex::default(),
+            catalogue: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -227,6 +232,11 @@ impl Core {
     /// Notified whenever a delivery is stored in the payment inbox.
     pub fn inbox_wake(&self) -> Arc<Notify> {
         self.inbox_wake.clone()
+    }
+
+    /// Changes whenever a lesson is posted, edited or removed here.
+    pub fn catalogue_version(&self) -> u64 {
+        self.catalogue.load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub fn communities(&self) -> &[CommunityCtx] {
@@ -383,6 +393,10 @@ impl Core {
         }
         // Linking and erasure change who members are: everything owed is
         // folded first, and cached identities are forgotten after.
+        let lessons_change = matches!(
+            cmd,
+            Command::LessonPost { .. } | Command::LessonEdit { .. } | Command::LessonRemove { .. }
+        );
         let linking = matches!(
             cmd,
             Command::Link { code: Some(_) }
@@ -457,6 +471,9 @@ impl Core {
         drop(gate);
         let reply = result?;
         self.wake.notify_one();
+        if lessons_change {
+            self.catalogue.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         if linking {
             self.engage.forget_members();
         }
