@@ -463,13 +463,28 @@ impl Core {
             CoreResult::Ok(reply)
         })
         .await;
-        if result.is_err() {
-            for (c, taken) in owed {
+        // Whoever's owed points were taken is shown again from their row
+        // and what is owed now: a refresh made by another command while
+        // this one held the amounts read the row without them, and a fold
+        // that commits here does not touch the boards by itself.
+        let mut taken_ids: Vec<(i64, i64)> = Vec::new();
+        for (c, taken) in owed {
+            taken_ids.extend(taken.iter().map(|(m, _)| (c.id, *m)));
+            if result.is_err() {
                 self.engage.put_back(c.id, taken);
             }
         }
         drop(gate);
-        let reply = result?;
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.refresh_touched(taken_ids).await;
+                return Err(e);
+            }
+        };
+        let mut touched: Vec<(i64, i64)> = touched.into_iter().chain(taken_ids).collect();
+        touched.sort_unstable();
+        touched.dedup();
         self.wake.notify_one();
         if lessons_change {
             self.catalogue.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
