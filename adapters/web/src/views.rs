@@ -21,8 +21,21 @@ impl Tr {
         t_args(self.0, key, &[(name, n.try_into().unwrap_or(i64::MAX).into())])
     }
 
+    /// `key` with one text in it.
+    pub fn text(self, key: &str, name: &str, value: &str) -> String {
+        t_args(self.0, key, &[(name, value.into())])
+    }
+
     pub fn lang(self) -> &'static str {
         self.0.tag()
+    }
+
+    /// The locale as OpenGraph writes it, with an underscore.
+    pub fn og_locale(self) -> &'static str {
+        match self.0 {
+            Locale::En => "en_US",
+            Locale::ZhCn => "zh_CN",
+        }
     }
 
     /// An instant as chat replies write it: day and time of day.

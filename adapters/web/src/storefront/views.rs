@@ -3,48 +3,16 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use lyceum_core::config::OfferKind;
 use lyceum_core::config::Shown;
 use lyceum_core::domain::Locale;
 use lyceum_core::engine::storefront::{CourseCard, Storefront, Teaser};
-use lyceum_core::i18n::{Arg, t, t_args};
+use lyceum_core::i18n::{t, t_args};
 use lyceum_core::reply::{PriceView, UnlockWay};
 
 use super::Storefronts;
 use super::cache::{Kind, Rendered};
-
-/// The words of a public page, in the visitor's language.
-#[derive(Clone, Copy)]
-pub struct Tr(pub Locale);
-
-impl Tr {
-    pub fn get(self, key: &str) -> String {
-        t(self.0, key)
-    }
-
-    pub fn text(self, key: &str, name: &str, value: &str) -> String {
-        t_args(self.0, key, &[(name, value.into())])
-    }
-
-    pub fn with(self, key: &str, name: &str, n: usize) -> String {
-        t_args(
-            self.0,
-            key,
-            &[(name, Arg::Number(i64::try_from(n).unwrap_or(i64::MAX)))],
-        )
-    }
-
-    pub fn lang(self) -> &'static str {
-        self.0.tag()
-    }
-
-    /// OpenGraph writes locales with an underscore.
-    pub fn og_locale(self) -> &'static str {
-        match self.0 {
-            Locale::En => "en_US",
-            Locale::ZhCn => "zh_CN",
-        }
-    }
-}
+use crate::views::Tr;
 
 /// What link previews and search engines read from the head of a page.
 pub struct Meta {
@@ -145,10 +113,12 @@ macro_rules! teaser_lines {
 teaser_lines!(StorePage, CoursePage);
 
 fn price(tr: Tr, p: &PriceView) -> String {
-    let per = match p.kind.as_str() {
-        "tier_monthly" => "store-per-month",
-        "tier_yearly" => "store-per-year",
-        _ => return p.display.clone(),
+    let per = if p.kind == OfferKind::TierMonthly.as_str() {
+        "store-per-month"
+    } else if p.kind == OfferKind::TierYearly.as_str() {
+        "store-per-year"
+    } else {
+        return p.display.clone();
     };
     tr.text(per, "price", &p.display)
 }
@@ -164,7 +134,7 @@ fn frame(
     let base = format!("/c/{}", view.slug);
     let url = |l: Locale| format!("{}{base}{path}?lang={}", s.public_url, l.tag());
     Frame {
-        tr: Tr(locale),
+        tr: Tr(locale, chrono_tz::UTC),
         meta: Meta {
             site: view.name.clone(),
             title,
@@ -213,7 +183,8 @@ pub fn unknown(locale: Locale, kind: Kind) -> Rendered {
 }
 
 pub fn render(s: &Storefronts, view: &Storefront, locale: Locale, kind: Kind) -> Rendered {
-    let tr = Tr(locale);
+    // Dates reach these pages already written, in the community's zone.
+    let tr = Tr(locale, chrono_tz::UTC);
     let summary = view
         .tagline
         .clone()
@@ -234,10 +205,7 @@ pub fn render(s: &Storefronts, view: &Storefront, locale: Locale, kind: Kind) ->
                             Shown::Lessons => "store-count-lessons",
                             Shown::Courses => "store-count-courses",
                         };
-                        (
-                            *n,
-                            tr.with(key, "count", usize::try_from(*n).unwrap_or(usize::MAX)),
-                        )
+                        (*n, tr.with(key, "count", *n))
                     })
                     .collect(),
                 tiers: view
@@ -250,13 +218,9 @@ pub fn render(s: &Storefronts, view: &Storefront, locale: Locale, kind: Kind) ->
                             .prices
                             .iter()
                             .map(|p| price(tr, p))
-                            .chain(
-                                t.stars_monthly
-                                    .map(|n| tr.with("store-stars-month", "stars", n as usize)),
-                            )
+                            .chain(t.stars_monthly.map(|n| tr.with("store-stars-month", "stars", n)))
                             .collect(),
-                        trial: (t.trial_days > 0)
-                            .then(|| tr.with("store-trial", "days", t.trial_days as usize)),
+                        trial: (t.trial_days > 0).then(|| tr.with("store-trial", "days", t.trial_days)),
                         perks: t.perks.clone(),
                     })
                     .collect(),
