@@ -67,7 +67,7 @@ impl World {
         before(&fake);
         let (stop, stopped) = watch::channel(false);
         let opts = options(&base);
-        let sink = Arc::new(lyceum_discord::sink(&opts));
+        let sink = Arc::new(lyceum_discord::sink(&opts, None));
         let lessons = |c: &mut lyceum_core::config::Community| {
             c.lessons.channels = vec![format!("discord:{LESSONS}").parse().unwrap()];
         };

@@ -8,7 +8,10 @@ use lyceum_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::TestDb;
 
-const PAYMENT_TABLES: [&str; 32] = [
+const PAYMENT_TABLES: [&str; 35] = [
+    "web_visits",
+    "join_tokens",
+    "member_sessions",
     "activity_limits",
     "seen_updates",
     "payment_inbox",

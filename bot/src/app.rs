@@ -232,6 +232,13 @@ async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
     }
     let links = sign_in_links(loaded, core.db()).await?;
     core = core.with_sign_in(links);
+    if let Some(sealer) = loaded.settings.discord.sealer() {
+        core = core.with_sealer(sealer);
+    }
+    // Members can sign in on the public pages with either platform.
+    if loaded.settings.discord.oauth.client_secret.is_some() || loaded.settings.telegram.token.is_some() {
+        core = core.with_web_reading(&loaded.public_url);
+    }
     if let Some(opts) = loaded.settings.telegram.options() {
         core = core.with_stars(Arc::new(lyceum_telegram::stars::Stars(lyceum_telegram::bot(
             &opts,
@@ -277,7 +284,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         .with_metrics(core.metrics().clone());
     worker.register(Arc::new(ConsoleSink::Log));
     if let Some(opts) = &discord {
-        worker.register(Arc::new(lyceum_discord::sink(opts)));
+        worker.register(Arc::new(lyceum_discord::sink(opts, Some(core.clone()))));
     }
     // The outbox sink and the update handler speak through one client, so
     // Telegram's per-bot limits are counted once for both.
@@ -313,6 +320,13 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         stopped.clone(),
     ));
 
+    let telegram_sign_in = telegram.as_ref().map(|(opts, tg)| {
+        let username = lyceum_telegram::learn_username(tg.bot.clone());
+        Arc::new(lyceum_web::join::telegram::TelegramSignIn::new(
+            &opts.token,
+            username,
+        ))
+    });
     let (telegram_task, telegram_hook) = match telegram {
         Some((opts, tg)) => crate::telegram::start(&loaded, core.clone(), opts, tg, stopped.clone()).await,
         None => (None, None),
@@ -343,6 +357,17 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
         https: loaded.public_url.starts_with("https://"),
         public_url: loaded.public_url.clone(),
         limits: loaded.settings.http.limits(),
+        joins: http::JoinWiring {
+            discord: loaded
+                .settings
+                .discord
+                .sign_in(&loaded.public_url)
+                .map_err(Failure::Usage)?
+                .map(Arc::new),
+            telegram: telegram_sign_in,
+            servers: loaded.settings.discord.servers(),
+            pay_origin: crate::payments::checkout_origin(&loaded),
+        },
     };
     let server = tokio::spawn(http::serve(listener, core.clone(), payments, stopped));
     shutdown_signal().await;
@@ -425,6 +450,7 @@ async fn console(
             locale,
             operator: admin,
             creator: false,
+            back: None,
         },
         interactive: std::io::stdin().is_terminal(),
     };

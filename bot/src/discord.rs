@@ -1,12 +1,14 @@
 //! Discord's settings and its wiring into a running bot.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use lyceum_core::config::{Community, ConfigProblem};
+use lyceum_core::sealed::Sealer;
 use lyceum_discord::{Bindings, GuildBinding, Options, ShardRange};
+use lyceum_web::join::discord::{DiscordSignIn, DiscordUrls};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +27,23 @@ pub struct DiscordSettings {
     pub reconcile_every_secs: u64,
     #[serde(default)]
     pub guilds: Vec<GuildBinding>,
+    /// "Join with Discord" on the communities' public pages.
+    #[serde(default)]
+    pub oauth: OAuthSettings,
+}
+
+/// Discord's OAuth2 for the public pages. The client id is the application
+/// id; the redirect URI to register is {http.public_url}/auth/discord/callback.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthSettings {
+    /// The application's OAuth2 client secret; sign-in is on when it is set.
+    #[serde(default, serialize_with = "crate::settings::redact")]
+    pub client_secret: Option<SecretString>,
+    /// 32 bytes in base64 (`openssl rand -base64 32`): the AES-256-GCM key
+    /// the tokens buyers lend are stored under until they are used.
+    #[serde(default, serialize_with = "crate::settings::redact")]
+    pub token_key: Option<SecretString>,
 }
 
 fn default_reconcile() -> u64 {
@@ -41,6 +60,7 @@ impl Default for DiscordSettings {
             shards: None,
             reconcile_every_secs: default_reconcile(),
             guilds: Vec::new(),
+            oauth: OAuthSettings::default(),
         }
     }
 }
@@ -82,6 +102,28 @@ impl DiscordSettings {
                 "must be at least 60",
             ));
         }
+        if self.oauth.client_secret.is_some() {
+            if self.application_id.is_none() {
+                return Err(problem(
+                    "discord.application_id".into(),
+                    "is needed for sign-in with Discord (it is the OAuth2 client id)",
+                ));
+            }
+            match &self.oauth.token_key {
+                None => {
+                    return Err(problem(
+                        "discord.oauth.token_key".into(),
+                        "is needed with a client secret: set LYCEUM__DISCORD__OAUTH__TOKEN_KEY to the \
+                         output of `openssl rand -base64 32`",
+                    ));
+                }
+                Some(key) => {
+                    if let Err(e) = Sealer::from_base64(key.expose_secret()) {
+                        return Err(problem("discord.oauth.token_key".into(), e.to_string()));
+                    }
+                }
+            }
+        }
         let mut seen = BTreeSet::new();
         for (i, g) in self.guilds.iter().enumerate() {
             let at = format!("discord.guilds[{i}]");
@@ -105,6 +147,38 @@ impl DiscordSettings {
             }
         }
         Ok(())
+    }
+
+    /// The key lent tokens are sealed under, when sign-in is on.
+    pub fn sealer(&self) -> Option<Sealer> {
+        self.oauth.client_secret.as_ref()?;
+        Sealer::from_base64(self.oauth.token_key.as_ref()?.expose_secret()).ok()
+    }
+
+    /// Sign-in with Discord for the public pages, when it is configured;
+    /// Discord sends people back to `public_url`'s callback.
+    pub fn sign_in(&self, public_url: &str) -> Result<Option<DiscordSignIn>, String> {
+        let Some(secret) = &self.oauth.client_secret else {
+            return Ok(None);
+        };
+        let urls = DiscordUrls::new(self.api_proxy.as_deref());
+        let redirect = format!("{public_url}/auth/discord/callback");
+        DiscordSignIn::new(
+            self.application_id.unwrap_or_default(),
+            secret.expose_secret(),
+            &urls,
+            &redirect,
+        )
+        .map(Some)
+    }
+
+    /// Each community's first bound server, for "Open Discord" links.
+    pub fn servers(&self) -> HashMap<String, u64> {
+        let mut servers = HashMap::new();
+        for g in &self.guilds {
+            servers.entry(g.community.clone()).or_insert(g.guild_id);
+        }
+        servers
     }
 
     /// The adapter's options, when a token is configured.

@@ -82,6 +82,18 @@ pub struct Hooks {
     /// pages; empty leaves those links relative.
     pub public_url: String,
     pub limits: Limits,
+    pub joins: JoinWiring,
+}
+
+/// What joining from the public pages needs beyond the pages themselves.
+#[derive(Clone, Default)]
+pub struct JoinWiring {
+    pub discord: Option<Arc<lyceum_web::join::discord::DiscordSignIn>>,
+    pub telegram: Option<Arc<lyceum_web::join::telegram::TelegramSignIn>>,
+    /// Each community's Discord server.
+    pub servers: std::collections::HashMap<String, u64>,
+    /// Where the checkout's payment page is, which the join form may reach.
+    pub pay_origin: String,
 }
 
 pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
@@ -115,13 +127,23 @@ pub fn router(core: Arc<Core>, payments: Hooks) -> Router {
                 .route("/metrics", get(metrics))
                 .with_state(core.clone()),
         );
-    let storefronts = lyceum_web::storefront::router(lyceum_web::storefront::Storefronts {
+    let store = lyceum_web::storefront::Storefronts {
         core: core.clone(),
         public_url: payments.public_url.trim_end_matches('/').to_owned(),
         cache: Arc::new(lyceum_web::storefront::PageCache::new(STOREFRONT_TTL)),
-    });
+    };
+    let joins = lyceum_web::join::router(lyceum_web::join::Joins {
+        store: store.clone(),
+        discord: payments.joins.discord.clone(),
+        telegram: payments.joins.telegram.clone(),
+        secure: payments.https,
+        guilds: Arc::new(payments.joins.servers.clone()),
+        csp: lyceum_web::join::policy(&payments.joins.pay_origin),
+    })
+    .layer(DefaultBodyLimit::max(PAGE_BODY));
+    let storefronts = lyceum_web::storefront::router(store);
     let public = limits::rate_limited(webhooks, limits.webhooks)
-        .merge(limits::rate_limited(pages, limits.pages))
+        .merge(limits::rate_limited(pages.merge(joins), limits.pages))
         .merge(limits::rate_limited(storefronts, limits.public));
     limits::bounded(probes.merge(public), &limits)
 }

@@ -53,3 +53,17 @@ pub fn webhook_secrets(loaded: &Loaded) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The origin of Stripe's hosted payment page, which the join form's
+/// redirect goes to. With `stripe.api_base` set (a proxy, or a fake in
+/// tests) the page is served from that origin too.
+pub fn checkout_origin(loaded: &Loaded) -> String {
+    let from_base = loaded
+        .settings
+        .stripe
+        .api_base
+        .as_deref()
+        .and_then(|b| url::Url::parse(b).ok())
+        .map(|u| u.origin().ascii_serialization());
+    from_base.unwrap_or_else(|| "https://checkout.stripe.com".to_owned())
+}

@@ -131,6 +131,11 @@ pub async fn run(core: Arc<Core>, every: Every, mut stop: watch::Receiver<bool>)
             Ok(n) => tracing::debug!(forgotten = n, "old platform updates forgotten"),
             Err(e) => tracing::error!(error = %e, "forgetting old platform updates failed"),
         }
+        match core.sweep_web().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(deleted = n, "lapsed web sessions and lent tokens deleted"),
+            Err(e) => tracing::error!(error = %e, "deleting lapsed web sessions failed"),
+        }
         sweep.step(&core, &every).await;
         tokio::select! {
             () = tokio::time::sleep(every.expire) => {}

@@ -280,6 +280,14 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
         ("stripe.webhook_secret", settings.stripe.webhook_secret.is_some()),
         ("telegram.secret_token", settings.telegram.secret_token.is_some()),
         ("http.dashboard_secret", settings.http.dashboard_secret.is_some()),
+        (
+            "discord.oauth.client_secret",
+            settings.discord.oauth.client_secret.is_some(),
+        ),
+        (
+            "discord.oauth.token_key",
+            settings.discord.oauth.token_key.is_some(),
+        ),
     ] {
         if set && !from_env(key) {
             let var = format!("LYCEUM__{}", key.to_uppercase().replace('.', "__"));

@@ -28,6 +28,7 @@ pub mod privacy;
 pub mod purchases;
 pub mod render;
 pub mod reply;
+pub mod sealed;
 pub mod signin;
 pub mod store;
 

@@ -37,6 +37,8 @@ pub struct LessonView {
     pub completed: bool,
     /// Points just spent to unlock it, and the balance left.
     pub spent: Option<(i64, i64)>,
+    /// The same lesson on the community's pages, where members can sign in.
+    pub web: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

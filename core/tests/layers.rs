@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "metrics",
             "entity",
             "signin",
+            "sealed",
         ],
     ),
     ("words", &["command", "reply", "render", "card"]),

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -60,6 +60,8 @@ pub struct FakeDiscord {
     inner: Arc<Mutex<Inner>>,
     pub base: Arc<Mutex<String>>,
     refusals: Arc<Refusals>,
+    /// Sign-in with Discord: the consent page, codes and bearer tokens.
+    pub oauth: super::discord_oauth::FakeOAuth,
 }
 
 impl Default for FakeDiscord {
@@ -68,6 +70,7 @@ impl Default for FakeDiscord {
             inner: Arc::default(),
             base: Arc::default(),
             refusals: Refusals::new("Discord"),
+            oauth: super::discord_oauth::FakeOAuth::default(),
         }
     }
 }
@@ -115,6 +118,11 @@ impl FakeDiscord {
         }
         let app = Router::new()
             .route("/ws", get(gateway))
+            .route(
+                "/oauth2/authorize",
+                get(super::discord_oauth::authorize).post(super::discord_oauth::consent),
+            )
+            .route("/api/v10/oauth2/token", post(super::discord_oauth::token))
             .route("/api/v10/{*rest}", any(rest))
             .with_state(self.serving());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -382,6 +390,21 @@ async fn rest(
         None => (serde_json::from_slice(&body).unwrap_or(Value::Null), Vec::new()),
     };
     let base = fake.base.lock().clone();
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if authorization.is_some_and(|a| a.starts_with("Bearer ")) {
+        // A person's token opens only what its scopes name.
+        return match (method.as_str(), path.as_str()) {
+            ("GET", "/users/@me") => match fake.oauth.user_of(authorization, "identify") {
+                Some(u) => {
+                    let mut me = user(u, &format!("user{u}"), false);
+                    me["locale"] = json!(fake.oauth.locale_of(u));
+                    axum::Json(me).into_response()
+                }
+                None => error(401, 0, "401: Unauthorized"),
+            },
+            _ => error(401, 0, "401: Unauthorized"),
+        };
+    }
     if let Err(refusal) = spec::discord::check(method.as_str(), &path, uri.query(), reason.as_deref(), &body)
     {
         fake.refusals.record(&refusal);
@@ -475,6 +498,29 @@ async fn rest(
             ids.sort_unstable();
             let list: Vec<Value> = ids.iter().map(|id| member(*id, &inner.members[id])).collect();
             axum::Json(Value::Array(list)).into_response()
+        }
+        ("PUT", ["guilds", _, "members", u]) => {
+            let u: u64 = u.parse().unwrap_or(0);
+            let lent = body["access_token"].as_str().map(|t| format!("Bearer {t}"));
+            if fake.oauth.user_of(lent.as_deref(), "guilds.join") != Some(u) {
+                return error(403, 50025, "Invalid OAuth2 access token");
+            }
+            if inner.members.contains_key(&u) {
+                return no_content();
+            }
+            let bot_top = inner.roles.iter().find(|x| x.0 == BOT_ROLE).map_or(0, |x| x.2);
+            let mut roles = BTreeSet::new();
+            for r in body["roles"].as_array().cloned().unwrap_or_default() {
+                let r: u64 = r.as_str().and_then(|r| r.parse().ok()).unwrap_or(0);
+                match inner.roles.iter().find(|x| x.0 == r) {
+                    None => return error(400, 50035, "Invalid Form Body"),
+                    Some(role) if role.2 >= bot_top => return error(403, 50013, "Missing Permissions"),
+                    Some(_) => roles.insert(r),
+                };
+            }
+            let added = member(u, &roles);
+            inner.members.insert(u, roles);
+            (StatusCode::CREATED, axum::Json(added)).into_response()
         }
         ("GET", ["guilds", _, "members", u]) => match u
             .parse::<u64>()

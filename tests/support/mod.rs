@@ -9,14 +9,18 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod discord;
+pub mod discord_oauth;
+pub mod join_stage;
 pub mod multipart;
 pub mod points;
 pub mod proxy;
 pub mod spec;
 pub mod stripe;
+pub mod stripe_page;
 pub mod telegram;
 pub mod telegram_bot;
 pub mod telegram_hook;
+pub mod visitor;
 pub mod world;
 
 use rand::Rng;
@@ -190,8 +194,15 @@ pub struct Running {
 impl Running {
     /// Starts `cmd` (already given `run` and its environment) with the HTTP
     /// server on a free port, and waits until it logs where it listens.
-    pub fn start(mut cmd: Command, json: bool) -> Running {
-        cmd.env("LYCEUM__HTTP__ADDR", "127.0.0.1:0");
+    pub fn start(cmd: Command, json: bool) -> Running {
+        Running::start_at(cmd, json, "127.0.0.1:0")
+    }
+
+    /// As [`Running::start`], listening at `addr`: for tests whose public
+    /// URL must be known before start (an OAuth redirect registered with a
+    /// fake).
+    pub fn start_at(mut cmd: Command, json: bool, addr: &str) -> Running {
+        cmd.env("LYCEUM__HTTP__ADDR", addr);
         let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
         let mut log = BufReader::new(child.stderr.take().unwrap());
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -242,6 +253,12 @@ impl Running {
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         self.child.wait().unwrap()
     }
+}
+
+/// A loopback address with a port free at the time of asking.
+pub fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
 }
 
 /// A test that fails midway must not leave its server running: the next

@@ -257,6 +257,11 @@ pub struct FakeStripe {
     pub fail_next: Arc<Mutex<Option<(u16, Value)>>>,
     /// Charges the fake knows: id → (customer, created).
     pub charges: Arc<Mutex<HashMap<String, (String, i64)>>>,
+    /// Checkout sessions made: id → the fields they were made with.
+    sessions: Arc<Mutex<HashMap<String, HashMap<String, String>>>>,
+    /// Where the hosted page sends the webhooks of a payment.
+    webhook: Arc<Mutex<Option<String>>>,
+    base: Arc<Mutex<String>>,
     refusals: Arc<Refusals>,
 }
 
@@ -266,6 +271,9 @@ impl Default for FakeStripe {
             seen: Arc::default(),
             fail_next: Arc::default(),
             charges: Arc::default(),
+            sessions: Arc::default(),
+            webhook: Arc::default(),
+            base: Arc::default(),
             refusals: Refusals::new("Stripe"),
         }
     }
@@ -299,6 +307,11 @@ impl FakeStripe {
         ));
     }
 
+    /// Payments on the hosted page are announced to `url`, signed.
+    pub fn send_webhooks_to(&self, url: &str) {
+        *self.webhook.lock() = Some(url.to_owned());
+    }
+
     /// Serves on a free loopback port; returns the base URL for `api_base`.
     pub async fn start(&self) -> String {
         let app = Router::new()
@@ -308,6 +321,15 @@ impl FakeStripe {
             .route("/v1/coupons", post(coupon))
             .route("/v1/promotion_codes", post(promotion_code))
             .route("/v1/charges/{id}", axum::routing::get(get_charge))
+            .route(
+                "/pay/{id}",
+                axum::routing::get(super::stripe_page::show).post(super::stripe_page::answer),
+            )
+            // Browsers on the hosted page ask for its icon.
+            .route(
+                "/favicon.ico",
+                axum::routing::get(|| async { StatusCode::NO_CONTENT }),
+            )
             .fallback(unknown)
             .with_state(FakeStripe {
                 refusals: self.refusals.unarmed(),
@@ -318,7 +340,18 @@ impl FakeStripe {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        format!("http://{addr}/")
+        let base = format!("http://{addr}/");
+        self.base.lock().clone_from(&base);
+        base
+    }
+
+    /// The fields checkout session `id` was made with.
+    pub fn session(&self, id: &str) -> Option<HashMap<String, String>> {
+        self.sessions.lock().get(id).cloned()
+    }
+
+    pub fn webhook_url(&self) -> Option<String> {
+        self.webhook.lock().clone()
     }
 
     fn record(
@@ -382,6 +415,8 @@ async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
     let form = fake.record("POST", "/v1/checkout/sessions".into(), &body)?;
     let n = fake.seen.lock().len();
     let id = format!("cs_test_{n}");
+    fake.sessions.lock().insert(id.clone(), form.clone());
+    let base = fake.base.lock().clone();
     Ok(axum::Json(json!({
         "id": id, "object": "checkout.session", "created": 1_790_000_000, "expires_at": 1_790_086_400,
         "livemode": false, "mode": form.get("mode").cloned().unwrap_or_default(),
@@ -390,7 +425,7 @@ async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
         "custom_text": {"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null},
         "automatic_tax": {"enabled": false, "liability": null, "provider": null, "status": null},
         "client_reference_id": form.get("client_reference_id"),
-        "url": format!("https://checkout.stripe.test/c/pay/{id}")
+        "url": format!("{base}pay/{id}")
     })))
 }
 

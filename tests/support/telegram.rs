@@ -123,6 +123,18 @@ impl FakeBotApi {
             .collect()
     }
 
+    /// Whether the bot sent `user` an invite link to a paid chat.
+    pub fn invited(&self, user: u64) -> bool {
+        self.calls_with("sendMessage", "chat_id", user.into())
+            .iter()
+            .any(|p| {
+                p["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("https://t.me/+fake")
+            })
+    }
+
     /// Updates queued and not yet confirmed by the bot's next poll.
     pub fn pending(&self) -> usize {
         self.inner.lock().updates.len()

@@ -75,6 +75,7 @@ pub fn invoker(
         locale: Locale::negotiate(locale),
         operator: false,
         creator,
+        back: None,
     })
 }
 

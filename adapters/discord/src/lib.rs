@@ -76,13 +76,16 @@ pub async fn guidance_after_failure(http: &Http, b: &GuildBinding) -> String {
 }
 
 /// The outbox sink for `discord:` effects, with its own REST client.
-pub fn sink(opts: &Options) -> sink::DiscordSink {
+/// The outbox sink; `lent` holds the tokens buyers lent on the web, with
+/// which someone not yet in a server is added to it.
+pub fn sink(opts: &Options, lent: Option<Arc<Core>>) -> sink::DiscordSink {
     let http = Arc::new(http(opts));
     sink::DiscordSink {
         alerts: alerts::Alerts::new(http.clone(), opts.alerts.clone()),
         http,
         bindings: opts.bindings.clone(),
         dms: dms::DmChannels::default(),
+        lent,
     }
 }
 

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use lyceum_core::domain::Platform;
+use lyceum_core::Core;
+use lyceum_core::domain::{IdentityRef, Platform};
 use lyceum_core::outbox::{DeliveryError, Effect, EffectKind, EffectSink, Target};
 use lyceum_core::render;
-use serenity::all::{CreateMessage, GuildId, Http, RoleId, UserId};
+use serenity::all::{AddMember, CreateMessage, GuildId, Http, RoleId, UserId};
 use serenity::http::HttpError;
 
 use crate::alerts::Alerts;
@@ -21,6 +22,8 @@ pub struct DiscordSink {
     pub bindings: Arc<Bindings>,
     pub alerts: Alerts,
     pub dms: DmChannels,
+    /// Holds the tokens buyers lent on the web to be added to a server.
+    pub lent: Option<Arc<Core>>,
 }
 
 /// Discord's JSON error codes that decide what to do.
@@ -31,6 +34,7 @@ const UNKNOWN_USER: isize = 10013;
 const MISSING_ACCESS: isize = 50001;
 const CANNOT_DM: isize = 50007;
 const MISSING_PERMISSIONS: isize = 50013;
+const INVALID_OAUTH_TOKEN: isize = 50025;
 
 /// What an error means for the effect.
 enum Verdict {
@@ -86,6 +90,9 @@ impl DiscordSink {
         })
         .await;
         let Err(e) = result else { return Ok(()) };
+        if grant && code_of(&e) == Some(UNKNOWN_MEMBER) && self.join(guild, user, role, &reason).await? {
+            return Ok(());
+        }
         match verdict(&e) {
             Verdict::Retry(why) => Err(DeliveryError::Retry(why)),
             Verdict::Permanent(why) => Err(DeliveryError::Permanent(why)),
@@ -96,6 +103,54 @@ impl DiscordSink {
                 Err(DeliveryError::Retry(why))
             }
         }
+    }
+
+    /// Adds `user`, who is not in the server, with the token they lent when
+    /// they bought on the web, holding `role` from the start. False when
+    /// they lent none: they will get the role if they join themselves.
+    async fn join(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        reason: &str,
+    ) -> Result<bool, DeliveryError> {
+        let Some(core) = &self.lent else { return Ok(false) };
+        let Ok(who) = IdentityRef::new(Platform::Discord, &user.get().to_string()) else {
+            return Ok(false);
+        };
+        let token = match core.lent_token(&who).await {
+            Ok(Some(token)) => token,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(DeliveryError::Retry(format!("cannot read the lent token: {e}"))),
+        };
+        let add = AddMember::new(token).roles(vec![role]);
+        let added = retrying("adding to the server", || async {
+            self.http.add_guild_member(guild, user, &add).await
+        })
+        .await;
+        let done = match added {
+            Ok(Some(_)) => Ok(()),
+            // Already in (they joined meanwhile): the role is given as usual.
+            Ok(None) => retrying("role change", || async {
+                self.http.add_member_role(guild, user, role, Some(reason)).await
+            })
+            .await
+            .map_err(|e| delivery(&e)),
+            Err(e) if code_of(&e) == Some(INVALID_OAUTH_TOKEN) => Err(DeliveryError::Permanent(format!(
+                "{e} (the token lent on the web no longer works; they get the role if they join)"
+            ))),
+            Err(e) => return Err(delivery(&e)),
+        };
+        if let Err(e) = core.forget_token(&who).await {
+            tracing::warn!(error = %e, "a used token could not be deleted; it lapses within a day");
+        }
+        tracing::info!(
+            guild = guild.get(),
+            user = user.get(),
+            "buyer added to the server with their lent token"
+        );
+        done.map(|()| true)
     }
 
     async fn dm(&self, user: UserId, text: String) -> Result<(), DeliveryError> {
@@ -173,6 +228,14 @@ impl EffectSink for DiscordSink {
                 effect.id
             ))),
         }
+    }
+}
+
+/// Discord's JSON error code in a refusal, if the error is one.
+fn code_of(e: &serenity::Error) -> Option<isize> {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),
+        _ => None,
     }
 }
 

@@ -127,8 +127,13 @@ impl Billing for StripeBilling {
         };
         let mut create = CreateCheckoutSession::new()
             .line_items(vec![item])
-            .success_url(self.urls.success.clone())
-            .cancel_url(self.urls.cancel.clone())
+            .success_url(
+                req.back
+                    .as_ref()
+                    .map_or(&self.urls.success, |b| &b.success)
+                    .clone(),
+            )
+            .cancel_url(req.back.as_ref().map_or(&self.urls.cancel, |b| &b.cancel).clone())
             .client_reference_id(req.member_id.to_string())
             .metadata(meta.clone())
             .allow_promotion_codes(true)

@@ -55,9 +55,11 @@ pub(crate) async fn private(
 ) -> Option<String> {
     let said = said(line);
     let mut refused = None;
+    let mut from_page = false;
     if let Said::Start(Some(payload)) = said {
         match core.choose_community(invoker, payload).await {
             Ok(Pick::Chosen(_)) => {}
+            Ok(Pick::Visit(_)) => from_page = true,
             Ok(Pick::Unknown) => refused = Some(("welcome-unknown", payload)),
             Ok(Pick::Expired) => refused = Some(("welcome-expired", payload)),
             Err(e) => tracing::warn!(error = %e, "could not remember the chosen community"),
@@ -69,6 +71,10 @@ pub(crate) async fn private(
     };
     let text = match (community, said) {
         (Some(c), Said::Command) => return Some(c),
+        (Some(c), _) if from_page => {
+            let back = t(invoker.locale.unwrap_or(Locale::En), "welcome-web");
+            format!("{}\n\n{back}", welcome(core, &c, invoker.locale))
+        }
         (Some(c), _) => welcome(core, &c, invoker.locale),
         (None, _) => choices(core, tg, invoker.locale.unwrap_or(Locale::En), refused).await,
     };

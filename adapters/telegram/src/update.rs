@@ -100,6 +100,7 @@ fn invoker(user: &User) -> Option<Invoker> {
         locale: user.language_code.as_deref().and_then(Locale::negotiate),
         operator: false,
         creator: false,
+        back: None,
     })
 }
 

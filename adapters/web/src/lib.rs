@@ -9,6 +9,7 @@
 
 mod auth;
 mod charts;
+pub mod join;
 mod pages;
 mod privacy;
 pub mod storefront;

@@ -283,6 +283,7 @@ notice-access-ended = Your { $tier } access in { $community } has ended.
 telegram-invite = Your personal invite for { $perk }: { $link } Open it and ask to join; you are let in at once.
 welcome-start = Welcome to { $community }! I look after its memberships, lessons and points. Type /tiers to see the memberships, /join to become a member, and /help for everything you can do.
 welcome-expired = That link has expired; here are the links that work now.
+welcome-web = You are signed in on the page. Go back to your browser to finish joining; it continues by itself.
 welcome-choose = I serve more than one community. Tap the one you mean:
 welcome-unknown = I do not know a community called “{ $slug }”.
 telegram-start-me = I have a private answer for you: open a chat with me, press Start, and send the command again.
@@ -380,6 +381,7 @@ lesson-unlocked-points = Unlocked for { $points ->
         [one] { $points } point
        *[other] { $points } points
     }. Balance: { $balance }.
+lesson-on-the-web = Also on the web, easier to read: { $url }
 lesson-attachments = Attached: { $links }
 lesson-done-already = ✅ You completed this lesson.
 lesson-complete-hint = Done? Send /complete { $key } to record it and earn points.
@@ -573,3 +575,45 @@ store-count-courses = { $count ->
 store-not-found = There is no such page. Check the link you were given.
 card-join = Join on Discord or Telegram
 store-stars-month = or { $stars } Telegram Stars a month
+
+## Joining from a community's public page: signing in, paying, and the
+## page that follows the purchase until access is granted.
+join-title = Join: { $offer }
+join-choose = First tell us who you are, so your access lands on the right account.
+join-with-discord = Continue with Discord
+join-signed-in = Signed in with { $platform } as { $name }.
+join-pay = Pay with Stripe
+join-pay-note = You pay on Stripe's page; coupon codes can be entered there.
+join-sign-out = Sign out
+join-canceled = The payment was canceled and nothing was charged. You can try again whenever you like.
+join-denied = Discord was not allowed to tell us who you are, so nothing happened. You can try again.
+join-expired = This sign-in took too long or was already used. Please start again.
+join-failed = Discord did not confirm the sign-in. Please try again in a moment.
+join-no-signin = Signing in on the web is not set up for this community yet. Use the bot in the chat to join.
+join-have-access = You already have this, so there is nothing to pay.
+join-back = Back to { $community }
+join-referred = Invited with the code { $code }.
+welcome-title = Thank you
+welcome-waiting = Waiting for the payment to be confirmed…
+welcome-delivering = Payment received. Granting your access…
+welcome-ready = Access granted.
+welcome-step-paid = Payment received
+welcome-step-access = Access granted
+welcome-step-open = Ready to open
+welcome-open-discord = Open Discord
+welcome-refreshing = This page updates by itself when something changes.
+welcome-slow = Usually this takes a few seconds. If nothing changes within five minutes, your payment is safe: send /me to the bot in the community, or tell its admins, and it will be sorted out.
+welcome-sign-in = Sign in again to see how your purchase is going.
+join-with-telegram = Continue with Telegram
+welcome-open-telegram = Open Telegram
+telegram-step-open = Open Telegram with the button below.
+telegram-step-start = Press Start in the chat with the bot.
+telegram-step-back = Come back here: this page continues by itself.
+telegram-open = Open Telegram
+telegram-waiting = Waiting for you to press Start… This page continues by itself once you have.
+telegram-other-way = Back to the offer
+read-sign-in = Members read this lesson here after signing in.
+read-complete = Mark as complete
+read-completed = You have completed this lesson.
+read-done = Marked as complete.
+welcome-check = Check again

@@ -144,24 +144,32 @@ fn one_off(o: &offer::Model, name: String) -> CoreResult<Sale<'_>> {
     })
 }
 
+/// Who a checkout is for, and where the provider sends them back to.
+struct Buyer<'a> {
+    m: &'a member::Model,
+    /// Their existing provider customer, so history stays in one place.
+    customer: Option<String>,
+    locale: Locale,
+    back: Option<crate::payments::Return>,
+}
+
 /// Asks the provider for a checkout page and says where it is.
 async fn checkout(
     billing: &dyn crate::payments::Billing,
     ctx: &CommunityCtx,
-    m: &member::Model,
+    buyer: Buyer<'_>,
     sale: Sale<'_>,
-    customer: Option<String>,
-    locale: Locale,
 ) -> CoreResult<Reply> {
     let req = CheckoutRequest {
         community: ctx.slug().to_owned(),
-        member_id: m.id,
+        member_id: buyer.m.id,
         offer_key: sale.offer.key.clone(),
         price: sale.price,
         subscription: sale.subscription,
         trial_days: sale.trial_days,
-        customer,
-        locale,
+        customer: buyer.customer,
+        locale: buyer.locale,
+        back: buyer.back,
     };
     let url = billing.checkout(&req).await?;
     Ok(Reply::Checkout {
@@ -170,6 +178,28 @@ async fn checkout(
         trial_days: sale.trial_days,
         url,
     })
+}
+
+/// Sells offer `o` once (a course, a lesson) unless the buyer owns it:
+/// commits `txn` before calling the provider.
+async fn sell_one_off(
+    txn: sea_orm::DatabaseTransaction,
+    billing: &dyn crate::payments::Billing,
+    ctx: &CommunityCtx,
+    buyer: Buyer<'_>,
+    o: &offer::Model,
+    now: i64,
+) -> CoreResult<Reply> {
+    let name = offer_name(ctx, o, buyer.locale);
+    let wanted = Wanted {
+        subscription: false,
+        offer_key: &o.key,
+        name: &name,
+    };
+    refuse_repeat_sale(&txn, ctx, buyer.m, wanted, buyer.locale, now).await?;
+    txn.commit().await?;
+    let sale = one_off(o, name)?;
+    checkout(billing, ctx, buyer, sale).await
 }
 
 impl Core {
@@ -196,6 +226,12 @@ impl Core {
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let (m, _) = invoker.membership(&txn, ctx.id, now).await?;
         let customer = facts::customers_of(&txn, m.id).await?.into_iter().next();
+        let buyer = |customer| Buyer {
+            m: &m,
+            customer,
+            locale,
+            back: invoker.back.clone(),
+        };
 
         match cmd {
             Command::Subscribe {
@@ -241,7 +277,7 @@ impl Core {
                     subscription: true,
                     trial_days: trial,
                 };
-                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
+                checkout(billing.as_ref(), ctx, buyer(customer), sale).await
             }
             Command::Buy { offer: key } => {
                 let for_sale = offer::Entity::find()
@@ -263,29 +299,11 @@ impl Core {
                     }
                     .into());
                 };
-                let name = offer_name(ctx, &o, locale);
-                let wanted = Wanted {
-                    subscription: false,
-                    offer_key: &o.key,
-                    name: &name,
-                };
-                refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
-                txn.commit().await?;
-                let sale = one_off(&o, name)?;
-                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
+                sell_one_off(txn, billing.as_ref(), ctx, buyer(customer), &o, now).await
             }
             Command::Unlock { lesson, .. } => {
                 let o = self.lesson_for_sale(&txn, ctx, &m, &lesson, now).await?;
-                let name = offer_name(ctx, &o, locale);
-                let wanted = Wanted {
-                    subscription: false,
-                    offer_key: &o.key,
-                    name: &name,
-                };
-                refuse_repeat_sale(&txn, ctx, &m, wanted, locale, now).await?;
-                txn.commit().await?;
-                let sale = one_off(&o, name)?;
-                checkout(billing.as_ref(), ctx, &m, sale, customer, locale).await
+                sell_one_off(txn, billing.as_ref(), ctx, buyer(customer), &o, now).await
             }
             Command::Billing => {
                 txn.commit().await?;

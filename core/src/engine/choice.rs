@@ -18,6 +18,8 @@ pub enum Pick {
     Unknown,
     /// A signed payload past its time.
     Expired,
+    /// A visit to this community's public page, now signed in there.
+    Visit(String),
 }
 
 impl Core {
@@ -39,6 +41,13 @@ impl Core {
     /// signed payload) for the person's private chat; nothing is written
     /// when it names none.
     pub async fn choose_community(&self, invoker: &Invoker, payload: &str) -> CoreResult<Pick> {
+        if let Some(nonce) = payload.strip_prefix(super::VISIT_PREFIX) {
+            let Some(slug) = self.claim_visit(nonce, invoker).await? else {
+                return Ok(Pick::Expired);
+            };
+            self.remember(invoker, &slug).await?;
+            return Ok(Pick::Visit(slug));
+        }
         let now = self.clock.now();
         let slug = match &self.sign_in {
             Some(links) if payload.starts_with(START_PREFIX) => match links.verify_start(payload, now) {
@@ -51,6 +60,13 @@ impl Core {
         if self.community(&slug).is_none() {
             return Ok(Pick::Unknown);
         }
+        self.remember(invoker, &slug).await?;
+        Ok(Pick::Chosen(slug))
+    }
+
+    /// Keeps `slug` as the community the person's private chat speaks for.
+    async fn remember(&self, invoker: &Invoker, slug: &str) -> CoreResult<()> {
+        let now = self.clock.now();
         let (_gate, txn) = self.engage.begin_write(&self.db).await?;
         let found = ensure_identity(
             &txn,
@@ -60,12 +76,12 @@ impl Core {
             now,
         )
         .await?;
-        if found.chosen_community.as_deref() != Some(slug.as_str()) {
+        if found.chosen_community.as_deref() != Some(slug) {
             let mut row: crate::entity::identity::ActiveModel = found.into();
-            row.chosen_community = Set(Some(slug.clone()));
+            row.chosen_community = Set(Some(slug.to_owned()));
             row.update(&txn).await?;
         }
         txn.commit().await?;
-        Ok(Pick::Chosen(slug))
+        Ok(())
     }
 }

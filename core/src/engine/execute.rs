@@ -33,6 +33,8 @@ pub(super) struct Call<'a> {
     /// Whether a payment provider is connected (coupon rewards need one).
     pub billing: bool,
     pub sign_in: Option<&'a crate::signin::SignInLinks>,
+    /// The public URL, when members can sign in on the web to read.
+    pub web: Option<&'a str>,
 }
 
 impl Call<'_> {

@@ -20,6 +20,8 @@ mod reading;
 mod rewards;
 mod stars;
 pub mod storefront;
+mod web;
+mod web_visits;
 
 use std::sync::Arc;
 
@@ -50,6 +52,8 @@ pub use lifecycle::{Fix, ReconcileReport, Reemit, SweepAt};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsApi, StarsInvoice, StarsPayment};
+pub use web::{MEMBER_SESSION_TTL_SECS, MemberOpened, MemberSession, Progress, WEB_NONCE_TTL_SECS};
+pub use web_visits::{VISIT_PREFIX, VISIT_TTL_SECS, Visit};
 
 /// Who is asking, as their platform reports them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +67,9 @@ pub struct Invoker {
     pub operator: bool,
     /// The platform says this person holds the community's creator role.
     pub creator: bool,
+    /// Set when the person is on a community's public page: checkouts
+    /// send them back there.
+    pub back: Option<crate::payments::Return>,
 }
 
 impl Invoker {
@@ -101,6 +108,7 @@ impl Invoker {
             locale: None,
             operator: false,
             creator: false,
+            back: None,
         }
     }
 }
@@ -135,6 +143,10 @@ pub struct Core {
     engage: Arc<Engagement>,
     metrics: Arc<crate::metrics::Metrics>,
     sign_in: Option<crate::signin::SignInLinks>,
+    /// Seals the tokens members lend (`web`); none keeps no tokens.
+    sealer: Option<crate::sealed::Sealer>,
+    /// The public URL, when members can sign in there to read lessons.
+    web_reading: Option<String>,
     /// Today's public statistics per community, released once a day.
     released: parking_lot::Mutex<std::collections::HashMap<i64, crate::analytics::public::PublicStats>>,
     /// Counts the lesson changes this process committed, so pages built
@@ -168,6 +180,8 @@ impl Core {
             engage,
             metrics: Arc::default(),
             sign_in: None,
+            sealer: None,
+            web_reading: None,
             released: parking_lot::Mutex::default(),
             catalogue: std::sync::atomic::AtomicU64::new(0),
         })
@@ -421,6 +435,7 @@ impl Core {
             engage: &self.engage,
             billing: self.billing.is_some(),
             sign_in: self.sign_in.as_ref(),
+            web: self.web_reading.as_deref(),
         };
         // A member's own reads need their owed points folded first; anyone
         // else's read a snapshot, not waiting for the writers' gate.

@@ -45,6 +45,9 @@ impl Call<'_> {
             course: self.course_name(l.course_key.as_deref()),
             completed,
             spent,
+            web: self
+                .web
+                .map(|base| format!("{base}/c/{}/read/{}", self.ctx.slug(), l.key)),
         }
     }
 

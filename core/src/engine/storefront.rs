@@ -50,6 +50,8 @@ pub struct CourseCard {
     pub name: String,
     /// The price of the whole course, where it is sold as a bundle.
     pub price: Option<String>,
+    /// The offer that sells it, with that price.
+    pub offer: Option<String>,
     pub lessons: Vec<Teaser>,
 }
 
@@ -111,18 +113,20 @@ async fn build<C: ConnectionTrait>(
             .filter(|at| *at > now)
             .map(|at| crate::clock::human_date(at, locale, c.time_zone)),
     };
+    let sold = |co: &crate::config::Course| {
+        co.offer
+            .as_ref()
+            .and_then(|k| shelf.offer_by_key(k.as_str()))
+            .filter(|o| o.active)
+    };
     let courses: Vec<CourseCard> = c
         .courses
         .iter()
         .map(|co| CourseCard {
             key: co.key.to_string(),
             name: text(&co.name),
-            price: co
-                .offer
-                .as_ref()
-                .and_then(|k| shelf.offer_by_key(k.as_str()))
-                .filter(|o| o.active)
-                .map(|o| price_view(o).display),
+            price: sold(co).map(|o| price_view(o).display),
+            offer: sold(co).map(|o| o.key.clone()),
             lessons: rows
                 .iter()
                 .filter(|l| l.course_key.as_deref() == Some(co.key.as_str()))

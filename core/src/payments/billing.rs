@@ -18,6 +18,16 @@ pub struct CheckoutRequest {
     /// The member's existing provider customer, so history stays in one place.
     pub customer: Option<String>,
     pub locale: Locale,
+    /// Where the buyer goes afterwards, when not the provider's defaults
+    /// (a checkout started on a community's public page).
+    pub back: Option<Return>,
+}
+
+/// The pages a checkout returns the buyer to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Return {
+    pub success: String,
+    pub cancel: String,
 }
 
 /// What a checkout charges.

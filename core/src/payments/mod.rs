@@ -12,5 +12,7 @@ pub mod revenue;
 pub use crate::purchases::event::{PaymentEvent, PaymentFact};
 pub(crate) use apply::Applier;
 pub use apply::EventOutcome;
-pub use billing::{Billing, BillingError, ChargeOwner, CheckoutPrice, CheckoutRequest, CouponRequest};
+pub use billing::{
+    Billing, BillingError, ChargeOwner, CheckoutPrice, CheckoutRequest, CouponRequest, Return,
+};
 pub(crate) use recompute::{Why, recompute};

@@ -36,6 +36,13 @@ pub fn lesson(locale: Locale, v: &LessonView) -> String {
     };
     out.push(heading);
     out.push(v.body.clone());
+    if let Some(url) = &v.web {
+        out.push(t_args(
+            locale,
+            "lesson-on-the-web",
+            &[("url", url.as_str().into())],
+        ));
+    }
     if !v.attachments.is_empty() {
         out.push(t_args(
             locale,

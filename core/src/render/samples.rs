@@ -349,6 +349,7 @@ pub(super) fn replies_and_notices() -> (Vec<Reply>, Vec<Notice>) {
             course: Some("Basics".into()),
             completed: false,
             spent: Some((50, 10)),
+            web: Some("https://lyceum.example/c/demo/read/intro".into()),
         })),
         Reply::LessonLocked {
             key: "deep".into(),

@@ -94,7 +94,7 @@ impl PageCache {
 
     /// The community as its pages show it, read from the database at most
     /// once per time to live; None for a community that does not exist.
-    async fn view(
+    pub(crate) async fn view(
         &self,
         s: &Storefronts,
         slug: &str,

@@ -5,7 +5,7 @@
 //! from memory until a lesson changes or they grow old.
 
 mod cache;
-mod views;
+pub(crate) mod views;
 
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ pub struct Lang {
 
 /// The language asked for in the address, else the browser's first that we
 /// speak, else the community's own.
-fn locale(core: &Core, slug: &str, lang: Option<&str>, headers: &HeaderMap) -> Locale {
+pub(crate) fn locale(core: &Core, slug: &str, lang: Option<&str>, headers: &HeaderMap) -> Locale {
     let from_query = lang.and_then(Locale::negotiate);
     let from_browser = || {
         let accept = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;

@@ -28,7 +28,9 @@ pub struct Meta {
 pub struct TierLine {
     pub key: String,
     pub name: String,
-    pub prices: Vec<String>,
+    /// Each price, with the offer that sells it at that price (none for
+    /// Stars, which are paid in Telegram).
+    pub prices: Vec<(String, Option<String>)>,
     pub trial: Option<String>,
     pub perks: Vec<String>,
 }
@@ -46,6 +48,9 @@ pub struct Frame {
     pub lang_query: String,
     /// The community page in the visitor's language.
     pub home: String,
+    /// Something another party completes, which the page follows: its
+    /// status address and the state the page shows (see assets/follow.js).
+    pub follow: Option<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -71,7 +76,8 @@ struct LessonPage<'a> {
     f: Frame,
     s: &'a Storefront,
     l: &'a Teaser,
-    ways: Vec<String>,
+    /// Each way to read it, with the offer that sells it where it is bought.
+    ways: Vec<(String, Option<String>)>,
 }
 
 /// How a lesson is read, in one line for lists.
@@ -101,6 +107,20 @@ fn way(tr: Tr, w: &UnlockWay) -> String {
     }
 }
 
+/// Each way to read lesson `key`, with the offer to buy where it is bought.
+pub(crate) fn way_offers(tr: Tr, key: &str, ways: &[UnlockWay]) -> Vec<(String, Option<String>)> {
+    ways.iter()
+        .map(|w| {
+            let offer = match w {
+                UnlockWay::Buy { .. } => Some(lyceum_core::engine::lesson_offer_key(key)),
+                UnlockWay::Course { offer, .. } => Some(offer.clone()),
+                UnlockWay::Tier { .. } | UnlockWay::Points { .. } => None,
+            };
+            (way(tr, w), offer)
+        })
+        .collect()
+}
+
 macro_rules! teaser_lines {
     ($($page:ident),*) => {$(
         impl $page<'_> {
@@ -112,7 +132,7 @@ macro_rules! teaser_lines {
 }
 teaser_lines!(StorePage, CoursePage);
 
-fn price(tr: Tr, p: &PriceView) -> String {
+pub(crate) fn price(tr: Tr, p: &PriceView) -> String {
     let per = if p.kind == OfferKind::TierMonthly.as_str() {
         "store-per-month"
     } else if p.kind == OfferKind::TierYearly.as_str() {
@@ -123,7 +143,7 @@ fn price(tr: Tr, p: &PriceView) -> String {
     tr.text(per, "price", &p.display)
 }
 
-fn frame(
+pub(crate) fn frame(
     s: &Storefronts,
     view: &Storefront,
     locale: Locale,
@@ -153,6 +173,7 @@ fn frame(
         home: format!("{base}?lang={}", locale.tag()),
         lang_query: format!("?lang={}", locale.tag()),
         base,
+        follow: None,
     }
 }
 
@@ -217,8 +238,11 @@ pub fn render(s: &Storefronts, view: &Storefront, locale: Locale, kind: Kind) ->
                         prices: t
                             .prices
                             .iter()
-                            .map(|p| price(tr, p))
-                            .chain(t.stars_monthly.map(|n| tr.with("store-stars-month", "stars", n)))
+                            .map(|p| (price(tr, p), Some(p.offer.clone())))
+                            .chain(
+                                t.stars_monthly
+                                    .map(|n| (tr.with("store-stars-month", "stars", n), None)),
+                            )
                             .collect(),
                         trial: (t.trial_days > 0).then(|| tr.with("store-trial", "days", t.trial_days)),
                         perks: t.perks.clone(),
@@ -245,9 +269,9 @@ pub fn render(s: &Storefronts, view: &Storefront, locale: Locale, kind: Kind) ->
             let title = format!("{} · {}", l.title, view.name);
             let description = l.teaser.clone().unwrap_or(summary);
             let f = frame(s, view, locale, &path, title, description);
-            let mut ways: Vec<String> = l.ways.iter().map(|w| way(tr, w)).collect();
+            let mut ways = way_offers(tr, &l.key, &l.ways);
             if ways.is_empty() {
-                ways.push(tr.get("store-free"));
+                ways.push((tr.get("store-free"), None));
             }
             let page = LessonPage { f, s: view, l, ways };
             html(StatusCode::OK, kind, &page)
