@@ -53,7 +53,9 @@ pub(crate) fn locale(core: &Core, slug: &str, lang: Option<&str>, headers: &Head
         .unwrap_or(Locale::En)
 }
 
-/// No script runs on these pages and nothing but their own image loads;
+/// No script runs on these pages and nothing but their own image loads
+/// (`connect-src 'self'` only lets crawlers' tools such as Lighthouse read
+/// robots.txt from the page);
 /// they may be cached briefly by the browser, since they hold nothing
 /// personal, and differ by the language the browser asks for.
 fn public_headers(res: &mut Response, content_type: &'static str) {
@@ -67,7 +69,7 @@ fn public_headers(res: &mut Response, content_type: &'static str) {
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ),
     ] {
         h.insert(name, HeaderValue::from_static(value));
