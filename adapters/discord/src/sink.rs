@@ -145,12 +145,13 @@ impl DiscordSink {
         if let Err(e) = core.forget_token(&who).await {
             tracing::warn!(error = %e, "a used token could not be deleted; it lapses within a day");
         }
+        done?;
         tracing::info!(
             guild = guild.get(),
             user = user.get(),
             "buyer added to the server with their lent token"
         );
-        done.map(|()| true)
+        Ok(true)
     }
 
     async fn dm(&self, user: UserId, text: String) -> Result<(), DeliveryError> {

@@ -52,7 +52,7 @@ pub use lifecycle::{Fix, ReconcileReport, Reemit, SweepAt};
 pub use platform::Activity;
 pub use queries::{CommunityView, OfferView};
 pub use stars::{PERIOD_SECS as STARS_PERIOD_SECS, StarsApi, StarsInvoice, StarsPayment};
-pub use web::{MEMBER_SESSION_TTL_SECS, MemberOpened, MemberSession, Progress, WEB_NONCE_TTL_SECS};
+pub use web::{MEMBER_SESSION_TTL_SECS, MemberSession, Progress, WEB_NONCE_TTL_SECS};
 pub use web_visits::{VISIT_PREFIX, VISIT_TTL_SECS, Visit};
 
 /// Who is asking, as their platform reports them.

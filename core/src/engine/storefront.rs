@@ -122,16 +122,19 @@ async fn build<C: ConnectionTrait>(
     let courses: Vec<CourseCard> = c
         .courses
         .iter()
-        .map(|co| CourseCard {
-            key: co.key.to_string(),
-            name: text(&co.name),
-            price: sold(co).map(|o| price_view(o).display),
-            offer: sold(co).map(|o| o.key.clone()),
-            lessons: rows
-                .iter()
-                .filter(|l| l.course_key.as_deref() == Some(co.key.as_str()))
-                .map(teaser)
-                .collect(),
+        .map(|co| {
+            let sold = sold(co);
+            CourseCard {
+                key: co.key.to_string(),
+                name: text(&co.name),
+                price: sold.map(|o| price_view(o).display),
+                offer: sold.map(|o| o.key.clone()),
+                lessons: rows
+                    .iter()
+                    .filter(|l| l.course_key.as_deref() == Some(co.key.as_str()))
+                    .map(teaser)
+                    .collect(),
+            }
         })
         .collect();
     let lessons = rows

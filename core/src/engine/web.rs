@@ -20,7 +20,7 @@ use crate::payments::Return;
 use crate::reply::Reply;
 use crate::sealed::Sealer;
 use crate::signin::{digest, random_hex};
-use crate::store::access::{held_perks, tier_by_id, tier_perks};
+use crate::store::access::{perks_now, tier_by_id, tier_perks};
 use crate::store::membership::find_member;
 use crate::store::people::find_identity;
 
@@ -41,14 +41,6 @@ pub struct MemberSession {
     pub identity: IdentityRef,
     /// The token forms must carry back.
     pub csrf: String,
-    pub expires_at: i64,
-}
-
-/// A member session just opened, with the cookie that names it.
-#[derive(Clone, Debug)]
-pub struct MemberOpened {
-    pub cookie: String,
-    pub session: MemberSession,
 }
 
 /// How far a purchase made on the web has got, for its success page.
@@ -70,31 +62,25 @@ impl Core {
     }
 
     /// Opens a session on community `slug`'s pages for `who`, who has just
-    /// proved who they are to a platform.
-    pub async fn open_member_session(&self, slug: &str, who: &Invoker) -> CoreResult<MemberOpened> {
+    /// proved who they are to a platform; the cookie that names it.
+    pub async fn open_member_session(&self, slug: &str, who: &Invoker) -> CoreResult<String> {
         let ctx = self.ctx_for(slug)?;
         let now = self.now();
         who.account(&self.db, now).await?;
         let cookie = random_hex(32);
-        let session = MemberSession {
-            community: slug.to_owned(),
-            identity: who.identity.clone(),
-            csrf: random_hex(32),
-            expires_at: now + MEMBER_SESSION_TTL_SECS,
-        };
         member_session::Entity::insert(member_session::ActiveModel {
             token_hash: Set(digest(&cookie)),
             community_id: Set(ctx.id),
-            identity: Set(session.identity.to_string()),
-            csrf: Set(session.csrf.clone()),
-            expires_at: Set(session.expires_at),
+            identity: Set(who.identity.to_string()),
+            csrf: Set(random_hex(32)),
+            expires_at: Set(now + MEMBER_SESSION_TTL_SECS),
             created_at: Set(now),
             ..Default::default()
         })
         .exec_without_returning(&self.db)
         .await?;
-        tracing::info!(community = %slug, identity = %session.identity, "member web sign-in");
-        Ok(MemberOpened { cookie, session })
+        tracing::info!(community = %slug, identity = %who.identity, "member web sign-in");
+        Ok(cookie)
     }
 
     /// The live member session a cookie names, if any.
@@ -109,7 +95,6 @@ impl Core {
                 community: self.community_by_id(r.community_id)?.slug().to_owned(),
                 identity: r.identity.parse().ok()?,
                 csrf: r.csrf,
-                expires_at: r.expires_at,
             })
         }))
     }
@@ -127,11 +112,6 @@ impl Core {
     pub fn with_web_reading(mut self, public_url: &str) -> Self {
         self.web_reading = Some(public_url.trim_end_matches('/').to_owned());
         self
-    }
-
-    /// Whether tokens can be lent: a sealing key is configured.
-    pub fn can_keep_tokens(&self) -> bool {
-        self.sealer.is_some()
     }
 
     /// Keeps `token`, sealed, so the bot can act for `who` once (adding
@@ -265,44 +245,39 @@ impl Core {
             back: Some(back),
             ..Invoker::new(session.identity.clone())
         };
-        let cmd = match self.web_offer(slug, offer_key).await {
-            Ok(Some(o)) => self.command_for(&o).await.map(|c| c.ok_or(o.key)),
-            Ok(None) => Ok(Err(offer_key.to_owned())),
-            Err(e) => Err(e),
-        };
-        let cmd = match cmd {
-            Ok(Ok(cmd)) => cmd,
-            Ok(Err(key)) => {
+        let cmd = match self.web_command(slug, offer_key).await {
+            Ok(Some(cmd)) => cmd,
+            Ok(None) => {
                 let e = UserError::UnknownOffer {
-                    key,
+                    key: offer_key.to_owned(),
                     available: String::new(),
                 };
                 return self.refusal(slug, &invoker, e).await;
             }
             Err(e) => {
                 tracing::error!(community = %slug, error = %e, "web checkout failed");
-                let ctx = self.community(slug);
-                return Self::outcome(ctx, locale, Reply::Internal);
+                return Self::outcome(self.community(slug), locale, Reply::Internal);
             }
         };
-        let code = referral.filter(|c| !c.trim().is_empty()).map(str::to_owned);
-        let joined = self
-            .handle(slug, &invoker, Command::Join { code: code.clone() })
-            .await;
-        if let Reply::Refused(e) = &joined.reply {
-            // A code that does not count still lets the person buy.
-            tracing::info!(community = %slug, identity = %invoker.identity, refusal = e.key(),
-                "referral from the web not credited");
-            let plain = self.handle(slug, &invoker, Command::Join { code: None }).await;
-            if matches!(plain.reply, Reply::Refused(_)) {
-                return plain;
+        // The sale makes the membership itself; `/join CODE` first only
+        // credits the code, and one that does not count still lets them buy.
+        if let Some(code) = referral.filter(|c| !c.trim().is_empty()) {
+            let join = Command::Join {
+                code: Some(code.to_owned()),
+            };
+            if let Reply::Refused(e) = self.handle(slug, &invoker, join).await.reply {
+                tracing::info!(community = %slug, identity = %invoker.identity, refusal = e.key(),
+                    "referral from the web not credited");
             }
         }
         self.handle(slug, &invoker, cmd).await
     }
 
-    /// The chat command that sells offer `o`.
-    async fn command_for(&self, o: &offer::Model) -> CoreResult<Option<Command>> {
+    /// The chat command that sells community `slug`'s active offer `key`.
+    async fn web_command(&self, slug: &str, key: &str) -> CoreResult<Option<Command>> {
+        let Some(o) = self.web_offer(slug, key).await? else {
+            return Ok(None);
+        };
         let key = |s: &str| Key::parse(s).ok();
         Ok(match o.kind {
             OfferKind::TierMonthly | OfferKind::TierYearly => {
@@ -331,7 +306,7 @@ impl Core {
         let Some(m) = find_member(&self.db, ctx.id, ident.person_id).await? else {
             return Ok(Progress::Waiting);
         };
-        let held = held_perks(&self.db, ctx, &m).await?;
+        let held = perks_now(&self.db, ctx, &m).await?;
         let wanted: BTreeSet<String> = match tier_by_id(&self.db, o.tier_id).await? {
             Some(t) => tier_perks(&t).into_iter().collect(),
             None => serde_json::from_str::<Vec<String>>(&o.perks)

@@ -6,7 +6,7 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use super::{Core, Invoker, MemberOpened};
+use super::{Core, Invoker};
 use crate::domain::IdentityRef;
 use crate::entity::web_visit;
 use crate::error::CoreResult;
@@ -22,8 +22,8 @@ pub const VISIT_TTL_SECS: i64 = 600;
 pub enum Visit {
     /// The bot has not seen the deep link yet.
     Waiting,
-    /// Claimed: here is the session it opened, for the page's cookie.
-    Opened(Box<MemberOpened>),
+    /// Claimed: the cookie of the session it opened.
+    Opened(String),
     /// Unknown, too old, or already used.
     Gone,
 }
@@ -95,8 +95,8 @@ impl Core {
             return Ok(Visit::Gone);
         };
         let slug = ctx.slug().to_owned();
-        let opened = self.open_member_session(&slug, &Invoker::new(who)).await?;
-        Ok(Visit::Opened(Box::new(opened)))
+        let cookie = self.open_member_session(&slug, &Invoker::new(who)).await?;
+        Ok(Visit::Opened(cookie))
     }
 
     /// Whether visit `nonce` is young and still waits for its Start; it

@@ -112,6 +112,16 @@ pub async fn held_perks<C: ConnectionTrait>(
             .one(conn)
             .await?;
     }
+    perks_now(conn, ctx, m).await
+}
+
+/// The perks [`held_perks`] reads, without locking the member: for a look
+/// that changes nothing (a page following a purchase).
+pub async fn perks_now<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &CommunityCtx,
+    m: &member::Model,
+) -> CoreResult<BTreeSet<String>> {
     let mut perks = match entitlement_of(conn, m.id).await? {
         Some(e) => {
             let status = e.status;

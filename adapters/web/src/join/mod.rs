@@ -58,8 +58,10 @@ pub struct Joins {
     pub csp: HeaderValue,
 }
 
+/// What a member page's address carries: the language, a referral code,
+/// and what happened on the way back to it.
 #[derive(Deserialize, Default)]
-pub struct JoinQuery {
+pub struct PageQuery {
     lang: Option<String>,
     #[serde(rename = "ref")]
     referral: Option<String>,
@@ -67,6 +69,23 @@ pub struct JoinQuery {
     denied: Option<String>,
     expired: Option<String>,
     failed: Option<String>,
+    done: Option<String>,
+}
+
+impl PageQuery {
+    /// The words for what happened, if the address says something did.
+    fn notice(&self, tr: Tr) -> Option<String> {
+        [
+            (&self.done, "read-done"),
+            (&self.canceled, "join-canceled"),
+            (&self.denied, "join-denied"),
+            (&self.expired, "join-expired"),
+            (&self.failed, "join-failed"),
+        ]
+        .into_iter()
+        .find(|(flag, _)| flag.is_some())
+        .map(|(_, key)| tr.get(key))
+    }
 }
 
 /// A referral code as `/join CODE` takes it; anything else is dropped.
@@ -74,18 +93,6 @@ fn referral(code: Option<&str>) -> Option<String> {
     let code = code?.trim();
     let ok = (1..=32).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     ok.then(|| code.to_ascii_uppercase())
-}
-
-/// The join page's address, with what it should say.
-fn join_path(slug: &str, offer: &str, locale: Locale, referral: Option<&str>, flag: Option<&str>) -> String {
-    let mut path = format!("/c/{slug}/join/{offer}?lang={}", locale.tag());
-    if let Some(code) = referral {
-        path.push_str(&format!("&ref={code}"));
-    }
-    if let Some(flag) = flag {
-        path.push_str(&format!("&{flag}=1"));
-    }
-    path
 }
 
 /// The member session in the request's cookie, if it is for `slug`.
@@ -138,6 +145,39 @@ async fn follow_script() -> Response {
     res
 }
 
+/// A 503 for a failure of ours, said in the log with `what` failed.
+fn unavailable(what: &str, e: &lyceum_core::CoreError) -> Response {
+    tracing::error!(error = %e, "{what}");
+    plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
+}
+
+/// The ways to sign in that are set up here, as label and address, each
+/// coming back to `to` with the referral code.
+fn sign_in_links(
+    j: &Joins,
+    slug: &str,
+    to: &Target,
+    tr: Tr,
+    referral: Option<&str>,
+) -> Vec<(String, String)> {
+    let code = referral.map(|c| format!("&ref={c}")).unwrap_or_default();
+    let lang = tr.lang();
+    let mut links = Vec::new();
+    if j.discord.is_some() {
+        let which = match to {
+            Target::Offer(k) => format!("o={k}"),
+            Target::Lesson(k) => format!("l={k}"),
+        };
+        let href = format!("/auth/discord?c={slug}&{which}&lang={lang}{code}");
+        links.push((tr.get("join-with-discord"), href));
+    }
+    if j.telegram.as_ref().and_then(|t| t.username()).is_some() {
+        let href = format!("/c/{slug}{}?lang={lang}{code}", to.telegram_path());
+        links.push((tr.get("join-with-telegram"), href));
+    }
+    links
+}
+
 fn plain(status: StatusCode, text: &str) -> Response {
     (status, text.to_owned()).into_response()
 }
@@ -174,10 +214,7 @@ async fn page_of<T>(
     let view = match j.store.cache.view(&j.store, slug, locale, version).await {
         Ok(Some(v)) => v,
         Ok(None) => return Err(not_found()),
-        Err(e) => {
-            tracing::error!(community = %slug, error = %e, "a member page could not be built");
-            return Err(plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment"));
-        }
+        Err(e) => return Err(unavailable("a member page could not be built", &e)),
     };
     let Some(found) = find(Tr(locale, chrono_tz::UTC), &view, &key) else {
         return Err(not_found());
@@ -214,10 +251,28 @@ enum Target {
 }
 
 impl Target {
+    /// The page's address, with the referral code it carries on and what
+    /// it should say (`flag`, such as `canceled`).
     fn path(&self, slug: &str, locale: Locale, referral: Option<&str>, flag: Option<&str>) -> String {
+        let mut path = match self {
+            Target::Offer(k) => format!("/c/{slug}/join/{k}"),
+            Target::Lesson(k) => format!("/c/{slug}/read/{k}"),
+        };
+        path.push_str(&format!("?lang={}", locale.tag()));
+        if let Some(code) = referral {
+            path.push_str(&format!("&ref={code}"));
+        }
+        if let Some(flag) = flag {
+            path.push_str(&format!("&{flag}=1"));
+        }
+        path
+    }
+
+    /// Where the page of a Telegram sign-in for it is, under the community.
+    fn telegram_path(&self) -> String {
         match self {
-            Target::Offer(k) => join_path(slug, k.as_str(), locale, referral, flag),
-            Target::Lesson(k) => read::path(slug, k.as_str(), locale, flag),
+            Target::Offer(k) => format!("/telegram/{k}"),
+            Target::Lesson(k) => format!("/telegram/read/{k}"),
         }
     }
 

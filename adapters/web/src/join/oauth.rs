@@ -66,10 +66,7 @@ pub(super) async fn discord_start(
     };
     let nonce = match j.store.core.issue_web_nonce().await {
         Ok(n) => n,
-        Err(e) => {
-            tracing::error!(error = %e, "a sign-in could not be started");
-            return plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment");
-        }
+        Err(e) => return unavailable("a sign-in could not be started", &e),
     };
     let trip = Trip {
         nonce,
@@ -150,16 +147,12 @@ pub(super) async fn discord_back(
         locale: user.locale.as_deref().and_then(Locale::negotiate),
         ..Invoker::new(identity)
     };
-    let opened = match core.open_member_session(&trip.slug, &invoker).await {
-        Ok(o) => o,
+    let cookie = match core.open_member_session(&trip.slug, &invoker).await {
+        Ok(cookie) => cookie,
         Err(e) => {
             tracing::error!(error = %e, "a member session could not be opened");
             return (jar, Redirect::to(&trip.back(Some("failed")))).into_response();
         }
     };
-    (
-        jar.add(member_cookie(&j, opened.cookie)),
-        Redirect::to(&trip.back(None)),
-    )
-        .into_response()
+    (jar.add(member_cookie(&j, cookie)), Redirect::to(&trip.back(None))).into_response()
 }

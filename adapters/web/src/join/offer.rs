@@ -6,7 +6,7 @@ use super::*;
 pub(super) async fn join(
     State(j): State<Joins>,
     Path((slug, offer)): Path<(String, String)>,
-    Query(q): Query<JoinQuery>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
@@ -14,21 +14,36 @@ pub(super) async fn join(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let tr = Tr(p.locale, chrono_tz::UTC);
+    let notice = q.notice(Tr(p.locale, chrono_tz::UTC));
+    let session = member(&j, &jar, &slug).await;
     let code = referral(q.referral.as_deref());
-    let path = format!("/join/{}", p.key);
+    join_page(&j, &p, &view, line, session, notice, code).await
+}
+
+/// An offer's join page: the way to sign in, or, for a signed-in member,
+/// the way to pay, or word that they already have it.
+async fn join_page(
+    j: &Joins,
+    p: &Page,
+    view: &Storefront,
+    line: OfferLine,
+    session: Option<MemberSession>,
+    notice: Option<String>,
+    code: Option<String>,
+) -> Response {
+    let tr = Tr(p.locale, chrono_tz::UTC);
     let title = tr.text("join-title", "offer", &line.name);
-    let f = frame(&j.store, &view, p.locale, &path, title, line.name.clone());
-    let notice = [
-        (&q.canceled, "join-canceled"),
-        (&q.denied, "join-denied"),
-        (&q.expired, "join-expired"),
-        (&q.failed, "join-failed"),
-    ]
-    .into_iter()
-    .find(|(flag, _)| flag.is_some())
-    .map(|(_, key)| tr.get(key));
-    let who = match member(&j, &jar, &slug).await {
+    let f = frame(
+        &j.store,
+        view,
+        p.locale,
+        &format!("/join/{}", p.key),
+        title,
+        line.name.clone(),
+    );
+    let to = Target::Offer(p.key.clone());
+    let sign_in = sign_in_links(j, &p.slug, &to, tr, code.as_deref());
+    let who = match session {
         Some(s) => {
             let has_access = match j.store.core.web_progress(&s, p.key.as_str()).await {
                 Ok(progress) => progress != Progress::Waiting,
@@ -45,28 +60,13 @@ pub(super) async fn join(
         }
         None => None,
     };
-    let discord = j.discord.as_ref().map(|_| {
-        let mut href = format!("/auth/discord?c={}&o={}&lang={}", p.slug, p.key, p.locale.tag());
-        if let Some(code) = &code {
-            href.push_str(&format!("&ref={code}"));
-        }
-        href
-    });
-    let telegram = telegram::continue_link(
-        &j,
-        &p.slug,
-        &Target::Offer(p.key.clone()),
-        p.locale,
-        code.as_deref(),
-    );
     let page = JoinPage {
         f,
         offer: line,
         notice,
         referral: code,
         who,
-        discord,
-        telegram,
+        sign_in,
     };
     personal(StatusCode::OK, &page, &j.csp)
 }
@@ -104,20 +104,15 @@ pub(super) async fn checkout(
     jar: CookieJar,
     Form(form): Form<Pay>,
 ) -> Response {
-    let (p, _, _) = match offer_page(&j, &slug, &form.offer, form.lang.as_deref(), &headers).await {
+    let (p, view, line) = match offer_page(&j, &slug, &form.offer, form.lang.as_deref(), &headers).await {
         Ok(found) => found,
         Err(res) => return res,
     };
     let code = referral(form.referral.as_deref());
+    let to = Target::Offer(p.key.clone());
     let Some(session) = member(&j, &jar, &slug).await else {
-        return Redirect::to(&join_path(
-            &slug,
-            p.key.as_str(),
-            p.locale,
-            code.as_deref(),
-            Some("expired"),
-        ))
-        .into_response();
+        let back = to.path(&slug, p.locale, code.as_deref(), Some("expired"));
+        return Redirect::to(&back).into_response();
     };
     if !same(&form.csrf, &session.csrf) {
         return plain(
@@ -130,7 +125,7 @@ pub(super) async fn checkout(
         success: format!("{public}/c/{slug}/welcome/{}?lang={}", p.key, p.locale.tag()),
         cancel: format!(
             "{public}{}",
-            join_path(&slug, p.key.as_str(), p.locale, code.as_deref(), Some("canceled"))
+            to.path(&slug, p.locale, code.as_deref(), Some("canceled"))
         ),
     };
     let outcome = j
@@ -140,44 +135,9 @@ pub(super) async fn checkout(
         .await;
     match &outcome.reply {
         Reply::Checkout { url, .. } => Redirect::to(url).into_response(),
-        _ => {
-            // Refused (already held, not for sale, payments off): say why
-            // on the offer's page.
-            let text = outcome.text();
-            let (_, view, line) =
-                match offer_page(&j, &slug, p.key.as_str(), Some(p.locale.tag()), &headers).await {
-                    Ok(found) => found,
-                    Err(res) => return res,
-                };
-            let tr = Tr(p.locale, chrono_tz::UTC);
-            let title = tr.text("join-title", "offer", &line.name);
-            let f = frame(
-                &j.store,
-                &view,
-                p.locale,
-                &format!("/join/{}", p.key),
-                title,
-                line.name.clone(),
-            );
-            let has_access = matches!(
-                j.store.core.web_progress(&session, p.key.as_str()).await,
-                Ok(Progress::Delivering | Progress::Ready)
-            );
-            let page = JoinPage {
-                f,
-                offer: line,
-                notice: Some(text),
-                referral: code,
-                who: Some(Who {
-                    signed_in: signed_in(p.locale, &session),
-                    csrf: session.csrf,
-                    has_access,
-                }),
-                discord: None,
-                telegram: None,
-            };
-            personal(StatusCode::OK, &page, &j.csp)
-        }
+        // Refused (already held, not for sale, payments off): say why on
+        // the offer's page.
+        _ => join_page(&j, &p, &view, line, Some(session), Some(outcome.text()), code).await,
     }
 }
 
@@ -198,8 +158,8 @@ pub(super) async fn welcome(
         Err(res) => return res,
     };
     let Some(session) = member(&j, &jar, &slug).await else {
-        return Redirect::to(&join_path(&slug, p.key.as_str(), p.locale, None, Some("expired")))
-            .into_response();
+        let back = Target::Offer(p.key.clone()).path(&slug, p.locale, None, Some("expired"));
+        return Redirect::to(&back).into_response();
     };
     let progress = match j.store.core.web_progress(&session, p.key.as_str()).await {
         Ok(progress) => progress,
@@ -288,10 +248,7 @@ pub(super) async fn progress(
     let state = match member(&j, &jar, &slug).await {
         Some(session) => match j.store.core.web_progress(&session, &offer).await {
             Ok(p) => views::progress_state(p),
-            Err(e) => {
-                tracing::error!(error = %e, "a purchase's progress could not be read");
-                return plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment");
-            }
+            Err(e) => return unavailable("a purchase's progress could not be read", &e),
         },
         None => "signed-out",
     };

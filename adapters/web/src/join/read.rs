@@ -13,15 +13,6 @@ use lyceum_core::engine::storefront::Teaser;
 use super::*;
 use crate::storefront::views::{Frame, way_offers};
 
-/// The lesson page's address, with what it should say.
-pub(super) fn path(slug: &str, key: &str, locale: Locale, flag: Option<&str>) -> String {
-    let mut path = format!("/c/{slug}/read/{key}?lang={}", locale.tag());
-    if let Some(flag) = flag {
-        path.push_str(&format!("&{flag}=1"));
-    }
-    path
-}
-
 /// The page for lesson `lesson` of `slug`, if the public page lists it.
 pub(super) async fn lesson_page(
     j: &Joins,
@@ -66,19 +57,10 @@ struct ReadPage {
     sign_in: Vec<(String, String)>,
 }
 
-#[derive(Deserialize)]
-pub struct ReadQuery {
-    lang: Option<String>,
-    expired: Option<String>,
-    denied: Option<String>,
-    failed: Option<String>,
-    done: Option<String>,
-}
-
 pub(super) async fn read(
     State(j): State<Joins>,
     Path((slug, lesson)): Path<(String, String)>,
-    Query(q): Query<ReadQuery>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
@@ -87,15 +69,7 @@ pub(super) async fn read(
         Err(res) => return res,
     };
     let tr = Tr(p.locale, chrono_tz::UTC);
-    let notice = [
-        (&q.done, "read-done"),
-        (&q.denied, "join-denied"),
-        (&q.expired, "join-expired"),
-        (&q.failed, "join-failed"),
-    ]
-    .into_iter()
-    .find(|(flag, _)| flag.is_some())
-    .map(|(_, key)| tr.get(key));
+    let notice = q.notice(tr);
     let description = teaser.teaser.clone().unwrap_or_else(|| view.name.clone());
     let here = format!("/read/{}", p.key);
     let f = frame(
@@ -122,14 +96,7 @@ pub(super) async fn read(
     };
     let Some(session) = member(&j, &jar, &slug).await else {
         page.ways = way_offers(tr, p.key.as_str(), &teaser.ways);
-        let to = Target::Lesson(p.key.clone());
-        if j.discord.is_some() {
-            let href = format!("/auth/discord?c={}&l={}&lang={}", p.slug, p.key, p.locale.tag());
-            page.sign_in.push((tr.get("join-with-discord"), href));
-        }
-        if let Some(href) = telegram::continue_link(&j, &p.slug, &to, p.locale, None) {
-            page.sign_in.push((tr.get("join-with-telegram"), href));
-        }
+        page.sign_in = sign_in_links(&j, &p.slug, &Target::Lesson(p.key.clone()), tr, None);
         return personal(StatusCode::OK, &page, &j.csp);
     };
     page.signed_in = Some(offer::signed_in(p.locale, &session));
@@ -173,7 +140,8 @@ pub(super) async fn complete(
         Err(res) => return res,
     };
     let Some(session) = member(&j, &jar, &slug).await else {
-        return Redirect::to(&path(&p.slug, p.key.as_str(), p.locale, Some("expired"))).into_response();
+        return Redirect::to(&Target::Lesson(p.key.clone()).path(&p.slug, p.locale, None, Some("expired")))
+            .into_response();
     };
     if !same(&form.csrf, &session.csrf) {
         return plain(
@@ -200,7 +168,7 @@ pub(super) async fn complete(
         Reply::Refused(_) | Reply::Internal => None,
         _ => Some("done"),
     };
-    Redirect::to(&path(&p.slug, p.key.as_str(), p.locale, flag)).into_response()
+    Redirect::to(&Target::Lesson(p.key.clone()).path(&p.slug, p.locale, None, flag)).into_response()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use hmac::{Hmac, Mac};
-use lyceum_core::domain::{IdentityRef, Locale, Platform};
+use lyceum_core::domain::{IdentityRef, Platform};
 use lyceum_core::engine::storefront::Storefront;
 use lyceum_core::engine::{Invoker, VISIT_PREFIX, VISIT_TTL_SECS, Visit};
 use parking_lot::RwLock;
@@ -23,7 +23,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::views::personal;
-use super::{Back, JoinQuery, Joins, Page, Target, member_cookie, offer_page, plain, referral, target_page};
+use super::{
+    Back, Joins, Page, PageQuery, Target, member_cookie, offer_page, plain, referral, target_page,
+    unavailable,
+};
 use crate::storefront::views::{Frame, frame};
 use crate::views::Tr;
 
@@ -107,7 +110,7 @@ struct WaitPage {
 pub(super) async fn visit_offer(
     State(j): State<Joins>,
     Path((slug, offer)): Path<(String, String)>,
-    Query(q): Query<JoinQuery>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
@@ -125,7 +128,7 @@ pub(super) async fn visit_offer(
 pub(super) async fn visit_lesson(
     State(j): State<Joins>,
     Path((slug, lesson)): Path<(String, String)>,
-    Query(q): Query<JoinQuery>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
@@ -158,10 +161,7 @@ async fn visit(
     let back = to.path(&p.slug, p.locale, code.as_deref(), None);
     let core = &j.store.core;
     let cookie_path = format!("/c/{}", p.slug);
-    let here = match &to {
-        Target::Offer(k) => format!("/telegram/{k}"),
-        Target::Lesson(k) => format!("/telegram/read/{k}"),
-    };
+    let here = to.telegram_path();
     let page = |nonce: &str| {
         let (title, description) = words.clone();
         let mut f = frame(&j.store, view, p.locale, &here, title, description);
@@ -174,26 +174,20 @@ async fn visit(
     };
     if let Some(nonce) = jar.get(VISIT_COOKIE).map(|c| c.value().to_owned()) {
         match core.visit(&nonce).await {
-            Ok(Visit::Opened(opened)) => {
+            Ok(Visit::Opened(cookie)) => {
                 let jar = jar
                     .remove(Cookie::build(VISIT_COOKIE).path(cookie_path))
-                    .add(member_cookie(j, opened.cookie));
+                    .add(member_cookie(j, cookie));
                 return (jar, Redirect::to(&back)).into_response();
             }
             Ok(Visit::Waiting) => return personal(StatusCode::OK, &page(&nonce), &j.csp),
             Ok(Visit::Gone) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "a Telegram visit could not be read");
-                return plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment");
-            }
+            Err(e) => return unavailable("a Telegram visit could not be read", &e),
         }
     }
     let nonce = match core.begin_visit(&p.slug).await {
         Ok(n) => n,
-        Err(e) => {
-            tracing::error!(error = %e, "a Telegram visit could not be started");
-            return plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment");
-        }
+        Err(e) => return unavailable("a Telegram visit could not be started", &e),
     };
     let cookie = Cookie::build((VISIT_COOKIE, nonce.clone()))
         .http_only(true)
@@ -217,10 +211,7 @@ pub(super) async fn visit_state(
     match j.store.core.visit_waiting(&nonce).await {
         Ok(true) => super::status_json("waiting"),
         Ok(false) => super::status_json("changed"),
-        Err(e) => {
-            tracing::error!(error = %e, "a Telegram visit could not be read");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
-        }
+        Err(e) => unavailable("a Telegram visit could not be read", &e),
     }
 }
 
@@ -271,35 +262,12 @@ pub(super) async fn widget(
         ..Invoker::new(identity)
     };
     match core.open_member_session(&slug, &invoker).await {
-        Ok(opened) => (
-            jar.add(member_cookie(&j, opened.cookie)),
-            Redirect::to(&back(None)),
-        )
-            .into_response(),
+        Ok(cookie) => (jar.add(member_cookie(&j, cookie)), Redirect::to(&back(None))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a member session could not be opened");
             Redirect::to(&back(Some("failed"))).into_response()
         }
     }
-}
-
-/// "Continue with Telegram" for `to`, when the bot's name is known.
-pub(super) fn continue_link(
-    j: &Joins,
-    slug: &str,
-    to: &Target,
-    locale: Locale,
-    referral: Option<&str>,
-) -> Option<String> {
-    j.telegram.as_ref()?.username()?;
-    let mut href = match to {
-        Target::Offer(k) => format!("/c/{slug}/telegram/{k}?lang={}", locale.tag()),
-        Target::Lesson(k) => format!("/c/{slug}/telegram/read/{k}?lang={}", locale.tag()),
-    };
-    if let Some(code) = referral {
-        href.push_str(&format!("&ref={code}"));
-    }
-    Some(href)
 }
 
 #[cfg(test)]

@@ -35,10 +35,8 @@ pub struct JoinPage {
     pub notice: Option<String>,
     pub referral: Option<String>,
     pub who: Option<Who>,
-    /// Where "Continue with Discord" goes, when Discord sign-in is set up.
-    pub discord: Option<String>,
-    /// Where "Continue with Telegram" goes, when the bot is known.
-    pub telegram: Option<String>,
+    /// The ways to sign in that are set up: label and address.
+    pub sign_in: Vec<(String, String)>,
 }
 
 #[derive(Template)]
