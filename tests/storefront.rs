@@ -231,3 +231,49 @@ async fn strangers_see_the_offer_in_their_language_and_never_a_body() {
         browsing(db).await;
     }
 }
+
+/// A page that only grew old is served as it was while one refresh reads
+/// the counts again behind it, and the next visits see the new count.
+async fn aging(db: TestDb) {
+    use lyceum_web::storefront::{PageCache, Storefronts, router};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let w = World::new(&db).await;
+    w.say("console:alice", "/join").await;
+    let ttl = Duration::from_millis(300);
+    let store = Storefronts {
+        core: w.core.clone(),
+        public_url: "http://lyceum.test".into(),
+        cache: Arc::new(PageCache::new(ttl)),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(store)).await });
+    let b = db.backend;
+    let page = format!("{base}/c/demo?lang=en");
+    let members = |n: u32| format!("<strong>{n}</strong> member");
+
+    let first = get(page.clone(), None).await.text();
+    assert!(first.contains(&members(1)), "{b}: {first}");
+    w.say("console:bob", "/join").await;
+    tokio::time::sleep(ttl * 2).await;
+    let old = get(page.clone(), None).await.text();
+    assert!(
+        old.contains(&members(1)),
+        "{b}: the old page is served while it is refreshed"
+    );
+    support::eventually_async(10, "the refreshed count", || {
+        let page = page.clone();
+        let want = members(2);
+        async move { get(page, None).await.text().contains(&want) }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_page_is_served_while_it_is_refreshed() {
+    for db in TestDb::all().await {
+        aging(db).await;
+    }
+}

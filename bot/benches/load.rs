@@ -30,17 +30,16 @@ mod stripe;
 #[path = "../../tests/support/stripe_page.rs"]
 mod stripe_page;
 
-use std::fs::File;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use fixture::{discord_id, pct, status_kib};
-use lyceum::limits::{self, Limits, Rate};
+use fixture::traffic::{Binary, Sent, at_rate, ms, on_connections, rates, row, timed, unlimited};
+use fixture::{discord_id, pct};
+use lyceum::limits::{self, Limits};
 use lyceum::{db, settings};
 use lyceum_core::Core;
 use lyceum_core::clock::SystemClock;
@@ -63,82 +62,6 @@ fn now() -> i64 {
     i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()).unwrap()
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn row(name: &str, lyceum: String, baseline: String, note: &str) {
-    println!("| {name:<46} | {lyceum:>20} | {baseline:>20} | {note}");
-}
-
-/// `lyceum run` on `url` with its log in `dir`, until it says it listens.
-struct Binary {
-    child: Child,
-    addr: String,
-    ready_in: Duration,
-    log: std::path::PathBuf,
-}
-
-impl Binary {
-    fn start(url: &str, dir: &Path, name: &str, env: &[(&str, String)]) -> Binary {
-        let log_path = dir.join(format!("{name}.log"));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lyceum"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("LYCEUM") || k == "RUST_LOG" {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("LYCEUM__DATABASE__URL", url)
-            .env("LYCEUM__HTTP__ADDR", "127.0.0.1:0")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .arg("run")
-            .stdout(Stdio::null())
-            .stderr(File::create(&log_path).unwrap());
-        let t = Instant::now();
-        let mut binary = Binary {
-            child: cmd.spawn().unwrap(),
-            addr: String::new(),
-            ready_in: Duration::ZERO,
-            log: log_path,
-        };
-        loop {
-            let log = std::fs::read_to_string(&binary.log).unwrap_or_default();
-            if let Some(rest) = log.split("listening on http://").nth(1) {
-                rest.split_whitespace()
-                    .next()
-                    .unwrap()
-                    .clone_into(&mut binary.addr);
-                binary.ready_in = t.elapsed();
-                return binary;
-            }
-            if t.elapsed() > Duration::from_secs(120) {
-                binary.stop();
-                panic!("never ready:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-
-    fn rss_mib(&self) -> u64 {
-        status_kib(&self.child.id().to_string(), "VmRSS:") / 1024
-    }
-
-    /// The first errors the binary logged, to explain refused posts.
-    fn errors(&self) -> Vec<String> {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        log.lines()
-            .filter(|l| l.contains("ERROR"))
-            .take(3)
-            .map(str::to_owned)
-            .collect()
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// One member's events, to be sent in order by one connection.
 type Story = Vec<Vec<u8>>;
 
@@ -151,55 +74,6 @@ fn stories(members: std::ops::RangeInclusive<i64>, t: i64) -> Vec<Story> {
                 .collect()
         })
         .collect()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// What a run of posts saw: how long it took, each post's latency, and the
-/// answers that were not a plain success.
-struct Sent {
-    took: Duration,
-    latencies: Vec<Duration>,
-    refused: Vec<String>,
-    /// Each call's latency by what was called, where that varies.
-    by_kind: Vec<(&'static str, Duration)>,
-}
-
-impl Sent {
-    /// The connections' latencies and refusals taken together.
-    fn gathered(took: Duration, parts: Vec<Seen>) -> Sent {
-        let (latencies, refused) = parts.into_iter().fold((Vec::new(), Vec::new()), |mut acc, p| {
-            acc.0.extend(p.0);
-            acc.1.extend(p.1);
-            acc
-        });
-        Sent {
-            took,
-            latencies,
-            refused,
-            by_kind: Vec::new(),
-        }
-    }
-
-    fn per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.took.as_secs_f64()
-    }
-
-    fn note(&self) -> String {
-        match self.refused.first() {
-            None => format!("{} calls", self.latencies.len()),
-            Some(first) => format!(
-                "{} of {} not applied, first: {first}",
-                self.refused.len(),
-                self.latencies.len()
-            ),
-        }
-    }
 }
 
 fn refused(status: u16, answer: &str) -> Option<String> {
@@ -238,32 +112,10 @@ fn applied_row(name: &str, sent: &Sent, drain: Duration) {
     );
 }
 
-/// What one connection saw: each post's latency, and the answers that were
-/// not a fresh success.
-type Seen = (Vec<Duration>, Vec<String>);
-
-/// Runs `work` on `n` connections at once, each with an agent of its own.
-fn on_connections(n: usize, work: impl Fn(usize, &ureq::Agent, &mut Seen) + Sync) -> Vec<Seen> {
-    let work = &work;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .map(|k| {
-                s.spawn(move || {
-                    let mut seen = (Vec::new(), Vec::new());
-                    work(k, &agent(), &mut seen);
-                    seen
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
-}
-
-/// Posts `body` and notes how long it took since `since`.
-fn post_noting(agent: &ureq::Agent, url: &str, body: &[u8], since: Instant, seen: &mut Seen) {
+/// Posts `body`; what was wrong with the answer, if anything.
+fn post_event(agent: &ureq::Agent, url: &str, body: &[u8]) -> Option<String> {
     let (status, answer) = stripe::post_signed(agent, url, body);
-    seen.0.push(since.elapsed());
-    seen.1.extend(refused(status, &answer));
+    refused(status, &answer)
 }
 
 /// Each connection sends its stories one post after another, as fast as
@@ -273,41 +125,27 @@ fn flat_out(url: &str, stories: &[Story], connections: usize) -> Sent {
     let parts = on_connections(connections, |k, agent, seen| {
         for story in stories.iter().skip(k).step_by(connections) {
             for body in story {
-                post_noting(agent, url, body, Instant::now(), seen);
+                timed(seen, Instant::now(), || post_event(agent, url, body));
             }
         }
     });
     Sent::gathered(t.elapsed(), parts)
 }
 
-/// Posts at a fixed rate whatever the answers do: post i is due at
-/// i / rate, and its latency runs from when it was due, so a slow answer
-/// also counts against the posts queued behind it.
+/// The stories' posts at `rate`, a member's events in order on one
+/// connection.
 fn steady(url: &str, stories: &[Story], rate: f64) -> Sent {
     let bodies: Vec<(usize, &Vec<u8>)> = stories
         .iter()
         .enumerate()
         .flat_map(|(i, s)| s.iter().map(move |b| (i, b)))
         .collect();
-    // Enough connections that one slow answer does not hold up the next
-    // post; a member's events stay on one connection, in order.
-    let connections = 32;
-    let gap = Duration::from_secs_f64(1.0 / rate);
-    let start = Instant::now() + Duration::from_millis(50);
-    let parts = on_connections(connections, |k, agent, seen| {
-        let mine = bodies
-            .iter()
-            .enumerate()
-            .filter(|(_, (story, _))| story % connections == k);
-        for (i, (_, body)) in mine {
-            let due = start + gap * u32::try_from(i).unwrap();
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
-            }
-            post_noting(agent, url, body, due, seen);
-        }
-    });
-    Sent::gathered(start.elapsed(), parts)
+    at_rate(
+        &bodies,
+        rate,
+        |(story, _)| *story,
+        |agent, (_, body)| post_event(agent, url, body),
+    )
 }
 
 async fn bare(_body: Bytes) -> &'static str {
@@ -330,15 +168,6 @@ async fn bare_server() -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, limits::with_peer(app)).await });
     format!("http://{addr}/webhooks/stripe")
-}
-
-/// The rate limiter stays in the path, set high enough that the harness
-/// measures the handler and not the limit.
-fn unlimited() -> Rate {
-    Rate {
-        per_second: 1_000_000,
-        burst: 1_000_000,
-    }
 }
 
 /// The same bodies inserted into SQLite on one connection, each in a
@@ -422,22 +251,6 @@ where
         refused: Vec::new(),
         by_kind,
     }
-}
-
-fn rates(name: &str, ours: &Sent, theirs: &Sent, baseline: &str) {
-    row(
-        &format!("{name}, per second"),
-        format!("{:.0}/s", ours.per_second()),
-        format!("{:.0}/s", theirs.per_second()),
-        &format!("{}; baseline: {baseline}", ours.note()),
-    );
-    let lat = |s: &Sent, q| ms(pct(s.latencies.clone(), q));
-    row(
-        &format!("{name}, p50 / p99"),
-        format!("{} / {}", lat(ours, 0.5), lat(ours, 0.99)),
-        format!("{} / {}", lat(theirs, 0.5), lat(theirs, 0.99)),
-        "",
-    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

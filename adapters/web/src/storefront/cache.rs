@@ -2,6 +2,11 @@
 //! is good while no lesson has changed in this process and it is younger
 //! than the time to live, which bounds how long another instance's change
 //! or a new member count takes to show.
+//!
+//! An entry that only grew old is still served while one task builds its
+//! successor, so visitors never wait on the counts being read again; a
+//! page that is missing or changed is built by one visitor while the rest
+//! wait for that build instead of each reading the counts at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +77,19 @@ impl<T: Clone> Entry<T> {
     fn fresh(&self, version: u64, ttl: Duration) -> Option<T> {
         (self.version == version && self.made.elapsed() < ttl).then(|| self.value.clone())
     }
+
+    /// The value of an entry of this version, however old.
+    fn current(&self, version: u64) -> Option<T> {
+        (self.version == version).then(|| self.value.clone())
+    }
+}
+
+/// Whether a cached page may be served, must be refreshed behind it, or
+/// must be built first.
+enum Found {
+    Fresh(Rendered),
+    Old(Rendered),
+    Missing,
 }
 
 type PageKey = (String, Locale, Kind);
@@ -81,6 +99,9 @@ pub struct PageCache {
     ttl: Duration,
     views: Mutex<HashMap<ViewKey, Entry<Arc<Storefront>>>>,
     pages: Mutex<HashMap<PageKey, Entry<Rendered>>>,
+    /// One build at a time per community and language: the pages of one
+    /// view share its reads.
+    builds: Mutex<HashMap<ViewKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -89,7 +110,28 @@ impl PageCache {
             ttl,
             views: Mutex::default(),
             pages: Mutex::default(),
+            builds: Mutex::default(),
         }
+    }
+
+    fn find(&self, key: &PageKey, version: u64) -> Found {
+        let pages = self.pages.lock();
+        let Some(e) = pages.get(key) else {
+            return Found::Missing;
+        };
+        match (e.fresh(version, self.ttl), e.current(version)) {
+            (Some(r), _) => Found::Fresh(r),
+            (None, Some(r)) => Found::Old(r),
+            (None, None) => Found::Missing,
+        }
+    }
+
+    fn build_lock(&self, slug: &str, locale: Locale) -> Arc<tokio::sync::Mutex<()>> {
+        self.builds
+            .lock()
+            .entry((slug.to_owned(), locale))
+            .or_default()
+            .clone()
     }
 
     /// The community as its pages show it, read from the database at most
@@ -101,28 +143,41 @@ impl PageCache {
         locale: Locale,
         version: u64,
     ) -> CoreResult<Option<Arc<Storefront>>> {
+        Ok(self.view_made(s, slug, locale, version).await?.map(|(v, _)| v))
+    }
+
+    /// The view and when it was read, which is how old a page built from
+    /// it is.
+    async fn view_made(
+        &self,
+        s: &Storefronts,
+        slug: &str,
+        locale: Locale,
+        version: u64,
+    ) -> CoreResult<Option<(Arc<Storefront>, Instant)>> {
         let key = (slug.to_owned(), locale);
-        if let Some(v) = self
+        if let Some(found) = self
             .views
             .lock()
             .get(&key)
-            .and_then(|e| e.fresh(version, self.ttl))
+            .and_then(|e| e.fresh(version, self.ttl).map(|v| (v, e.made)))
         {
-            return Ok(Some(v));
+            return Ok(Some(found));
         }
         let Some(view) = s.core.storefront(slug, locale).await? else {
             return Ok(None);
         };
         let view = Arc::new(view);
+        let made = Instant::now();
         self.views.lock().insert(
             key,
             Entry {
                 value: view.clone(),
                 version,
-                made: Instant::now(),
+                made,
             },
         );
-        Ok(Some(view))
+        Ok(Some((view, made)))
     }
 
     pub(super) async fn get_or_render(
@@ -136,16 +191,43 @@ impl PageCache {
         // the entry stale at once instead of living out its time.
         let version = s.core.catalogue_version();
         let key = (slug.to_owned(), locale, kind);
-        if let Some(r) = self
-            .pages
-            .lock()
-            .get(&key)
-            .and_then(|e| e.fresh(version, self.ttl))
-        {
+        match self.find(&key, version) {
+            Found::Fresh(r) => return Ok(r),
+            Found::Old(r) => {
+                // Whoever gets the build lock refreshes it behind this
+                // answer; the others serve the old page meanwhile.
+                if let Ok(guard) = self.build_lock(slug, locale).try_lock_owned() {
+                    let (s, key) = (s.clone(), key.clone());
+                    tokio::spawn(async move {
+                        let _building = guard;
+                        let cache = s.cache.clone();
+                        if let Err(e) = cache.render_into(&s, key.clone(), version).await {
+                            tracing::warn!(community = %key.0, error = %e, "a public page could not be refreshed");
+                        }
+                    });
+                }
+                return Ok(r);
+            }
+            Found::Missing => {}
+        }
+        // Locks are made only for communities that exist, so made-up
+        // addresses cannot fill the memory with them.
+        if s.core.community(slug).is_none() {
+            return self.render_into(s, key, version).await;
+        }
+        let lock = self.build_lock(slug, locale);
+        let _building = lock.lock().await;
+        // Someone else may have built it while this one waited.
+        if let Found::Fresh(r) = self.find(&key, version) {
             return Ok(r);
         }
+        self.render_into(s, key, version).await
+    }
+
+    /// Renders the page `key` names and keeps it if it exists.
+    async fn render_into(&self, s: &Storefronts, key: PageKey, version: u64) -> CoreResult<Rendered> {
         let (slug, locale, kind) = key;
-        let Some(view) = self.view(s, &slug, locale, version).await? else {
+        let Some((view, made)) = self.view_made(s, &slug, locale, version).await? else {
             return Ok(super::views::unknown(locale, kind));
         };
         let rendered = super::views::render(s, &view, locale, kind.clone());
@@ -157,7 +239,7 @@ impl PageCache {
                 Entry {
                     value: rendered.clone(),
                     version,
-                    made: Instant::now(),
+                    made,
                 },
             );
         }
