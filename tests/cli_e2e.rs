@@ -115,8 +115,13 @@ fn invalid_configuration_stops_with_the_key_and_exit_code_2() {
         ),
         (
             MINIMAL.to_owned(),
-            vec![("LYCEUM__STRIPE__SECRET_KEY", "sk_test_only")],
-            "set both LYCEUM__STRIPE__SECRET_KEY and LYCEUM__STRIPE__WEBHOOK_SECRET",
+            vec![("LYCEUM__STRIPE__WEBHOOK_SECRET", "whsec_only")],
+            "LYCEUM__STRIPE__WEBHOOK_SECRET is set without LYCEUM__STRIPE__SECRET_KEY",
+        ),
+        (
+            MINIMAL.to_owned(),
+            vec![("LYCEUM__SECRETS__KEY", "c2hvcnQ=")],
+            "secrets.key: must be 32 bytes",
         ),
         (
             MINIMAL.to_owned(),

@@ -27,6 +27,8 @@ mod fixture;
 mod spec;
 #[path = "../../tests/support/stripe.rs"]
 mod stripe;
+#[path = "../../tests/support/stripe_catalog.rs"]
+mod stripe_catalog;
 #[path = "../../tests/support/stripe_page.rs"]
 mod stripe_page;
 

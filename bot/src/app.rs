@@ -17,7 +17,7 @@ use lyceum_core::signin::SignInLinks;
 use lyceum_core::{Core, CoreError, Invoker, render};
 use tokio::sync::watch;
 
-use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, ImportCmd, MemberCmd};
+use crate::cli::{Cli, Cmd, CommunityCmd, ConfigCmd, ImportCmd, MemberCmd, StripeCmd};
 use crate::settings::{self, Loaded};
 use crate::{db, http, logging};
 
@@ -88,6 +88,18 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             community,
             locale,
         } => console(loaded, name, admin, community, locale).await,
+        Cmd::Stripe {
+            command: StripeCmd::Setup,
+        } => {
+            let setup = crate::stripe_setup::Setup::new(&loaded).map_err(Failure::Usage)?;
+            let core = start_core(&loaded).await?;
+            let report = setup
+                .apply(&core, &loaded.communities)
+                .await
+                .map_err(Failure::Runtime)?;
+            print!("{report}");
+            Ok(())
+        }
         Cmd::Migrate => {
             db::open_and_migrate(&loaded.settings.database.url).await?;
             println!("database is up to date");
@@ -232,7 +244,7 @@ async fn start_core(loaded: &Loaded) -> Result<Arc<Core>, Failure> {
     }
     let links = sign_in_links(loaded, core.db()).await?;
     core = core.with_sign_in(links);
-    if let Some(sealer) = loaded.settings.discord.sealer() {
+    if let Some(sealer) = loaded.sealer() {
         core = core.with_sealer(sealer);
     }
     // Members can sign in on the public pages with either platform.
@@ -271,6 +283,9 @@ fn retry_policy(loaded: &Loaded) -> RetryPolicy {
 
 async fn run(loaded: Loaded) -> Result<(), Failure> {
     let core = start_core(&loaded).await?;
+    let stripe_secrets = crate::payments::webhook_secrets(&loaded, &core)
+        .await
+        .map_err(Failure::Usage)?;
     let listener = http::bind(loaded.http_addr)
         .await
         .map_err(|e| Failure::Runtime(format!("cannot listen on {} (http.addr): {e}", loaded.http_addr)))?;
@@ -351,7 +366,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
     tracing::info!(%addr, communities = ?slugs, "lyceum is ready; listening on http://{addr}");
 
     let payments = http::Hooks {
-        stripe_secrets: crate::payments::webhook_secrets(&loaded),
+        stripe_secrets,
         portal_links: crate::payments::link_checker(&loaded),
         telegram: telegram_hook,
         https: loaded.public_url.starts_with("https://"),

@@ -44,6 +44,11 @@ pub enum Cmd {
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Set up payments at Stripe without its dashboard.
+    Stripe {
+        #[command(subcommand)]
+        command: StripeCmd,
+    },
     /// Inspect configuration.
     Config {
         #[command(subcommand)]
@@ -112,6 +117,14 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StripeCmd {
+    /// Make a product and a price for every priced tier and offer, and the
+    /// webhook endpoint for http.public_url, keeping its secret sealed;
+    /// running it again changes only what the configuration changed.
+    Setup,
 }
 
 #[derive(Debug, Subcommand)]

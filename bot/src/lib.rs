@@ -13,6 +13,7 @@ pub mod payments;
 pub mod reports;
 pub mod scheduler;
 pub mod settings;
+pub mod stripe_setup;
 pub mod telegram;
 pub mod webhook;
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use lyceum_core::Core;
 use lyceum_core::payments::Billing;
 use lyceum_stripe::{PortalLinks, ReturnUrls, StripeBilling};
 use secrecy::ExposeSecret;
@@ -36,9 +37,11 @@ pub fn link_checker(loaded: &Loaded) -> Option<PortalLinks> {
     Some(portal_links(loaded, key.expose_secret().trim()))
 }
 
-/// The endpoint secrets, in the order given; empty when Stripe is off.
-pub fn webhook_secrets(loaded: &Loaded) -> Vec<String> {
-    loaded
+/// The endpoint secrets: those configured, in the order given, then the
+/// one `lyceum stripe setup` kept; empty when Stripe is off. Refused when
+/// Stripe is on and there is none, since no webhook could be verified.
+pub async fn webhook_secrets(loaded: &Loaded, core: &Core) -> Result<Vec<String>, String> {
+    let mut secrets: Vec<String> = loaded
         .settings
         .stripe
         .webhook_secret
@@ -51,7 +54,24 @@ pub fn webhook_secrets(loaded: &Loaded) -> Vec<String> {
                 .map(str::to_owned)
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if loaded.settings.stripe.secret_key.is_none() {
+        return Ok(secrets);
+    }
+    let kept = core
+        .endpoint_secret(lyceum_stripe::PROVIDER)
+        .await
+        .map_err(|e| e.to_string())?;
+    secrets.extend(kept.map(|(_, secret)| secret));
+    if secrets.is_empty() {
+        return Err(
+            "stripe: no webhook secret to verify payments with; run `lyceum stripe setup` \
+                    to register the endpoint (it keeps the secret under LYCEUM__SECRETS__KEY), \
+                    or set LYCEUM__STRIPE__WEBHOOK_SECRET"
+                .into(),
+        );
+    }
+    Ok(secrets)
 }
 
 /// The origin of Stripe's hosted payment page, which the join form's

@@ -36,6 +36,8 @@ pub struct Settings {
     #[serde(default)]
     pub stripe: StripeSettings,
     #[serde(default)]
+    pub secrets: SecretsSettings,
+    #[serde(default)]
     pub communities: Vec<CommunityConfig>,
 }
 
@@ -112,6 +114,28 @@ pub struct StripeSettings {
     pub success_url: Option<String>,
     pub cancel_url: Option<String>,
     pub portal_return_url: Option<String>,
+}
+
+/// The key secrets Lyceum keeps in its database are sealed under
+/// (AES-256-GCM): the signing secret of the Stripe webhook endpoint it
+/// registered, and the Discord tokens buyers lend it. Environment only:
+/// `LYCEUM__SECRETS__KEY`, 32 bytes in base64 (`openssl rand -base64 32`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsSettings {
+    #[serde(serialize_with = "redact")]
+    pub key: Option<SecretString>,
+}
+
+impl Loaded {
+    /// What secrets are sealed under: `secrets.key`, else the key of
+    /// Discord sign-in's tokens.
+    pub fn sealer(&self) -> Option<lyceum_core::sealed::Sealer> {
+        match &self.settings.secrets.key {
+            Some(k) => lyceum_core::sealed::Sealer::from_base64(k.expose_secret()).ok(),
+            None => self.settings.discord.sealer(),
+        }
+    }
 }
 
 // By hand, so a password in the URL never reaches a `{:?}`.
@@ -288,6 +312,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
             "discord.oauth.token_key",
             settings.discord.oauth.token_key.is_some(),
         ),
+        ("secrets.key", settings.secrets.key.is_some()),
     ] {
         if set && !from_env(key) {
             let var = format!("LYCEUM__{}", key.to_uppercase().replace('.', "__"));
@@ -328,11 +353,18 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, SettingsError> {
             return Err(invalid(key, "per_second and burst must both be at least 1"));
         }
     }
-    if settings.stripe.secret_key.is_some() != settings.stripe.webhook_secret.is_some() {
+    // Without a configured webhook secret, `lyceum stripe setup` registers
+    // the endpoint and keeps its secret; `run` checks that it did.
+    if settings.stripe.webhook_secret.is_some() && settings.stripe.secret_key.is_none() {
         return Err(invalid(
             "stripe",
-            "set both LYCEUM__STRIPE__SECRET_KEY and LYCEUM__STRIPE__WEBHOOK_SECRET, or neither",
+            "LYCEUM__STRIPE__WEBHOOK_SECRET is set without LYCEUM__STRIPE__SECRET_KEY",
         ));
+    }
+    if let Some(key) = &settings.secrets.key
+        && let Err(e) = lyceum_core::sealed::Sealer::from_base64(key.expose_secret())
+    {
+        return Err(invalid("secrets.key", e));
     }
     for (key, value) in [
         ("stripe.api_base", &settings.stripe.api_base),

@@ -20,6 +20,7 @@ mod m20261204_000014_activity_limits;
 mod m20261204_000015_sweep_indexes;
 mod m20261207_000016_chosen_community;
 mod m20261207_000017_web_members;
+mod m20261208_000018_provisioned;
 mod shape;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_sweep_indexes::Migration),
             Box::new(m20261207_000016_chosen_community::Migration),
             Box::new(m20261207_000017_web_members::Migration),
+            Box::new(m20261208_000018_provisioned::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod points;
 pub mod proxy;
 pub mod spec;
 pub mod stripe;
+pub mod stripe_catalog;
 pub mod stripe_page;
 pub mod telegram;
 pub mod telegram_bot;

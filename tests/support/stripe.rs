@@ -78,11 +78,16 @@ pub async fn outcome_of(db_url: &str, event_id: &str) -> String {
 
 /// Posts `body` through `agent`, signed now; the status and the answer.
 pub fn post_signed(agent: &ureq::Agent, url: &str, body: &[u8]) -> (u16, String) {
+    post_signed_with(agent, url, body, WEBHOOK_SECRET)
+}
+
+/// As [`post_signed`], signed with `secret`.
+pub fn post_signed_with(agent: &ureq::Agent, url: &str, body: &[u8], secret: &str) -> (u16, String) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let sig = lyceum_stripe::signature::sign(body, WEBHOOK_SECRET, i64::try_from(now).unwrap());
+    let sig = lyceum_stripe::signature::sign(body, secret, i64::try_from(now).unwrap());
     let mut resp = agent
         .post(url)
         .header("Stripe-Signature", &sig)
@@ -246,6 +251,7 @@ pub fn dispute(id: &str, charge: &str, pi: &str, status: &str, amount: i64) -> V
 /// One request the fake received: method and path, and the form fields.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    pub method: String,
     pub path: String,
     pub form: HashMap<String, String>,
 }
@@ -263,6 +269,8 @@ pub struct FakeStripe {
     webhook: Arc<Mutex<Option<String>>>,
     base: Arc<Mutex<String>>,
     refusals: Arc<Refusals>,
+    /// Products, prices and webhook endpoints made through the API.
+    pub catalog: Arc<Mutex<super::stripe_catalog::Catalog>>,
 }
 
 impl Default for FakeStripe {
@@ -275,6 +283,7 @@ impl Default for FakeStripe {
             webhook: Arc::default(),
             base: Arc::default(),
             refusals: Refusals::new("Stripe"),
+            catalog: Arc::default(),
         }
     }
 }
@@ -314,7 +323,7 @@ impl FakeStripe {
 
     /// Serves on a free loopback port; returns the base URL for `api_base`.
     pub async fn start(&self) -> String {
-        let app = Router::new()
+        let app = super::stripe_catalog::routes(Router::new())
             .route("/v1/checkout/sessions", post(checkout))
             .route("/v1/billing_portal/sessions", post(portal))
             .route("/v1/subscriptions/{id}", post(update_subscription))
@@ -368,6 +377,7 @@ impl FakeStripe {
             .into_owned()
             .collect();
         self.seen.lock().push(Seen {
+            method: method.to_owned(),
             path,
             form: form.clone(),
         });
@@ -375,6 +385,29 @@ impl FakeStripe {
             return Err((StatusCode::from_u16(status).unwrap(), axum::Json(error)));
         }
         Ok(form)
+    }
+}
+
+impl FakeStripe {
+    /// As `record`, with the form decoded into nested values.
+    pub(super) fn record_form(
+        &self,
+        method: &str,
+        path: String,
+        body: &str,
+    ) -> Result<Value, (StatusCode, axum::Json<Value>)> {
+        self.record(method, path, body)?;
+        Ok(spec::stripe::decode(body))
+    }
+
+    /// The secret of the endpoint registered for `url`, as Stripe showed it
+    /// when it was made.
+    pub fn endpoint_secret(&self, url: &str) -> Option<String> {
+        let c = self.catalog.lock();
+        c.endpoints
+            .iter()
+            .find(|(e, _)| e["url"] == json!(url))
+            .map(|(_, s)| s.clone())
     }
 }
 
@@ -409,7 +442,7 @@ async fn unknown(
     Err(refuse(&refusal))
 }
 
-type Answer = Result<axum::Json<Value>, (StatusCode, axum::Json<Value>)>;
+pub(super) type Answer = Result<axum::Json<Value>, (StatusCode, axum::Json<Value>)>;
 
 async fn checkout(State(fake): State<FakeStripe>, body: String) -> Answer {
     let form = fake.record("POST", "/v1/checkout/sessions".into(), &body)?;

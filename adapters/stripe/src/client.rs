@@ -43,15 +43,8 @@ impl StripeBilling {
     /// `api_base` points the client elsewhere than api.stripe.com (a local
     /// fake in tests, a proxy in production).
     pub fn new(secret_key: &str, api_base: Option<&str>, urls: ReturnUrls) -> Result<Self, BillingError> {
-        let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(15));
-        if let Some(base) = api_base {
-            builder = builder.url(base);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| BillingError::Unavailable(format!("cannot build the Stripe client: {e}")))?;
         Ok(StripeBilling {
-            client,
+            client: build(secret_key, api_base)?,
             urls,
             links: None,
         })
@@ -64,7 +57,19 @@ impl StripeBilling {
     }
 }
 
-fn classify(e: StripeError) -> BillingError {
+/// A client for `secret_key`; `api_base` points it elsewhere than
+/// api.stripe.com (a local fake in tests, a proxy in production).
+pub(crate) fn build(secret_key: &str, api_base: Option<&str>) -> Result<Client, BillingError> {
+    let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(15));
+    if let Some(base) = api_base {
+        builder = builder.url(base);
+    }
+    builder
+        .build()
+        .map_err(|e| BillingError::Unavailable(format!("cannot build the Stripe client: {e}")))
+}
+
+pub(crate) fn classify(e: StripeError) -> BillingError {
     match e {
         StripeError::Stripe(api, status) if (400..500).contains(&status) && status != 429 => {
             BillingError::Refused(api.message.unwrap_or_else(|| format!("HTTP {status}")))

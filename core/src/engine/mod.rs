@@ -14,6 +14,7 @@ mod lifecycle;
 mod payments;
 mod platform;
 mod privacy;
+pub mod provisioned;
 mod qa;
 mod queries;
 mod reading;

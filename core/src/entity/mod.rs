@@ -32,6 +32,8 @@ pub mod payment_inbox;
 pub mod period_close;
 pub mod perk_grant;
 pub mod person;
+pub mod provider_endpoint;
+pub mod provider_price;
 pub mod purchase;
 pub mod question;
 pub mod redemption;

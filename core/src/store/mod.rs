@@ -8,6 +8,7 @@ pub mod keys;
 pub mod membership;
 pub mod own;
 pub mod people;
+pub mod provisioned;
 pub mod scores;
 pub mod seen;
 pub mod sync;

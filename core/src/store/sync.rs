@@ -120,6 +120,7 @@ pub async fn sync_communities(
             .filter(offer::Column::CommunityId.eq(row.id))
             .all(&txn)
             .await?;
+        let made = super::provisioned::prices(&txn, row.id, "stripe").await?;
         for o in &c.offers {
             let tier_id = o
                 .tier
@@ -139,7 +140,10 @@ pub async fn sync_communities(
             a.amount_minor = Set(o.price.amount_minor());
             a.currency = Set(o.price.currency_code());
             a.active = Set(true);
-            a.stripe_price = Set(o.stripe_price.clone());
+            a.stripe_price = Set(o
+                .stripe_price
+                .clone()
+                .or_else(|| super::provisioned::selling(&made, o)));
             a.perks = Set(perks_json(&o.perks));
             a.save(&txn).await?;
         }
