@@ -4,7 +4,8 @@
 //! with exactly the handled events; a second run changes nothing; a new
 //! amount makes a new price and archives the old; checkouts then sell at
 //! the made prices and `lyceum run` verifies webhooks with the endpoint's
-//! secret, kept sealed, without LYCEUM__STRIPE__WEBHOOK_SECRET.
+//! secret, kept sealed, without LYCEUM__STRIPE__WEBHOOK_SECRET, and with a
+//! new endpoint's secret as soon as a setup run while it serves made one.
 
 #![allow(clippy::unwrap_used)]
 
@@ -92,6 +93,24 @@ async fn setup_makes_prices_and_the_endpoint_once_and_run_uses_them() {
         let out = run_with_input(cmd, &["--config", &first, "stripe", "setup"], "");
         assert_fails(&out, 2, "LYCEUM__SECRETS__KEY");
         assert!(fake.requests("/v1/").is_empty(), "{b}: called Stripe anyway");
+
+        // A restricted key that may read products but not webhook
+        // endpoints is told what it lacks before anything is made.
+        fake.restrict(
+            "rk_test_narrow",
+            &["GET /v1/products", "POST /v1/products", "GET /v1/prices"],
+        );
+        let mut cmd = with_stripe(&db, &base);
+        cmd.env("LYCEUM__STRIPE__SECRET_KEY", "rk_test_narrow");
+        let out = run_with_input(cmd, &["--config", &first, "stripe", "setup"], "");
+        let err = assert_fails(&out, 1, "a restricted key needs write access to Products");
+        assert!(err.contains("Webhook Endpoints"), "{b}: {err}");
+        assert!(!err.contains("rk_test_narrow"), "{b}: the key was echoed: {err}");
+        assert_eq!(writes(&fake), 0, "{b}");
+        let mut cmd = with_stripe(&db, &base);
+        cmd.env("LYCEUM__STRIPE__SECRET_KEY", "sk_test_unknown");
+        let out = run_with_input(cmd, &["--config", &first, "stripe", "setup"], "");
+        assert_fails(&out, 1, "Stripe does not accept this key");
 
         let said = setup(&db, &base, &first).await;
         for offer in [
@@ -220,6 +239,18 @@ async fn setup_makes_prices_and_the_endpoint_once_and_run_uses_them() {
             .build()
             .into();
         let (status, said) = support::stripe::post_signed_with(&agent, &hook, &body, &secret);
+        assert_eq!(status, 200, "{b}: {said}");
+
+        // The endpoint was deleted in Stripe's dashboard; a setup run while
+        // the server is up makes a new one, and its events verify at once.
+        fake.catalog.lock().endpoints.clear();
+        let said = setup(&db, &base, &raised).await;
+        assert!(said.contains("created we_"), "{b}: {said}");
+        let renewed = fake
+            .endpoint_secret(&format!("{PUBLIC}/webhooks/stripe"))
+            .unwrap();
+        assert_ne!(renewed, secret, "{b}");
+        let (status, said) = support::stripe::post_signed_with(&agent, &hook, &body, &renewed);
         assert_eq!(status, 200, "{b}: {said}");
         let (status, said) = support::stripe::post_signed_with(&agent, &hook, &body, "whsec_someone_else");
         assert_eq!(status, 400, "{b}: {said}");

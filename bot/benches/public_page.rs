@@ -297,7 +297,7 @@ async fn main() {
         "first visit once the page went stale",
         ms(t.elapsed()),
         "-".into(),
-        "counts read again, page rendered and gzipped",
+        "served as it was while one task builds it again",
     );
     tokio::time::sleep(STALE).await;
     let herd = flat_out(&ours, len).await;

@@ -367,6 +367,7 @@ async fn run(loaded: Loaded) -> Result<(), Failure> {
 
     let payments = http::Hooks {
         stripe_secrets,
+        kept_secret: Arc::default(),
         portal_links: crate::payments::link_checker(&loaded),
         telegram: telegram_hook,
         https: loaded.public_url.starts_with("https://"),

@@ -73,6 +73,8 @@ async fn metrics(State(core): State<Arc<Core>>) -> axum::response::Response {
 pub struct Hooks {
     /// Stripe endpoint secrets; empty when Stripe is off.
     pub stripe_secrets: Vec<String>,
+    /// Shared by the routes that verify Stripe signatures.
+    pub kept_secret: Arc<crate::webhook::KeptSecret>,
     pub portal_links: Option<PortalLinks>,
     /// Set in Telegram's webhook mode.
     pub telegram: Option<crate::telegram::TelegramHook>,
@@ -159,6 +161,7 @@ fn stripe_hook(core: &Arc<Core>, payments: &Hooks) -> StripeHook {
     StripeHook {
         core: core.clone(),
         secrets: Arc::new(payments.stripe_secrets.clone()),
+        kept: payments.kept_secret.clone(),
         links: payments.portal_links.clone(),
     }
 }

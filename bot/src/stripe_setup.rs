@@ -56,6 +56,7 @@ impl Setup {
     /// Places every priced offer of every community, then the endpoint;
     /// what was done, one line each.
     pub async fn apply(&self, core: &Core, communities: &[Community]) -> Result<String, String> {
+        self.catalog.check().await.map_err(|e| e.to_string())?;
         let mut report = String::new();
         for c in communities {
             let mut placed = Vec::new();

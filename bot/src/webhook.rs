@@ -3,6 +3,7 @@
 //! retries exactly when retrying can help. The inbox worker applies it.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lyceum_core::inbox::Delivery;
 use lyceum_core::{Core, CoreError};
 use lyceum_stripe::{ParseError, PortalLinks};
+use parking_lot::{Mutex, RwLock};
 
 /// Stripe events are a few kilobytes; anything near this is not one.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -18,8 +20,62 @@ pub const MAX_BODY: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct StripeHook {
     pub core: Arc<Core>,
+    /// The secrets configured, then the one `lyceum stripe setup` kept
+    /// when the server started.
     pub secrets: Arc<Vec<String>>,
+    pub kept: Arc<KeptSecret>,
     pub links: Option<PortalLinks>,
+}
+
+/// Shortest time between two reads of the kept secret, so forged
+/// signatures cannot turn into a database read each.
+const REREAD_AFTER: Duration = Duration::from_secs(10);
+
+/// The endpoint secret a setup run kept after this server started (on this
+/// instance or another), read again when a signature does not verify.
+#[derive(Default)]
+pub struct KeptSecret {
+    secret: RwLock<Option<String>>,
+    read_at: Mutex<Option<Instant>>,
+}
+
+impl KeptSecret {
+    fn get(&self) -> Option<String> {
+        self.secret.read().clone()
+    }
+
+    /// Reads the kept secret again unless that was done lately; whether a
+    /// new one was found.
+    async fn reread(&self, core: &Core) -> bool {
+        {
+            let mut at = self.read_at.lock();
+            if at.is_some_and(|t| t.elapsed() < REREAD_AFTER) {
+                return false;
+            }
+            *at = Some(Instant::now());
+        }
+        let found = match core.endpoint_secret(lyceum_stripe::PROVIDER).await {
+            Ok(found) => found.map(|(_, secret)| secret),
+            Err(e) => {
+                tracing::warn!(error = %e, "the kept Stripe endpoint secret could not be read");
+                return false;
+            }
+        };
+        let mut secret = self.secret.write();
+        let new = found.is_some() && *secret != found;
+        if new {
+            *secret = found;
+        }
+        new
+    }
+}
+
+impl StripeHook {
+    fn verify(&self, signature: Option<&str>, body: &[u8]) -> Result<(), lyceum_stripe::SignatureError> {
+        let mut secrets = self.secrets.to_vec();
+        secrets.extend(self.kept.get());
+        lyceum_stripe::verify(signature, body, &secrets, self.core.now())
+    }
 }
 
 fn answer(status: StatusCode, outcome: &str) -> Response {
@@ -31,7 +87,11 @@ pub async fn stripe(State(hook): State<StripeHook>, headers: HeaderMap, body: By
         return answer(StatusCode::NOT_FOUND, "stripe is not configured");
     }
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
-    if let Err(e) = lyceum_stripe::verify(signature, &body, &hook.secrets, hook.core.now()) {
+    let mut verified = hook.verify(signature, &body);
+    if verified.is_err() && hook.kept.reread(&hook.core).await {
+        verified = hook.verify(signature, &body);
+    }
+    if let Err(e) = verified {
         tracing::warn!(reason = %e, "stripe webhook refused: bad signature");
         hook.core.metrics().webhook("stripe", "rejected");
         return answer(StatusCode::BAD_REQUEST, "bad signature");

@@ -271,6 +271,8 @@ pub struct FakeStripe {
     refusals: Arc<Refusals>,
     /// Products, prices and webhook endpoints made through the API.
     pub catalog: Arc<Mutex<super::stripe_catalog::Catalog>>,
+    /// Restricted keys and the calls each may make ("POST /v1/prices").
+    restricted: Arc<Mutex<HashMap<String, Vec<String>>>>,
 }
 
 impl Default for FakeStripe {
@@ -284,6 +286,7 @@ impl Default for FakeStripe {
             base: Arc::default(),
             refusals: Refusals::new("Stripe"),
             catalog: Arc::default(),
+            restricted: Arc::default(),
         }
     }
 }
@@ -316,6 +319,13 @@ impl FakeStripe {
         ));
     }
 
+    /// A restricted key allowed only the calls that start as `allowed` do.
+    pub fn restrict(&self, key: &str, allowed: &[&str]) {
+        self.restricted
+            .lock()
+            .insert(key.to_owned(), allowed.iter().map(|a| (*a).to_owned()).collect());
+    }
+
     /// Payments on the hosted page are announced to `url`, signed.
     pub fn send_webhooks_to(&self, url: &str) {
         *self.webhook.lock() = Some(url.to_owned());
@@ -340,6 +350,7 @@ impl FakeStripe {
                 axum::routing::get(|| async { StatusCode::NO_CONTENT }),
             )
             .fallback(unknown)
+            .layer(axum::middleware::from_fn_with_state(self.clone(), authorized))
             .with_state(FakeStripe {
                 refusals: self.refusals.unarmed(),
                 ..self.clone()
@@ -409,6 +420,53 @@ impl FakeStripe {
             .find(|(e, _)| e["url"] == json!(url))
             .map(|(_, s)| s.clone())
     }
+}
+
+/// The API answers only the test key and restricted keys, these only for
+/// what they were allowed, as Stripe does: 401 for a key it does not know,
+/// 403 naming the permission for one that may not make the call.
+async fn authorized(
+    State(fake): State<FakeStripe>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_owned();
+    if !path.starts_with("/v1/") {
+        return next.run(req).await;
+    }
+    let key = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    if key == SECRET_KEY {
+        return next.run(req).await;
+    }
+    let masked: String = key.chars().take(8).chain("***".chars()).collect();
+    let call = format!("{} {path}", req.method());
+    let allowed = fake.restricted.lock().get(&key).cloned();
+    let (status, message) = match allowed {
+        None => (
+            StatusCode::UNAUTHORIZED,
+            format!("Invalid API Key provided: {masked}"),
+        ),
+        Some(list) if list.iter().any(|a| call.starts_with(a.as_str())) => return next.run(req).await,
+        Some(_) => (
+            StatusCode::FORBIDDEN,
+            format!(
+                "The provided key '{masked}' does not have the required permissions for this endpoint \
+                 on account 'acct_test'."
+            ),
+        ),
+    };
+    (
+        status,
+        axum::Json(json!({"error": {"type": "invalid_request_error", "message": message}})),
+    )
+        .into_response()
 }
 
 /// Stripe's answer to a request it refuses, naming the parameter.

@@ -37,7 +37,7 @@ impl Catalog {
 
 pub fn routes(router: Router<FakeStripe>) -> Router<FakeStripe> {
     router
-        .route("/v1/products", post(create_product))
+        .route("/v1/products", get(list_products).post(create_product))
         .route("/v1/products/{id}", get(get_product).post(update_product))
         .route("/v1/prices", get(list_prices).post(create_price))
         .route("/v1/prices/{id}", post(update_price))
@@ -94,6 +94,20 @@ async fn create_product(State(fake): State<FakeStripe>, body: String) -> Answer 
     let p = product(&id, &form);
     c.products.insert(id, p.clone());
     Ok(axum::Json(p))
+}
+
+async fn list_products(State(fake): State<FakeStripe>, RawQuery(q): RawQuery) -> Answer {
+    let form = fake.record_form("GET", "/v1/products".into(), &q.unwrap_or_default())?;
+    let limit = form["limit"].as_str().and_then(|l| l.parse().ok()).unwrap_or(10);
+    let data = fake
+        .catalog
+        .lock()
+        .products
+        .values()
+        .take(limit)
+        .cloned()
+        .collect();
+    Ok(list(data, "/v1/products"))
 }
 
 async fn get_product(

@@ -12,10 +12,30 @@ use stripe::{Client, StripeError};
 use stripe_product::price::{
     CreatePrice, CreatePriceRecurring, CreatePriceRecurringInterval, ListPrice, UpdatePrice,
 };
-use stripe_product::product::{CreateProduct, RetrieveProduct, UpdateProduct};
+use stripe_product::product::{CreateProduct, ListProduct, RetrieveProduct, UpdateProduct};
 use stripe_shared::{Price, RecurringInterval};
 
 use crate::client::classify;
+
+/// What a restricted key must be allowed for Lyceum to work.
+pub const NEEDS: &str = "write access to Products, Prices, Webhook Endpoints, Checkout Sessions, \
+     Customer portal, Subscriptions, Coupons and Promotion Codes, and read access to Charges";
+
+/// A Stripe error, with what to do about a key that is refused or lacks a
+/// permission.
+pub(crate) fn explain(e: StripeError) -> BillingError {
+    match e {
+        StripeError::Stripe(api, 401) => BillingError::Refused(format!(
+            "Stripe does not accept this key ({}); check LYCEUM__STRIPE__SECRET_KEY",
+            api.message.unwrap_or_default()
+        )),
+        StripeError::Stripe(api, 403) => BillingError::Refused(format!(
+            "the key may not do this ({}); a restricted key needs {NEEDS}",
+            api.message.unwrap_or_default()
+        )),
+        other => classify(other),
+    }
+}
 
 /// How often a subscription price renews.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +99,22 @@ impl Catalog {
         })
     }
 
+    /// Whether Stripe takes the key and lets it read what the setup reads,
+    /// before anything is made.
+    pub async fn check(&self) -> Result<(), BillingError> {
+        ListProduct::new()
+            .limit(1)
+            .send(&self.client)
+            .await
+            .map_err(explain)?;
+        stripe_misc::webhook_endpoint::ListWebhookEndpoint::new()
+            .limit(1)
+            .send(&self.client)
+            .await
+            .map_err(explain)?;
+        Ok(())
+    }
+
     /// Makes the product and the active price `w` describes exist, once.
     pub async fn place(&self, w: &Wanted) -> Result<Placed, BillingError> {
         self.product(w).await?;
@@ -88,7 +124,7 @@ impl Catalog {
             .limit(1)
             .send(&self.client)
             .await
-            .map_err(classify)?;
+            .map_err(explain)?;
         let Some(old) = found.data.into_iter().next() else {
             return Ok(Placed::Created(self.create_price(w, false).await?));
         };
@@ -100,7 +136,7 @@ impl Catalog {
             .active(false)
             .send(&self.client)
             .await
-            .map_err(classify)?;
+            .map_err(explain)?;
         Ok(Placed::Replaced {
             new,
             old: old.id.to_string(),
@@ -119,15 +155,15 @@ impl Catalog {
                 .send(&self.client)
                 .await
                 .map(drop)
-                .map_err(classify),
+                .map_err(explain),
             Err(StripeError::Stripe(_, 404)) => CreateProduct::new(w.product_name.clone())
                 .id(w.product_id.clone())
                 .metadata(w.metadata.clone())
                 .send(&self.client)
                 .await
                 .map(drop)
-                .map_err(classify),
-            Err(e) => Err(classify(e)),
+                .map_err(explain),
+            Err(e) => Err(explain(e)),
         }
     }
 
@@ -147,7 +183,7 @@ impl Catalog {
                 Interval::Year => CreatePriceRecurringInterval::Year,
             }));
         }
-        let price = create.send(&self.client).await.map_err(classify)?;
+        let price = create.send(&self.client).await.map_err(explain)?;
         Ok(price.id.to_string())
     }
 }

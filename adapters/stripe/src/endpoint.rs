@@ -10,8 +10,7 @@ use stripe_misc::webhook_endpoint::{
     UpdateWebhookEndpoint, UpdateWebhookEndpointEnabledEvents,
 };
 
-use crate::catalog::Catalog;
-use crate::client::classify;
+use crate::catalog::{Catalog, explain};
 use crate::parse::HANDLED;
 
 /// What registering the endpoint did.
@@ -58,7 +57,7 @@ impl Catalog {
             .limit(100)
             .send(&self.client)
             .await
-            .map_err(classify)?;
+            .map_err(explain)?;
         let Some(found) = listed.data.into_iter().find(|e| e.url == url) else {
             let (id, secret) = self.create_endpoint(url).await?;
             return Ok(Registered::Created { id, secret });
@@ -78,7 +77,7 @@ impl Catalog {
                 .disabled(false)
                 .send(&self.client)
                 .await
-                .map_err(classify)?;
+                .map_err(explain)?;
             return Ok(Registered::Updated { id });
         }
         if configured {
@@ -90,7 +89,7 @@ impl Catalog {
         DeleteWebhookEndpoint::new(found.id)
             .send(&self.client)
             .await
-            .map_err(classify)?;
+            .map_err(explain)?;
         let (new, secret) = self.create_endpoint(url).await?;
         Ok(Registered::Replaced {
             id: new,
@@ -104,7 +103,7 @@ impl Catalog {
             .description("Lyceum: payments, renewals, refunds and disputes")
             .send(&self.client)
             .await
-            .map_err(classify)?;
+            .map_err(explain)?;
         let secret = made.secret.ok_or_else(|| {
             BillingError::Unavailable("Stripe made the endpoint but showed no signing secret".into())
         })?;
