@@ -172,6 +172,31 @@ async fn setup_makes_prices_and_the_endpoint_once_and_run_uses_them() {
         }
         let pro_monthly = offer_price(&db, "pro-monthly").await.unwrap();
         assert!(pro_monthly.starts_with("price_"), "{b}: {pro_monthly}");
+        // Admins can see why prices and the endpoint appeared.
+        let out = run_with_input(
+            lyceum(&db.url),
+            &["--config", &first, "audit", "demo", "--json"],
+            "",
+        );
+        let log: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let setup_rows: Vec<&str> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["command"] == json!("stripe setup") && e["actor"] == json!("operator:stripe-setup"))
+            .map(|e| e["detail"].as_str().unwrap())
+            .collect();
+        assert_eq!(setup_rows.len(), 7, "{b}: {log}");
+        assert!(
+            setup_rows
+                .iter()
+                .any(|d| d.starts_with("created pro-monthly: price_")),
+            "{b}: {setup_rows:?}"
+        );
+        assert!(
+            setup_rows.iter().any(|d| d.starts_with("webhook endpoint we_")),
+            "{b}: {setup_rows:?}"
+        );
 
         // Again: everything is found, nothing is made or changed.
         let before = writes(&fake);

@@ -149,7 +149,7 @@ impl Setup {
     }
 
     async fn keep(&self, core: &Core, id: &str, secret: &str) -> Result<(), String> {
-        core.keep_endpoint(PROVIDER, id, &self.webhook_url, secret)
+        core.keep_endpoint(PROVIDER, ACTOR, id, &self.webhook_url, secret)
             .await
             .map_err(|e| e.to_string())
     }

@@ -47,10 +47,13 @@ impl Core {
     }
 
     /// Keeps the webhook endpoint registered at `provider` with its secret
-    /// sealed; refused without a key to seal it with.
+    /// sealed, in every community's audit log as done by `actor`, since
+    /// all their payments arrive through it; refused without a key to seal
+    /// it with.
     pub async fn keep_endpoint(
         &self,
         provider: &str,
+        actor: &str,
         endpoint_id: &str,
         url: &str,
         secret: &str,
@@ -59,7 +62,15 @@ impl Core {
             CoreError::Unavailable("no key to seal secrets with is configured (LYCEUM__SECRETS__KEY)".into())
         })?;
         let sealed = sealer.seal(endpoint_id, secret);
-        provisioned::keep_endpoint(&self.db, provider, endpoint_id, url, &sealed, self.now()).await
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        provisioned::keep_endpoint(&txn, provider, endpoint_id, url, &sealed, now).await?;
+        for c in &self.communities {
+            let detail = format!("webhook endpoint {endpoint_id} for {url}");
+            audit::record_as(&txn, c.id, actor, &format!("{provider} setup"), detail, now).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     /// The endpoint registered at `provider` and its secret, when one is
