@@ -150,6 +150,12 @@ async fn setup_makes_prices_and_the_endpoint_once_and_run_uses_them() {
             assert_eq!(pro["currency"], json!("usd"), "{b}");
             assert_eq!(pro["recurring"]["interval"], json!("year"), "{b}");
             assert_eq!(pro["product"], json!("lyceum_demo_pro"), "{b}");
+            assert_eq!(pro["metadata"]["lyceum_offer"], json!("pro-yearly"), "{b}");
+            assert_eq!(
+                c.products["lyceum_demo_pro"]["metadata"],
+                json!({"lyceum_community": "demo"}),
+                "{b}: a tier's product serves both its offers"
+            );
             let course = c
                 .prices
                 .iter()

@@ -4,7 +4,6 @@
 //! verified with the endpoint's secret. Running it again changes only what
 //! the configuration changed.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use lyceum_core::Core;
@@ -83,19 +82,14 @@ impl Setup {
                 let _ = writeln!(report, "{} {}: {} — {change}", c.slug, o.key, o.price);
                 placed.push(PricePlaced {
                     record: PriceRecord {
-                        offer_key: o.key.to_string(),
+                        offer_key: wanted.offer_key,
                         price_id: done.price_id().to_owned(),
                         lookup_key: wanted.lookup_key,
                         amount_minor: wanted.amount_minor,
                         currency: wanted.currency,
                         interval: wanted.interval.map(|i| i.as_str().to_owned()),
                     },
-                    change: match done {
-                        Placed::Created(_) => "created",
-                        Placed::Unchanged(_) => "unchanged",
-                        Placed::Replaced { .. } => "replaced",
-                    }
-                    .to_owned(),
+                    change: done.kind().to_owned(),
                 });
             }
             core.keep_prices(c.slug.as_str(), PROVIDER, ACTOR, &placed)
@@ -172,9 +166,7 @@ fn wanted(c: &Community, o: &Offer) -> Wanted {
         amount_minor: o.price.amount_minor(),
         currency: o.price.currency_code(),
         interval,
-        metadata: HashMap::from([
-            ("lyceum_community".to_owned(), c.slug.to_string()),
-            ("lyceum_offer".to_owned(), o.key.to_string()),
-        ]),
+        community: c.slug.to_string(),
+        offer_key: o.key.to_string(),
     }
 }

@@ -64,8 +64,21 @@ pub struct Wanted {
     pub currency: String,
     /// None for a one-off price.
     pub interval: Option<Interval>,
-    /// Written on the product and the price, to find them from Stripe's side.
-    pub metadata: HashMap<String, String>,
+    /// The community and the offer, written on the product (community
+    /// only: a tier's product serves two offers) and on the price, so they
+    /// can be told apart from Stripe's side.
+    pub community: String,
+    pub offer_key: String,
+}
+
+impl Wanted {
+    fn metadata(&self, offer: bool) -> HashMap<String, String> {
+        let mut m = HashMap::from([("lyceum_community".to_owned(), self.community.clone())]);
+        if offer {
+            m.insert("lyceum_offer".to_owned(), self.offer_key.clone());
+        }
+        m
+    }
 }
 
 /// What placing a price did.
@@ -81,6 +94,15 @@ pub enum Placed {
 }
 
 impl Placed {
+    /// What was done, in a word, for the audit log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Placed::Created(_) => "created",
+            Placed::Unchanged(_) => "unchanged",
+            Placed::Replaced { .. } => "replaced",
+        }
+    }
+
     pub fn price_id(&self) -> &str {
         match self {
             Placed::Created(id) | Placed::Unchanged(id) | Placed::Replaced { new: id, .. } => id,
@@ -158,7 +180,7 @@ impl Catalog {
                 .map_err(explain),
             Err(StripeError::Stripe(_, 404)) => CreateProduct::new(w.product_name.clone())
                 .id(w.product_id.clone())
-                .metadata(w.metadata.clone())
+                .metadata(w.metadata(false))
                 .send(&self.client)
                 .await
                 .map(drop)
@@ -173,7 +195,7 @@ impl Catalog {
             .product(w.product_id.clone())
             .unit_amount(w.amount_minor)
             .lookup_key(w.lookup_key.clone())
-            .metadata(w.metadata.clone());
+            .metadata(w.metadata(true));
         if take_key_over {
             create = create.transfer_lookup_key(true);
         }
